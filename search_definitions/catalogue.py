@@ -1,0 +1,219 @@
+"""Every searchable field the product knows: one source for definitions, mappings and query building.
+
+A field's ``path`` is where its value lives in the index document. The index gives text and identifier
+paths a folded ``keyword`` (for ``=``) and a ``.wild`` wildcard sub-field (for ``like``, so a leading ``%``
+never becomes an unbounded wildcard over the terms dictionary); names also get a ``.text`` sub-field for
+typo-tolerant relevance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from service.models.enums import (
+    AccessTokenType,
+    AccountStatus,
+    CallAction,
+    Channel,
+    CommunicationStatus,
+    ContactKind,
+    ContactState,
+    Direction,
+    SubscriptionStatus,
+)
+
+
+class Section(StrEnum):
+    CONTACT = "contact"
+    ADDRESS = "address"
+    ACCESS_TOKEN = "access_token"
+    ACCOUNTS_RECEIVABLE = "accounts_receivable"
+    SUBSCRIPTIONS = "subscriptions"
+    COMMUNICATIONS = "communications"
+
+
+class FieldType(StrEnum):
+    TEXT = "text"
+    KEYWORD = "keyword"
+    PHONE = "phone"
+    EMAIL = "email"
+    NUMBER = "number"
+    AMOUNT = "amount"
+    DATE = "date"
+    ENUM = "enum"
+    BOOLEAN = "boolean"
+
+
+class Operator(StrEnum):
+    EQUALS = "="
+    LIKE = "like"
+    RANGE = "range"
+
+
+class Index(StrEnum):
+    CONTACTS = "contacts"
+    COMMUNICATIONS = "communications"
+
+
+STRING_OPERATORS = (Operator.EQUALS, Operator.LIKE)
+STRING_TYPES = frozenset({FieldType.TEXT, FieldType.KEYWORD, FieldType.PHONE, FieldType.EMAIL})
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueField:
+    key: str
+    label: str
+    section: Section
+    type: FieldType
+    path: str
+    nested: str | None = None
+    quick: bool = False
+    advanced: bool = True
+    index: Index = Index.CONTACTS
+    values: tuple[str, ...] = ()
+
+    @property
+    def operators(self) -> tuple[Operator, ...]:
+        if self.type in STRING_TYPES:
+            return STRING_OPERATORS
+        if self.type in (FieldType.AMOUNT, FieldType.NUMBER, FieldType.DATE):
+            return (Operator.EQUALS, Operator.RANGE)
+        return (Operator.EQUALS,)
+
+    @property
+    def wildcard_path(self) -> str:
+        return f"{self.path}.wild"
+
+    @property
+    def text_path(self) -> str:
+        return f"{self.path}.text"
+
+
+def _values(enum: type[StrEnum]) -> tuple[str, ...]:
+    return tuple(member.value for member in enum)
+
+
+_S = Section
+_T = FieldType
+FIELDS: tuple[CatalogueField, ...] = (
+    # Contact information
+    CatalogueField("name", "Name", _S.CONTACT, _T.TEXT, "names", quick=True, advanced=False),
+    CatalogueField("phone", "Phone", _S.CONTACT, _T.PHONE, "phone_numbers", quick=True),
+    CatalogueField("email", "Email", _S.CONTACT, _T.EMAIL, "email_addresses", quick=True),
+    CatalogueField("id_number", "ID number", _S.CONTACT, _T.KEYWORD, "id_number", quick=True),
+    CatalogueField("first_name", "First name", _S.CONTACT, _T.TEXT, "first_name"),
+    CatalogueField("last_name", "Last name", _S.CONTACT, _T.TEXT, "last_name"),
+    CatalogueField("company_name", "Company name", _S.CONTACT, _T.TEXT, "company_name"),
+    CatalogueField("contact_kind", "Type", _S.CONTACT, _T.ENUM, "kind", values=_values(ContactKind)),
+    CatalogueField("business_unit", "Business unit", _S.CONTACT, _T.KEYWORD, "business_unit"),
+    CatalogueField(
+        "life_cycle_state", "Life cycle state", _S.CONTACT, _T.ENUM, "life_cycle_state", values=_values(ContactState)
+    ),
+    CatalogueField("category", "Category", _S.CONTACT, _T.KEYWORD, "category"),
+    # Contact information address (scope: any, billing or subscription address)
+    CatalogueField("street", "Street", _S.ADDRESS, _T.TEXT, "addresses.street", nested="addresses"),
+    CatalogueField("city", "City", _S.ADDRESS, _T.TEXT, "addresses.city", nested="addresses"),
+    CatalogueField("postcode", "Postcode", _S.ADDRESS, _T.KEYWORD, "addresses.postcode", nested="addresses", quick=True),
+    CatalogueField("region", "Region", _S.ADDRESS, _T.TEXT, "addresses.region", nested="addresses"),
+    CatalogueField("country", "Country", _S.ADDRESS, _T.KEYWORD, "addresses.country", nested="addresses"),
+    # Access tokens: the identifier only; secrets are never indexed
+    CatalogueField(
+        "access_token_id", "Access token", _S.ACCESS_TOKEN, _T.KEYWORD, "access_tokens.identifier",
+        nested="access_tokens", quick=True,
+    ),
+    CatalogueField(
+        "access_token_type", "Access token type", _S.ACCESS_TOKEN, _T.ENUM, "access_tokens.type",
+        nested="access_tokens", values=_values(AccessTokenType),
+    ),
+    # Accounts receivable
+    CatalogueField(
+        "account_number", "Account number", _S.ACCOUNTS_RECEIVABLE, _T.KEYWORD, "ar_accounts.number",
+        nested="ar_accounts", quick=True,
+    ),
+    CatalogueField(
+        "account_status", "Account status", _S.ACCOUNTS_RECEIVABLE, _T.ENUM, "ar_accounts.status",
+        nested="ar_accounts", values=_values(AccountStatus),
+    ),
+    CatalogueField("balance", "Balance", _S.ACCOUNTS_RECEIVABLE, _T.AMOUNT, "ar_accounts.balance", nested="ar_accounts"),
+    CatalogueField(
+        "credit_hold", "Credit hold", _S.ACCOUNTS_RECEIVABLE, _T.BOOLEAN, "ar_accounts.credit_hold", nested="ar_accounts"
+    ),
+    CatalogueField(
+        "dunning_excluded", "Excluded from dunning", _S.ACCOUNTS_RECEIVABLE, _T.BOOLEAN,
+        "ar_accounts.dunning_excluded", nested="ar_accounts",
+    ),
+    CatalogueField(
+        "collector", "Collector", _S.ACCOUNTS_RECEIVABLE, _T.KEYWORD, "ar_accounts.collector", nested="ar_accounts"
+    ),
+    # Subscriptions
+    CatalogueField(
+        "subscription_number", "Subscription number", _S.SUBSCRIPTIONS, _T.KEYWORD, "subscriptions.number",
+        nested="subscriptions", quick=True,
+    ),
+    CatalogueField(
+        "subscription_status", "Subscription status", _S.SUBSCRIPTIONS, _T.ENUM, "subscriptions.status",
+        nested="subscriptions", values=_values(SubscriptionStatus),
+    ),
+    CatalogueField("service", "Service", _S.SUBSCRIPTIONS, _T.TEXT, "subscriptions.services", nested="subscriptions"),
+    CatalogueField(
+        "installed_item_serial", "Installed item serial number", _S.SUBSCRIPTIONS, _T.KEYWORD,
+        "subscriptions.serial_numbers", nested="subscriptions", quick=True,
+    ),
+    # Communications: references reach the contact too (Oracle: find the customer from a transaction number)
+    CatalogueField(
+        "reference_number", "Reference number", _S.COMMUNICATIONS, _T.KEYWORD, "reference_ids", quick=True,
+        advanced=False,
+    ),
+    CatalogueField(
+        "keyword", "Keyword", _S.COMMUNICATIONS, _T.KEYWORD, "keywords", index=Index.COMMUNICATIONS
+    ),
+    CatalogueField(
+        "reference_id", "Reference ID", _S.COMMUNICATIONS, _T.KEYWORD, "references.reference_id",
+        nested="references", index=Index.COMMUNICATIONS,
+    ),
+    CatalogueField(
+        "reference_qualifier", "Reference qualifier", _S.COMMUNICATIONS, _T.KEYWORD, "references.qualifier",
+        nested="references", index=Index.COMMUNICATIONS,
+    ),
+    CatalogueField(
+        "communication_status", "Status", _S.COMMUNICATIONS, _T.ENUM, "status", index=Index.COMMUNICATIONS,
+        values=_values(CommunicationStatus),
+    ),
+    CatalogueField(
+        "action", "Action", _S.COMMUNICATIONS, _T.ENUM, "action", index=Index.COMMUNICATIONS,
+        values=_values(CallAction),
+    ),
+    CatalogueField("topic", "Topic", _S.COMMUNICATIONS, _T.TEXT, "topic", index=Index.COMMUNICATIONS),
+    CatalogueField(
+        "direction", "Direction", _S.COMMUNICATIONS, _T.ENUM, "direction", index=Index.COMMUNICATIONS,
+        values=_values(Direction),
+    ),
+    CatalogueField(
+        "channel", "Channel", _S.COMMUNICATIONS, _T.ENUM, "channel", index=Index.COMMUNICATIONS,
+        values=_values(Channel),
+    ),
+    CatalogueField(
+        "interaction_date", "Interaction date", _S.COMMUNICATIONS, _T.DATE, "interaction_at",
+        index=Index.COMMUNICATIONS,
+    ),
+    CatalogueField(
+        "follow_up_date", "Follow-up date", _S.COMMUNICATIONS, _T.DATE, "follow_up_on", index=Index.COMMUNICATIONS
+    ),
+)
+
+BY_KEY: dict[str, CatalogueField] = {f.key: f for f in FIELDS}
+
+ADDRESS_SCOPES = ("any", "billing", "subscription")
+
+
+def get(key: str) -> CatalogueField | None:
+    return BY_KEY.get(key)
+
+
+def quick_keys() -> tuple[str, ...]:
+    return tuple(f.key for f in FIELDS if f.quick)
+
+
+def advanced_keys(section: Section) -> tuple[str, ...]:
+    return tuple(f.key for f in FIELDS if f.advanced and f.section is section)

@@ -1,0 +1,133 @@
+"""The Communication Centre definition: what agents may search, in which order, and what they see.
+
+Validation is against the field catalogue; every error names the offending entry so an admin can fix it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, StringConstraints, model_validator
+
+from search_definitions import catalogue
+from search_definitions.catalogue import Section
+
+AddressScope = Literal["any", "billing", "subscription"]
+BusinessUnit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+
+
+class Action(StrEnum):
+    """Action-panel actions of the Communication Centre."""
+
+    LOG_COMMUNICATION = "log_communication"
+    NEW_CONTACT_INFORMATION = "new_contact_information"
+    UPDATE_CONTACT_INFORMATION = "update_contact_information"
+    MANAGE_SUBSCRIPTION = "manage_subscription"
+    MANAGE_ACCOUNT = "manage_account"
+    RETRIEVE_VOUCHER_SECRET_CODE = "retrieve_voucher_secret_code"
+    CREATE_ACTIVITY = "create_activity"
+    CREATE_JOB = "create_job"
+    CREATE_SERVICE_REQUEST = "create_service_request"
+    PLACE_IN_DISPUTE = "place_in_dispute"
+    EXCLUDE_FROM_DUNNING = "exclude_from_dunning"
+
+
+class ContextSection(StrEnum):
+    ADDRESSES = "addresses"
+    PHONES = "phones"
+    EMAILS = "emails"
+    ACCOUNTS_RECEIVABLE = "accounts_receivable"
+    SUBSCRIPTIONS = "subscriptions"
+    COMMUNICATIONS = "communications"
+    ACTIVITIES = "activities"
+    JOBS = "jobs"
+    SERVICE_REQUESTS = "service_requests"
+    NOTIFICATIONS = "notifications"
+    LEADS = "leads"
+
+
+ADVANCED_SECTIONS = (
+    Section.CONTACT,
+    Section.ADDRESS,
+    Section.ACCESS_TOKEN,
+    Section.ACCOUNTS_RECEIVABLE,
+    Section.SUBSCRIPTIONS,
+    Section.COMMUNICATIONS,
+)
+
+
+class AdvancedFields(BaseModel):
+    """Fields enabled for advanced search, per criteria section."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    contact: tuple[str, ...] = ()
+    address: tuple[str, ...] = ()
+    access_token: tuple[str, ...] = ()
+    accounts_receivable: tuple[str, ...] = ()
+    subscriptions: tuple[str, ...] = ()
+    communications: tuple[str, ...] = ()
+
+    def for_section(self, section: Section) -> tuple[str, ...]:
+        return getattr(self, section.value)
+
+
+class Definition(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    description: Annotated[str, StringConstraints(max_length=1000)] = ""
+    quick_search_fields: tuple[str, ...] = Field(min_length=1)
+    advanced_search_fields: AdvancedFields = AdvancedFields()
+    address_scopes: tuple[AddressScope, ...] = ("any", "billing", "subscription")
+    recent_communications_limit: PositiveInt | None = 20
+    actions: tuple[Action, ...] = ()
+    context_sections: tuple[ContextSection, ...] = tuple(ContextSection)
+    business_units: tuple[BusinessUnit, ...] = ()
+
+    @model_validator(mode="after")
+    def _check_against_catalogue(self) -> Definition:
+        problems: list[str] = []
+        _check_unique("quick_search_fields", self.quick_search_fields, problems)
+        for key in self.quick_search_fields:
+            field = catalogue.get(key)
+            if field is None:
+                problems.append(f"quick_search_fields: unknown field '{key}'")
+            elif not field.quick:
+                allowed = ", ".join(catalogue.quick_keys())
+                problems.append(f"quick_search_fields: '{key}' cannot be a quick-search field (allowed: {allowed})")
+        for section in ADVANCED_SECTIONS:
+            keys = self.advanced_search_fields.for_section(section)
+            where = f"advanced_search_fields.{section.value}"
+            _check_unique(where, keys, problems)
+            for key in keys:
+                field = catalogue.get(key)
+                if field is None:
+                    problems.append(f"{where}: unknown field '{key}'")
+                elif field.section is not section:
+                    problems.append(f"{where}: '{key}' belongs to section '{field.section.value}'")
+                elif not field.advanced:
+                    problems.append(f"{where}: '{key}' cannot be an advanced-search field")
+        for name, values in (
+            ("address_scopes", self.address_scopes),
+            ("actions", self.actions),
+            ("context_sections", self.context_sections),
+            ("business_units", self.business_units),
+        ):
+            _check_unique(name, values, problems)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def allows_advanced(self, key: str) -> bool:
+        field = catalogue.get(key)
+        return field is not None and key in self.advanced_search_fields.for_section(field.section)
+
+
+def _check_unique(where: str, values: tuple[str, ...], problems: list[str]) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            problems.append(f"{where}: '{value}' is listed twice")
+        seen.add(value)

@@ -1,0 +1,65 @@
+"""The FastAPI application factory; everything it needs is built from the Settings it is given."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from search_definitions.active import ActiveDefinition
+from search_definitions.loader import load_shipped
+from service.db.session import build_engine, build_sessionmaker
+from service.definitions.router import router as definitions_router
+from service.errors import install_handlers
+from service.health.router import router as health_router
+from service.opensearch.client import build_async_client
+from service.opensearch.gateway import SearchGateway
+from service.search.router import router as search_router
+from service.settings import Settings
+from service.state import AppState
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = build_engine(settings)
+        client = build_async_client(settings)
+        sessions = build_sessionmaker(engine)
+        app.state.contact_lookup = AppState(
+            settings=settings,
+            engine=engine,
+            sessions=sessions,
+            opensearch=client,
+            gateway=SearchGateway(client, timeout_ms=settings.search_timeout_ms),
+            definitions=ActiveDefinition(
+                sessions, fallback=load_shipped(), max_age_s=settings.definitions_refresh_s
+            ),
+        )
+        try:
+            yield
+        finally:
+            await client.close()
+            engine.dispose()
+
+    app = FastAPI(title="contact-lookup", version="0.1.0", lifespan=lifespan)
+    install_handlers(app)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.include_router(health_router)
+    app.include_router(search_router)
+    app.include_router(definitions_router)
+    return app
+
+
+async def _validation_error(_request: object, exc: Exception) -> JSONResponse:
+    """Request-shape errors keep FastAPI's 422 list, but always as JSON-safe data."""
+    assert isinstance(exc, RequestValidationError)
+    errors = [{k: v for k, v in error.items() if k in ("loc", "msg", "type")} for error in exc.errors()]
+    return JSONResponse({"detail": errors}, status_code=422)
+
+
+def app_from_environment() -> FastAPI:
+    """Factory for uvicorn (`--factory`), so every worker process reads the same environment once."""
+    return create_app(Settings())

@@ -1,0 +1,254 @@
+"""`contact-lookup`: thin commands; each builds Settings once and delegates to the modules that do the work."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from service.settings import Settings
+
+app = typer.Typer(help="Search-centric contact lookup for customer-service and accounts-receivable agents.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+opensearch_app = typer.Typer(help="A local single-node OpenSearch for development and tests.", no_args_is_help=True)
+db_app = typer.Typer(help="The relational source of truth.", no_args_is_help=True)
+index_app = typer.Typer(help="The OpenSearch read model.", no_args_is_help=True)
+users_app = typer.Typer(help="API users and their tokens.", no_args_is_help=True)
+definitions_app = typer.Typer(help="Communication Centre definitions (YAML <-> the versioned store).",
+                              no_args_is_help=True)
+app.add_typer(opensearch_app, name="opensearch")
+app.add_typer(db_app, name="db")
+app.add_typer(index_app, name="index")
+app.add_typer(users_app, name="users")
+app.add_typer(definitions_app, name="definitions")
+
+console = Console(stderr=True)
+DEMO_USERS = ("demo-agent", "demo-admin", "amelie.roux", "jan.novak", "lucia.garcia", "jonas.weber")
+
+
+@opensearch_app.command("start")
+def opensearch_start() -> None:
+    """Start (or find running) the local node and print its URL."""
+    from service.opensearch import local_node
+
+    settings = Settings()
+    with console.status("starting OpenSearch (first start unpacks the distribution)…"):
+        info = local_node.start(settings)
+    typer.echo(info.url)
+
+
+@opensearch_app.command("stop")
+def opensearch_stop() -> None:
+    """Stop exactly the node `start` launched."""
+    from service.opensearch import local_node
+
+    stopped = local_node.stop(Settings())
+    typer.echo("stopped" if stopped else "not running")
+
+
+@opensearch_app.command("status")
+def opensearch_status() -> None:
+    from service.opensearch import local_node
+
+    info = local_node.status(Settings())
+    if info is None:
+        typer.echo("not running")
+        raise typer.Exit(1)
+    typer.echo(f"running pid={info.pid} {info.url}")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the schema to the latest revision."""
+    from service.db.migrate import upgrade
+    from service.db.session import build_engine
+
+    settings = Settings()
+    upgrade(build_engine(settings))
+    typer.echo(f"database at head: {_safe_url(settings)}")
+
+
+@app.command("demo-data")
+def demo_data(
+    contacts: Annotated[int, typer.Option(min=1, help="How many contacts to add.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Same seed, same data.")] = 42,
+) -> None:
+    """Add deterministic, realistic demo contacts (streamed in batches)."""
+    from service.db.session import build_engine
+    from service.demo.loader import load_demo_data
+
+    settings = Settings()
+    report = load_demo_data(build_engine(settings), contacts=contacts, seed=seed, users=DEMO_USERS, progress=True)
+    typer.echo(json.dumps(_as_dict(report), default=str))
+
+
+@index_app.command("rebuild")
+def index_rebuild() -> None:
+    """Build fresh indices from the database and switch the aliases atomically."""
+    from indexer.rebuild import rebuild
+    from service.db.session import build_engine
+    from service.opensearch.client import build_client
+
+    settings = Settings()
+    report = rebuild(settings=settings, engine=build_engine(settings), client=build_client(settings), progress=True)
+    typer.echo(json.dumps(_as_dict(report), default=str))
+
+
+@users_app.command("add")
+def users_add(
+    name: str,
+    role: Annotated[str, typer.Option(help="agent or admin")] = "agent",
+    business_unit: Annotated[str | None, typer.Option(help="Restrict the user to one business unit.")] = None,
+) -> None:
+    """Create a user (or rotate its token); the token is the last line printed."""
+    from service.auth.service import add_user
+    from service.db.session import build_engine, build_sessionmaker
+    from service.models.enums import UserRole
+
+    if role not in {r.value for r in UserRole}:
+        raise typer.BadParameter("role must be agent or admin", param_hint="--role")
+    settings = Settings()
+    with build_sessionmaker(build_engine(settings)).begin() as session:
+        user, token = add_user(session, name, UserRole(role), business_unit)
+        typer.echo(f"user {user.name} ({user.role}{', ' + business_unit if business_unit else ''})")
+    typer.echo(token)
+
+
+@definitions_app.command("import")
+def definitions_import(
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, help="YAML definition files.")],
+    activate: Annotated[bool, typer.Option(help="Activate each imported definition.")] = False,
+) -> None:
+    """Store each file as a new definition, or as a new version of the one with the same name."""
+    from search_definitions import store
+    from search_definitions.loader import load_file
+    from service.db.session import build_engine, build_sessionmaker
+
+    settings = Settings()
+    with build_sessionmaker(build_engine(settings)).begin() as session:
+        for path in files:
+            try:
+                definition = load_file(path)
+            except ValueError as exc:
+                raise typer.BadParameter(f"{path}: {exc}") from exc
+            existing = store.find_by_name(session, definition.name)
+            stored = (
+                store.update(session, existing.id, definition, author="cli")
+                if existing
+                else store.create(session, definition, author="cli", note=f"imported from {path.name}")
+            )
+            if activate:
+                stored = store.activate(session, stored.id, author="cli")
+            state = " (active)" if stored.active_scopes else ""
+            typer.echo(f"{path}: definition {stored.id} '{definition.name}' version {stored.version}{state}")
+
+
+@definitions_app.command("export")
+def definitions_export(
+    out: Annotated[Path, typer.Option(file_okay=False, help="Directory to write one YAML file per definition.")],
+) -> None:
+    """Write every stored definition (its current version) as YAML."""
+    import re
+
+    from search_definitions import store
+    from search_definitions.loader import dump_yaml
+    from service.db.session import build_engine, build_sessionmaker
+
+    out.mkdir(parents=True, exist_ok=True)
+    with build_sessionmaker(build_engine(Settings()))() as session:
+        for stored in store.list_all(session):
+            slug = re.sub(r"[^a-z0-9]+", "-", stored.definition.name.lower()).strip("-") or f"definition-{stored.id}"
+            path = out / f"{slug}.yaml"
+            path.write_text(dump_yaml(stored.definition), encoding="utf-8")
+            typer.echo(str(path))
+
+
+@app.command("serve")
+def serve(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8000,
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Serve the HTTP API."""
+    import uvicorn
+
+    uvicorn.run("service.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                log_level="info")
+
+
+@app.command("run")
+def run(
+    port: Annotated[int, typer.Option(help="API port.")] = 8000,
+    contacts: Annotated[int, typer.Option(help="Demo contacts to load when the database is empty.")] = 5000,
+) -> None:
+    """First look: local engine, schema, demo data, index, users, API."""
+    import uvicorn
+
+    from indexer.rebuild import rebuild
+    from service.auth.service import add_user
+    from service.db.migrate import upgrade
+    from service.db.session import build_engine, build_sessionmaker
+    from service.demo.example import example_phone
+    from service.demo.loader import load_demo_data
+    from service.models.enums import UserRole
+    from service.opensearch.client import build_client
+
+    settings = Settings(opensearch_url=_start_engine(Settings()))
+    engine = build_engine(settings)
+    upgrade(engine)
+    console.print(f"database at head: {_safe_url(settings)}")
+    with build_sessionmaker(engine).begin() as session:
+        _, agent_token = add_user(session, "demo-agent", UserRole.AGENT)
+        _, admin_token = add_user(session, "demo-admin", UserRole.ADMIN)
+        phone = example_phone(session)
+    if phone is None:
+        load_demo_data(engine, contacts=contacts, seed=42, users=DEMO_USERS, progress=True)
+        with build_sessionmaker(engine).begin() as session:
+            phone = example_phone(session)
+    report = rebuild(settings=settings, engine=engine, client=build_client(settings), progress=True)
+    console.print(f"indexed {report.contacts} contacts and {report.communications} communications")
+    typer.echo(f"demo-agent token: {agent_token}")
+    typer.echo(f"demo-admin token: {admin_token}")
+    if phone is not None:
+        body = json.dumps({"field": "phone", "operator": "=", "value": phone.typed_differently})
+        typer.echo(f"# find {phone.display_name} (stored as '{phone.stored}') by phone, typed another way:")
+        typer.echo(
+            f"curl -s -H 'Authorization: Bearer {agent_token}' -H 'Content-Type: application/json' "
+            f"-d '{body}' http://127.0.0.1:{port}/api/search/quick"
+        )
+
+    from service.app import create_app
+
+    uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="info")
+
+
+def _start_engine(settings: Settings) -> str:
+    if settings.opensearch_url:
+        return settings.opensearch_url
+    from service.opensearch import local_node
+
+    with console.status("starting OpenSearch (first start fetches and unpacks the distribution)…"):
+        info = local_node.start(settings)
+    console.print(f"OpenSearch at {info.url}")
+    return info.url
+
+
+def _safe_url(settings: Settings) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+def _as_dict(report: object) -> dict[str, object]:
+    from dataclasses import asdict, is_dataclass
+
+    if is_dataclass(report) and not isinstance(report, type):
+        return asdict(report)
+    return dict(vars(report))
+
+
+if __name__ == "__main__":
+    app()

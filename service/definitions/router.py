@@ -1,0 +1,98 @@
+"""/api/definitions: admins manage definitions; agents read only the one active for them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Response, status
+
+from search_definitions.schema import Definition
+from service.definitions.schemas import ActiveDefinitionRead, DefinitionRead, RollbackRequest, VersionRead
+from service.definitions.service import DefinitionsService, active_view
+from service.deps import ActiveDefinitionDep, AdminUser, SessionDep, StateDep
+from service.errors import InvalidCriteria, error_response
+
+router = APIRouter(prefix="/api/definitions", tags=["definitions"])
+
+ADMIN_ERRORS = {
+    **error_response(401, "missing or invalid bearer token"),
+    **error_response(403, "this action needs the admin role"),
+}
+ITEM_ERRORS = {**ADMIN_ERRORS, **error_response(404, "no definition 7")}
+
+
+def get_service(session: SessionDep, state: StateDep) -> DefinitionsService:
+    return DefinitionsService(session, state.definitions)
+
+
+ServiceDep = Annotated[DefinitionsService, Depends(get_service)]
+
+
+def expected_version(if_match: Annotated[str | None, Header()] = None) -> int | None:
+    if if_match is None:
+        return None
+    try:
+        return int(if_match.strip().strip('"'))
+    except ValueError as exc:
+        raise InvalidCriteria("If-Match must be the version number you edited, e.g. \"3\"") from exc
+
+
+@router.get("/active", response_model=ActiveDefinitionRead, responses=error_response(401, "missing token"))
+def read_active(definition: ActiveDefinitionDep) -> ActiveDefinitionRead:
+    """The definition active for the caller, with the labels and operators of its fields, in order."""
+    return active_view(definition)
+
+
+@router.get("", response_model=list[DefinitionRead], responses=ADMIN_ERRORS)
+def list_definitions(_admin: AdminUser, service: ServiceDep) -> list[DefinitionRead]:
+    return service.list()
+
+
+@router.post("", response_model=DefinitionRead, status_code=status.HTTP_201_CREATED,
+             responses={**ADMIN_ERRORS, **error_response(409, "a definition named 'x' already exists")})
+def create_definition(definition: Definition, admin: AdminUser, service: ServiceDep) -> DefinitionRead:
+    return service.create(definition, author=admin.name)
+
+
+@router.get("/{definition_id}", response_model=DefinitionRead, responses=ITEM_ERRORS)
+def read_definition(definition_id: int, _admin: AdminUser, service: ServiceDep) -> DefinitionRead:
+    return service.get(definition_id)
+
+
+@router.put("/{definition_id}", response_model=DefinitionRead,
+            responses={**ITEM_ERRORS, **error_response(409, "definition 7 is at version 4, not 3; reload it")})
+def update_definition(
+    definition_id: int,
+    definition: Definition,
+    admin: AdminUser,
+    service: ServiceDep,
+    expected: Annotated[int | None, Depends(expected_version)],
+) -> DefinitionRead:
+    """Saves a new version; send `If-Match: "<version>"` to refuse overwriting someone else's save."""
+    return service.update(definition_id, definition, author=admin.name, expected_version=expected)
+
+
+@router.delete("/{definition_id}", status_code=status.HTTP_204_NO_CONTENT,
+               responses={**ITEM_ERRORS, **error_response(409, "definition 7 is active; activate another one first")})
+def delete_definition(definition_id: int, _admin: AdminUser, service: ServiceDep) -> Response:
+    service.delete(definition_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/{definition_id}/activate", response_model=DefinitionRead, responses=ITEM_ERRORS)
+def activate_definition(definition_id: int, admin: AdminUser, service: ServiceDep) -> DefinitionRead:
+    """Makes it the active definition for its business units (or everyone); every worker sees it within a second."""
+    return service.activate(definition_id, author=admin.name)
+
+
+@router.get("/{definition_id}/history", response_model=list[VersionRead], responses=ITEM_ERRORS)
+def definition_history(definition_id: int, _admin: AdminUser, service: ServiceDep) -> list[VersionRead]:
+    return service.history(definition_id)
+
+
+@router.post("/{definition_id}/rollback", response_model=DefinitionRead, responses=ITEM_ERRORS)
+def rollback_definition(
+    definition_id: int, request: RollbackRequest, admin: AdminUser, service: ServiceDep
+) -> DefinitionRead:
+    """Saves an earlier version again as the newest one (history keeps every step)."""
+    return service.rollback(definition_id, request.version, author=admin.name)

@@ -1,0 +1,93 @@
+"""Every request dependency, as Annotated aliases routers can use directly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from search_definitions.schema import Definition
+from service.auth.service import Principal, authenticate
+from service.errors import Forbidden, Unavailable
+from service.opensearch.gateway import SearchGateway
+from service.settings import Settings
+from service.state import AppState
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.contact_lookup
+    return state
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_settings(state: StateDep) -> Settings:
+    return state.settings
+
+
+def get_session(state: StateDep) -> Iterator[Session]:
+    """Commit on success, roll back on error: services flush, only the request boundary commits."""
+    session = state.sessions()
+    try:
+        yield session
+        session.commit()
+    except DBAPIError as exc:
+        session.rollback()
+        if exc.connection_invalidated or _is_unavailable(exc):
+            raise Unavailable("database unavailable; retry shortly") from exc
+        raise
+    except Exception:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _is_unavailable(exc: DBAPIError) -> bool:
+    name = type(exc.orig).__name__ if exc.orig is not None else ""
+    return name in {"OperationalError", "InterfaceError"}
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_gateway(state: StateDep) -> SearchGateway:
+    return state.gateway
+
+
+GatewayDep = Annotated[SearchGateway, Depends(get_gateway)]
+
+
+def get_principal(session: SessionDep, authorization: Annotated[str | None, Header()] = None) -> Principal:
+    try:
+        return authenticate(session, authorization)
+    except DBAPIError as exc:
+        raise Unavailable("database unavailable; retry shortly") from exc
+
+
+CurrentUser = Annotated[Principal, Depends(get_principal)]
+
+
+def get_admin(principal: CurrentUser) -> Principal:
+    if not principal.is_admin:
+        raise Forbidden("this action needs the admin role")
+    return principal
+
+
+AdminUser = Annotated[Principal, Depends(get_admin)]
+
+
+def get_active_definition(state: StateDep, principal: CurrentUser) -> Definition:
+    """The definition active for the caller's business unit (or for everyone)."""
+    try:
+        return state.definitions.get(principal.business_unit)
+    except DBAPIError as exc:
+        raise Unavailable("database unavailable; retry shortly") from exc
+
+
+ActiveDefinitionDep = Annotated[Definition, Depends(get_active_definition)]

@@ -1,0 +1,31 @@
+"""ORM tables; importing this package registers every table and the outbox change capture."""
+
+from service.models import change_capture as _change_capture  # noqa: F401  (registers flush events)
+from service.models.ar_account import ARAccount
+from service.models.communication import Communication, CommunicationReference
+from service.models.contact import AccessToken, Address, Contact, Email, Phone
+from service.models.definition import DefinitionActivation, DefinitionRecord, DefinitionVersion
+from service.models.outbox import OutboxEntry
+from service.models.subscription import InstalledItem, Subscription, SubscriptionService
+from service.models.user import User
+from service.models.work_item import WorkItem
+
+__all__ = [
+    "ARAccount",
+    "AccessToken",
+    "Address",
+    "Communication",
+    "CommunicationReference",
+    "Contact",
+    "DefinitionActivation",
+    "DefinitionRecord",
+    "DefinitionVersion",
+    "Email",
+    "InstalledItem",
+    "OutboxEntry",
+    "Phone",
+    "Subscription",
+    "SubscriptionService",
+    "User",
+    "WorkItem",
+]

@@ -1,0 +1,62 @@
+"""Communications (calls, conversations, interactions, notes) and their references."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from service.db.base import Base, Timestamps
+
+if TYPE_CHECKING:
+    from service.models.contact import Contact
+
+
+class Communication(Timestamps, Base):
+    __tablename__ = "communications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    interaction_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    follow_up_on: Mapped[date | None] = mapped_column(Date)
+    direction: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    topic: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str | None] = mapped_column(String(32))
+    action_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    customer_response: Mapped[str | None] = mapped_column(String(64))
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    notes: Mapped[str | None] = mapped_column(Text)
+    contact_person: Mapped[str | None] = mapped_column(String(100))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    contact: Mapped[Contact] = relationship(back_populates="communications", lazy="raise")
+    references: Mapped[list[CommunicationReference]] = relationship(
+        back_populates="communication", lazy="raise", cascade="all, delete-orphan", order_by="CommunicationReference.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        Index("ix_communications_created_by_created_at", "created_by", "created_at"),
+        Index("ix_communications_follow_up_on", "follow_up_on"),
+    )
+
+
+class CommunicationReference(Base):
+    """A link to a business document: qualifier (invoice, item, transaction, order) and its id."""
+
+    __tablename__ = "communication_references"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    communication_id: Mapped[int] = mapped_column(ForeignKey("communications.id", ondelete="CASCADE"), index=True)
+    qualifier: Mapped[str] = mapped_column(String(32))
+    reference_id: Mapped[str] = mapped_column(String(64), index=True)
+
+    communication: Mapped[Communication] = relationship(back_populates="references", lazy="raise")

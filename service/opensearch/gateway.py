@@ -1,0 +1,48 @@
+"""Async reads from the engine; every failure to answer becomes Unavailable (503), never a partial answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opensearchpy import AsyncOpenSearch
+from opensearchpy.exceptions import ConnectionError as EngineConnectionError
+from opensearchpy.exceptions import ConnectionTimeout, NotFoundError, TransportError
+
+from service.errors import Unavailable
+
+
+class SearchGateway:
+    def __init__(self, client: AsyncOpenSearch, *, timeout_ms: int) -> None:
+        self._client = client
+        self._timeout_ms = timeout_ms
+
+    async def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Partial results are refused and an engine-side timeout is set on every search (DESIGN pitfalls)."""
+        body = {"timeout": f"{self._timeout_ms}ms", **body}
+        try:
+            response: dict[str, Any] = await self._client.search(
+                index=index,
+                body=body,
+                params={
+                    "allow_partial_search_results": "false",
+                    "request_timeout": self._timeout_ms / 1000 + 1,
+                },
+            )
+        except NotFoundError as exc:
+            raise Unavailable(f"search index '{index}' does not exist yet; run `contact-lookup index rebuild`") from exc
+        except (EngineConnectionError, ConnectionTimeout) as exc:
+            raise Unavailable("search engine unreachable or too slow; retry shortly") from exc
+        except TransportError as exc:
+            if isinstance(exc.status_code, int) and exc.status_code in (429, 500, 502, 503, 504):
+                raise Unavailable(f"search engine unavailable ({exc.status_code}); retry shortly") from exc
+            raise
+        if response.get("timed_out"):
+            raise Unavailable("search timed out in the engine; retry shortly")
+        return response
+
+    async def alias_exists(self, alias: str) -> bool:
+        return bool(await self._client.indices.exists_alias(name=alias))
+
+    async def ping(self) -> dict[str, Any]:
+        health: dict[str, Any] = await self._client.cluster.health(params={"timeout": "2s"})
+        return health

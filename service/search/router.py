@@ -1,0 +1,34 @@
+"""POST /api/search/quick (advanced search arrives with its own issue)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from service.deps import ActiveDefinitionDep, CurrentUser, GatewayDep, SettingsDep
+from service.errors import error_response
+from service.search import service
+from service.search.schemas import QuickSearchRequest, SearchPage
+
+router = APIRouter(prefix="/api/search", tags=["search"])
+
+
+@router.post(
+    "/quick",
+    response_model=SearchPage,
+    responses={
+        **error_response(401, "missing or invalid bearer token"),
+        **error_response(422, "field 'x' is not a quick-search field of the active definition; allowed: ..."),
+        **error_response(503, "search engine unavailable; retry shortly"),
+    },
+)
+async def quick_search(
+    request: QuickSearchRequest,
+    principal: CurrentUser,
+    definition: ActiveDefinitionDep,
+    gateway: GatewayDep,
+    settings: SettingsDep,
+) -> SearchPage:
+    """Find contacts by one quick-search field of the active definition, `=` or `like`."""
+    return await service.quick_search(
+        request, definition=definition, principal=principal, gateway=gateway, settings=settings
+    )

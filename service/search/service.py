@@ -1,0 +1,92 @@
+"""Quick search: check the request against the active definition, build the query, run it, shape the page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from search_definitions import catalogue
+from search_definitions.catalogue import CatalogueField, FieldType, Operator
+from search_definitions.schema import Definition
+from service import phones
+from service.auth.service import Principal
+from service.errors import InvalidCriteria
+from service.opensearch.gateway import SearchGateway
+from service.search import queries, results
+from service.search.schemas import QuickSearchRequest, SearchPage
+from service.settings import Settings
+from service.text import fold
+
+QUICK_OPERATORS = (Operator.EQUALS, Operator.LIKE)
+
+
+def quick_field(definition: Definition, key: str) -> CatalogueField:
+    if key not in definition.quick_search_fields:
+        allowed = ", ".join(definition.quick_search_fields)
+        raise InvalidCriteria(f"field '{key}' is not a quick-search field of the active definition; allowed: {allowed}")
+    field = catalogue.get(key)
+    assert field is not None, "definitions are validated against the catalogue"
+    return field
+
+
+def quick_operator(raw: str) -> Operator:
+    value = raw.strip().lower()
+    if value not in {op.value for op in QUICK_OPERATORS}:
+        raise InvalidCriteria(f"operator '{raw}' is not allowed; allowed: =, like")
+    return Operator(value)
+
+
+def checked_value(raw: str, *, max_length: int) -> str:
+    value = raw.strip()
+    if not value:
+        raise InvalidCriteria("value must not be empty")
+    if len(value) > max_length:
+        raise InvalidCriteria(f"value is {len(value)} characters long; at most {max_length} are allowed")
+    return value
+
+
+def page_size(requested: int | None, settings: Settings) -> int:
+    if requested is None:
+        return settings.default_page_size
+    if requested > settings.max_page_size:
+        raise InvalidCriteria(f"size must be at most {settings.max_page_size}")
+    return requested
+
+
+def matcher(field: CatalogueField, operator: Operator, value: str, *, phone_region: str) -> Callable[[str], bool]:
+    """Python twin of the query, to tell the agent which stored value matched."""
+    normalise = phones.digits if field.type is FieldType.PHONE else fold
+    if operator is Operator.EQUALS:
+        wanted = queries.normalise_value(field, value, phone_region=phone_region)
+        return lambda candidate: normalise(candidate) == wanted
+    pattern = queries.like_pattern(field, value)
+    return lambda candidate: pattern.matches(normalise(candidate))
+
+
+async def quick_search(
+    request: QuickSearchRequest,
+    *,
+    definition: Definition,
+    principal: Principal,
+    gateway: SearchGateway,
+    settings: Settings,
+) -> SearchPage:
+    field = quick_field(definition, request.field)
+    operator = quick_operator(request.operator)
+    value = checked_value(request.value, max_length=settings.max_value_length)
+    size = page_size(request.size, settings)
+    try:
+        after = results.decode_cursor(request.after) if request.after else None
+        body = queries.quick_search_body(
+            field=field,
+            operator=operator,
+            value=value,
+            size=size,
+            after=after,
+            phone_region=settings.default_phone_region,
+            business_unit=principal.business_unit,
+        )
+        matches = matcher(field, operator, value, phone_region=settings.default_phone_region)
+    except (queries.CriteriaError, results.CursorError) as exc:
+        raise InvalidCriteria(str(exc)) from exc
+    response = await gateway.search(settings.contacts_alias, body)
+    return results.to_page(response, size=size, field=field, matches=matches)

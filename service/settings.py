@@ -1,0 +1,64 @@
+"""Configuration, read once at an entry point and passed in (never a module-level instance)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_HOME = Path.home() / ".local" / "share" / "contact-lookup"
+DEFAULT_CACHE = Path.home() / ".cache" / "contact-lookup"
+
+
+class Settings(BaseSettings):
+    """Every knob of the product; environment variables use the ``CONTACT_LOOKUP_`` prefix."""
+
+    model_config = SettingsConfigDict(env_prefix="CONTACT_LOOKUP_", extra="ignore", frozen=True)
+
+    home: Path = Field(DEFAULT_HOME, description="Where the SQLite file and the local node's data live.")
+    cache_dir: Path = Field(DEFAULT_CACHE, description="Where the OpenSearch distribution is unpacked.")
+    database_url: str = Field("", description="SQLAlchemy URL; empty means a SQLite file under `home`.")
+    opensearch_url: str = Field(
+        "", description="Cluster URL; empty means the local node started by `contact-lookup opensearch start`."
+    )
+    opensearch_version: str = "2.19.6"
+    opensearch_heap: str = "512m"
+    opensearch_request_timeout_s: float = Field(10.0, gt=0)
+    opensearch_max_retries: int = Field(2, ge=0)
+    search_timeout_ms: int = Field(2000, gt=0, description="Engine-side timeout of every search.")
+    index_prefix: str = Field("contact-lookup", pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    default_phone_region: str = Field("FR", min_length=2, max_length=2)
+    max_value_length: int = Field(100, gt=0)
+    max_page_size: int = Field(100, gt=0)
+    default_page_size: int = Field(20, gt=0)
+    bulk_chunk_bytes: int = Field(5 * 1024 * 1024, gt=0)
+    bulk_chunk_docs: int = Field(1000, gt=0)
+    load_batch_size: int = Field(1000, gt=0)
+    definitions_refresh_s: float = Field(0.5, gt=0, description="How stale a worker's active definition may be.")
+
+    @field_validator("default_phone_region")
+    @classmethod
+    def _upper_region(cls, value: str) -> str:
+        return value.upper()
+
+    @model_validator(mode="after")
+    def _default_database(self) -> Settings:
+        if not self.database_url:
+            object.__setattr__(self, "database_url", f"sqlite:///{self.home / 'contact-lookup.db'}")
+        if self.default_page_size > self.max_page_size:
+            raise ValueError("default_page_size must not exceed max_page_size")
+        return self
+
+    @property
+    def node_dir(self) -> Path:
+        """State of the local OpenSearch node (pid, port, data, logs)."""
+        return self.home / "opensearch"
+
+    @property
+    def contacts_alias(self) -> str:
+        return f"{self.index_prefix}-contacts"
+
+    @property
+    def communications_alias(self) -> str:
+        return f"{self.index_prefix}-communications"

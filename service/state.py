@@ -1,0 +1,23 @@
+"""What the app holds for its lifetime, typed, built once in the lifespan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from opensearchpy import AsyncOpenSearch
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from search_definitions.active import ActiveDefinition
+from service.opensearch.gateway import SearchGateway
+from service.settings import Settings
+
+
+@dataclass(slots=True)
+class AppState:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    opensearch: AsyncOpenSearch
+    gateway: SearchGateway
+    definitions: ActiveDefinition

@@ -1,0 +1,14 @@
+"""Case and accent folding in Python, matching the index's `folded` normalizer closely enough for highlights."""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Letters that Unicode does not decompose but asciifolding maps, for the seeds' languages.
+_SPECIAL = str.maketrans({"ß": "ss", "ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ł": "l",
+                          "Ł": "l", "đ": "d", "Đ": "d", "ı": "i"})
+
+
+def fold(value: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", value.translate(_SPECIAL))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().strip()

@@ -1,0 +1,55 @@
+"""Definition validation against the catalogue; each error names the offending entry."""
+
+import pytest
+from pydantic import ValidationError
+
+from search_definitions.loader import load_shipped, shipped_names
+from search_definitions.schema import Definition
+
+
+def make(**overrides):
+    data = {"name": "t", "quick_search_fields": ["name", "phone"]}
+    data.update(overrides)
+    return Definition.model_validate(data)
+
+
+def test_default_definition_lists_the_quick_fields_in_the_agreed_order():
+    assert load_shipped("default").quick_search_fields == (
+        "name",
+        "phone",
+        "email",
+        "account_number",
+        "subscription_number",
+        "id_number",
+        "access_token_id",
+        "reference_number",
+    )
+
+
+def test_every_shipped_definition_is_valid():
+    assert {"default", "collections"} <= set(shipped_names())
+    for name in shipped_names():
+        load_shipped(name)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"quick_search_fields": ["bogus"]}, "quick_search_fields: unknown field 'bogus'"),
+        ({"quick_search_fields": ["city"]}, "'city' cannot be a quick-search field"),
+        ({"quick_search_fields": ["name", "name"]}, "'name' is listed twice"),
+        ({"quick_search_fields": []}, "quick_search_fields"),
+        ({"advanced_search_fields": {"contact": ["city"]}}, "advanced_search_fields.contact: 'city' belongs to section"),
+        ({"advanced_search_fields": {"address": ["nowhere"]}}, "advanced_search_fields.address: unknown field"),
+        ({"recent_communications_limit": 0}, "recent_communications_limit"),
+        ({"actions": ["fly"]}, "actions"),
+        ({"surprise": 1}, "surprise"),
+    ],
+)
+def test_invalid_definition_names_the_offending_entry(overrides, message):
+    with pytest.raises(ValidationError, match=message):
+        make(**overrides)
+
+
+def test_recent_limit_may_be_none_meaning_all():
+    assert make(recent_communications_limit=None).recent_communications_limit is None

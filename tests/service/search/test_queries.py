@@ -1,0 +1,106 @@
+"""Query building as data: the bodies the engine receives for each quick-search form."""
+
+import pytest
+
+from search_definitions import catalogue
+from search_definitions.catalogue import Operator
+from service.search.queries import CriteriaError, LikePattern, field_clause, quick_search_body
+
+NAME = catalogue.BY_KEY["name"]
+PHONE = catalogue.BY_KEY["phone"]
+ACCOUNT = catalogue.BY_KEY["account_number"]
+
+
+def clause(field, operator, value):
+    return field_clause(field, operator, value, phone_region="FR")
+
+
+@pytest.mark.parametrize(
+    ("value", "pattern"),
+    [
+        ("%ria", "*ria"),
+        ("Ma%", "ma*"),
+        ("Mar", "mar*"),
+        ("%ari%", "*ari*"),
+        ("Ma%ie", "ma*ie"),
+        ("%Élo%", "*elo*"),
+    ],
+)
+def test_like_forms_become_anchored_wildcards_on_the_wild_subfield(value, pattern):
+    assert clause(NAME, Operator.LIKE, value) == {
+        "wildcard": {"names.wild": {"value": pattern, "case_insensitive": True}}
+    }
+
+
+def test_like_escapes_engine_wildcards_typed_by_the_agent():
+    assert clause(NAME, Operator.LIKE, "a*b?c\\")["wildcard"]["names.wild"]["value"] == "a\\*b\\?c\\\\*"
+
+
+def test_equals_is_a_folded_term_query():
+    assert clause(NAME, Operator.EQUALS, "  Élodie LEFÈVRE ") == {"term": {"names": {"value": "elodie lefevre"}}}
+
+
+def test_phone_equals_uses_e164_digits_whatever_the_written_format():
+    expected = {"term": {"phone_numbers": {"value": "33612345678"}}}
+    for typed in ("06 12 34 56 78", "+33 6 12 34 56 78", "0033 612 345 678", "06.12.34.56.78"):
+        assert clause(PHONE, Operator.EQUALS, typed) == expected
+
+
+def test_phone_like_keeps_only_digits():
+    assert clause(PHONE, Operator.LIKE, "%34 56%")["wildcard"]["phone_numbers.wild"]["value"] == "*3456*"
+
+
+def test_phone_without_digits_is_refused():
+    with pytest.raises(CriteriaError, match="digits"):
+        clause(PHONE, Operator.EQUALS, "call me")
+    with pytest.raises(CriteriaError):
+        clause(PHONE, Operator.LIKE, "%abc%")
+
+
+def test_nested_field_is_wrapped_in_a_nested_query():
+    assert clause(ACCOUNT, Operator.EQUALS, "AR-0001") == {
+        "nested": {
+            "path": "ar_accounts",
+            "query": {"term": {"ar_accounts.number": {"value": "ar-0001"}}},
+            "score_mode": "max",
+        }
+    }
+
+
+def test_only_percent_signs_is_refused():
+    with pytest.raises(CriteriaError, match="besides"):
+        LikePattern.parse("%%")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "candidate", "expected"),
+    [
+        ("%ria", "maria", True),
+        ("%ria", "riaz", False),
+        ("ma%", "maria", True),
+        ("mar", "maria", True),
+        ("mar", "omar", False),
+        ("%ari%", "maria", True),
+        ("%ari%", "mona", False),
+        ("ma%ie", "marie", True),
+        ("ma%ie", "mariel", False),
+    ],
+)
+def test_python_twin_of_like_matches_like_the_engine(pattern, candidate, expected):
+    assert LikePattern.parse(pattern).matches(candidate) is expected
+
+
+def test_body_filters_by_business_unit_and_pages_with_search_after():
+    body = quick_search_body(
+        field=NAME,
+        operator=Operator.EQUALS,
+        value="x",
+        size=10,
+        after=[1.0, "x", 7],
+        phone_region="FR",
+        business_unit="BU01",
+    )
+    assert body["query"]["bool"]["filter"] == [{"term": {"business_unit": "BU01"}}]
+    assert body["search_after"] == [1.0, "x", 7]
+    assert body["sort"][-1] == {"contact_id": "asc"}
+    assert body["size"] == 10

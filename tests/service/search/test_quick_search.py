@@ -1,0 +1,123 @@
+"""Quick search over HTTP against the real engine, with the Communication Centre's `=` and `like` rules."""
+
+import pytest
+
+from tests.conftest import bearer
+
+
+@pytest.fixture
+async def quick(app_client, scenario):
+    async def run(field, operator, value, *, token="agent", **extra):
+        body = {"field": field, "operator": operator, "value": value, **extra}
+        return await app_client.post("/api/search/quick", json=body, headers=bearer(scenario.tokens[token]))
+
+    return run
+
+
+async def names(response):
+    assert response.status_code == 200, response.text
+    return sorted(item["display_name"] for item in response.json()["items"])
+
+
+async def test_equals_is_exact_and_ignores_case_and_accents(quick):
+    assert await names(await quick("name", "=", "maria")) == ["María Núñez Peña"]
+    assert await names(await quick("name", "=", "ÉLODIE")) == ["Élodie Dvořák"]
+    assert await names(await quick("name", "=", "Mari")) == []
+
+
+async def test_like_with_leading_percent_matches_suffix(quick):
+    assert await names(await quick("name", "like", "%RIA")) == ["GLORIA Ortega", "María Núñez Peña"]
+    assert await names(await quick("name", "like", "%fevre")) == ["Marie Lefèvre"]
+
+
+async def test_like_with_trailing_percent_matches_prefix(quick):
+    assert await names(await quick("name", "like", "Ma%")) == ["Marie Lefèvre", "María Núñez Peña"]
+
+
+async def test_like_without_percent_matches_prefix(quick):
+    assert await names(await quick("name", "like", "mar")) == ["Marie Lefèvre", "María Núñez Peña"]
+    assert await names(await quick("name", "like", "Dvo")) == ["Élodie Dvořák"]
+
+
+async def test_like_with_percent_on_both_sides_matches_infix(quick):
+    assert await names(await quick("name", "like", "%ari%")) == ["Marie Lefèvre", "María Núñez Peña"]
+    assert await names(await quick("name", "like", "%uller%")) == ["Müller & Söhne GmbH"]
+    assert await names(await quick("name", "like", "%zzz%")) == []
+
+
+async def test_phone_is_found_when_typed_in_another_format(quick):
+    for typed in ("+33 6 12 34 56 78", "0612345678", "0033 612 34 56 78"):
+        assert await names(await quick("phone", "=", typed)) == ["Marie Lefèvre"], typed
+    assert await names(await quick("phone", "=", "+420601123456")) == ["Élodie Dvořák"]
+    assert await names(await quick("phone", "like", "%34 56 78")) == ["Marie Lefèvre", "María Núñez Peña", "Mona Schäfer"]
+
+
+async def test_nested_identifiers_and_references_find_their_contact(quick):
+    assert await names(await quick("account_number", "=", "ar-000100")) == ["Marie Lefèvre"]
+    assert await names(await quick("subscription_number", "like", "%0042")) == ["Müller & Söhne GmbH"]
+    assert await names(await quick("access_token_id", "=", "SC-7788-9900")) == ["Élodie Dvořák"]
+    assert await names(await quick("reference_number", "=", "INV-2025-004211")) == ["Marie Lefèvre"]
+    assert await names(await quick("email", "=", "maria.nunez@example.ES")) == ["María Núñez Peña"]
+
+
+async def test_result_carries_summary_and_the_matching_value(quick, scenario):
+    response = await quick("account_number", "=", "AR-000100")
+    item = response.json()["items"][0]
+    assert item["contact_id"] == scenario.ids["marie"]
+    assert item["credit_hold"] is True
+    assert item["main_account"]["number"] == "AR-000100"
+    assert item["primary_phone"] == "06 12 34 56 78"
+    assert item["highlights"] == [{"field": "account_number", "value": "AR-000100"}]
+
+
+async def test_agent_of_a_business_unit_sees_only_its_contacts(quick):
+    assert await names(await quick("name", "like", "%ria", token="agent-bu02")) == ["GLORIA Ortega"]
+
+
+async def test_pages_follow_the_next_cursor_without_overlap(quick):
+    first = (await quick("name", "like", "%a%", size=2)).json()
+    assert first["total"] >= 4 and len(first["items"]) == 2 and first["next"]
+    second = (await quick("name", "like", "%a%", size=2, after=first["next"])).json()
+    first_ids = {i["contact_id"] for i in first["items"]}
+    assert first_ids.isdisjoint(i["contact_id"] for i in second["items"])
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"field": "city", "operator": "=", "value": "Paris"}, "allowed: name, phone, email"),
+        ({"field": "name", "operator": "~", "value": "x"}, "allowed: =, like"),
+        ({"field": "name", "operator": "=", "value": "   "}, "must not be empty"),
+        ({"field": "name", "operator": "=", "value": "x" * 101}, "at most 100"),
+        ({"field": "name", "operator": "like", "value": "%%"}, "besides '%'"),
+        ({"field": "phone", "operator": "=", "value": "call me"}, "digits"),
+        ({"field": "name", "operator": "=", "value": "x", "size": 1000}, "at most 100"),
+        ({"field": "name", "operator": "=", "value": "x", "after": "garbage!"}, "after"),
+    ],
+)
+async def test_bad_quick_search_is_a_422_naming_what_is_allowed(app_client, scenario, body, message):
+    response = await app_client.post("/api/search/quick", json=body, headers=bearer(scenario.tokens["agent"]))
+    assert response.status_code == 422
+    assert message in response.text
+
+
+async def test_unknown_request_fields_are_refused(app_client, scenario):
+    body = {"field": "name", "operator": "=", "value": "x", "business_unit": "BU02"}
+    response = await app_client.post("/api/search/quick", json=body, headers=bearer(scenario.tokens["agent-bu02"]))
+    assert response.status_code == 422
+    assert "business_unit" in response.text
+
+
+@pytest.mark.parametrize("header", [None, "Bearer wrong", "Basic abc", "Bearer "])
+async def test_api_refuses_a_missing_or_wrong_token_with_401(app_client, scenario, header):
+    headers = {"Authorization": header} if header else {}
+    response = await app_client.post("/api/search/quick", json={"field": "name", "value": "x"}, headers=headers)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_health_needs_no_token_and_ready_checks_dependencies(app_client, scenario):
+    assert (await app_client.get("/health")).json() == {"status": "ok"}
+    ready = await app_client.get("/ready")
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["checks"]["database"]["ok"] is True
