@@ -1,9 +1,10 @@
 """Every searchable field the product knows: one source for definitions, mappings and query building.
 
-A field's ``path`` is where its value lives in the index document. The index gives text and identifier
-paths a folded ``keyword`` (for ``=``) and a ``.wild`` wildcard sub-field (for ``like``, so a leading ``%``
-never becomes an unbounded wildcard over the terms dictionary); names also get a ``.text`` sub-field for
-typo-tolerant relevance.
+A field's ``path`` is where its value lives in the index document. The index gives every string path a
+normalised ``keyword`` (for ``=``) and a ``.wild`` wildcard sub-field (for ``like``, so a leading ``%``
+never becomes an unbounded wildcard over the terms dictionary); text fields also get a ``.text``
+sub-field for typo-tolerant relevance. Text is case- and accent-folded; identifiers are folded and lose
+their separators (``AR-000100`` = ``ar 000100``); phones keep only their digits.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class Section(StrEnum):
 class FieldType(StrEnum):
     TEXT = "text"
     KEYWORD = "keyword"
+    IDENTIFIER = "identifier"
     PHONE = "phone"
     EMAIL = "email"
     NUMBER = "number"
@@ -57,7 +59,7 @@ class Index(StrEnum):
 
 
 STRING_OPERATORS = (Operator.EQUALS, Operator.LIKE)
-STRING_TYPES = frozenset({FieldType.TEXT, FieldType.KEYWORD, FieldType.PHONE, FieldType.EMAIL})
+STRING_TYPES = frozenset({FieldType.TEXT, FieldType.KEYWORD, FieldType.IDENTIFIER, FieldType.PHONE, FieldType.EMAIL})
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,7 @@ class CatalogueField:
     advanced: bool = True
     index: Index = Index.CONTACTS
     values: tuple[str, ...] = ()
+    flat_path: str | None = None
 
     @property
     def operators(self) -> tuple[Operator, ...]:
@@ -82,12 +85,9 @@ class CatalogueField:
         return (Operator.EQUALS,)
 
     @property
-    def wildcard_path(self) -> str:
-        return f"{self.path}.wild"
-
-    @property
-    def text_path(self) -> str:
-        return f"{self.path}.text"
+    def quick_path(self) -> str:
+        """Root-level copy of a nested value: the wildcard field type does not work inside nested objects."""
+        return self.flat_path or self.path
 
 
 def _values(enum: type[StrEnum]) -> tuple[str, ...]:
@@ -101,7 +101,7 @@ FIELDS: tuple[CatalogueField, ...] = (
     CatalogueField("name", "Name", _S.CONTACT, _T.TEXT, "names", quick=True, advanced=False),
     CatalogueField("phone", "Phone", _S.CONTACT, _T.PHONE, "phone_numbers", quick=True),
     CatalogueField("email", "Email", _S.CONTACT, _T.EMAIL, "email_addresses", quick=True),
-    CatalogueField("id_number", "ID number", _S.CONTACT, _T.KEYWORD, "id_number", quick=True),
+    CatalogueField("id_number", "ID number", _S.CONTACT, _T.IDENTIFIER, "id_number", quick=True),
     CatalogueField("first_name", "First name", _S.CONTACT, _T.TEXT, "first_name"),
     CatalogueField("last_name", "Last name", _S.CONTACT, _T.TEXT, "last_name"),
     CatalogueField("company_name", "Company name", _S.CONTACT, _T.TEXT, "company_name"),
@@ -114,13 +114,16 @@ FIELDS: tuple[CatalogueField, ...] = (
     # Contact information address (scope: any, billing or subscription address)
     CatalogueField("street", "Street", _S.ADDRESS, _T.TEXT, "addresses.street", nested="addresses"),
     CatalogueField("city", "City", _S.ADDRESS, _T.TEXT, "addresses.city", nested="addresses"),
-    CatalogueField("postcode", "Postcode", _S.ADDRESS, _T.KEYWORD, "addresses.postcode", nested="addresses", quick=True),
+    CatalogueField(
+        "postcode", "Postcode", _S.ADDRESS, _T.IDENTIFIER, "addresses.postcode", nested="addresses", quick=True,
+        flat_path="postcodes",
+    ),
     CatalogueField("region", "Region", _S.ADDRESS, _T.TEXT, "addresses.region", nested="addresses"),
     CatalogueField("country", "Country", _S.ADDRESS, _T.KEYWORD, "addresses.country", nested="addresses"),
     # Access tokens: the identifier only; secrets are never indexed
     CatalogueField(
-        "access_token_id", "Access token", _S.ACCESS_TOKEN, _T.KEYWORD, "access_tokens.identifier",
-        nested="access_tokens", quick=True,
+        "access_token_id", "Access token", _S.ACCESS_TOKEN, _T.IDENTIFIER, "access_tokens.identifier",
+        nested="access_tokens", quick=True, flat_path="access_token_ids",
     ),
     CatalogueField(
         "access_token_type", "Access token type", _S.ACCESS_TOKEN, _T.ENUM, "access_tokens.type",
@@ -128,8 +131,8 @@ FIELDS: tuple[CatalogueField, ...] = (
     ),
     # Accounts receivable
     CatalogueField(
-        "account_number", "Account number", _S.ACCOUNTS_RECEIVABLE, _T.KEYWORD, "ar_accounts.number",
-        nested="ar_accounts", quick=True,
+        "account_number", "Account number", _S.ACCOUNTS_RECEIVABLE, _T.IDENTIFIER, "ar_accounts.number",
+        nested="ar_accounts", quick=True, flat_path="account_numbers",
     ),
     CatalogueField(
         "account_status", "Account status", _S.ACCOUNTS_RECEIVABLE, _T.ENUM, "ar_accounts.status",
@@ -148,8 +151,8 @@ FIELDS: tuple[CatalogueField, ...] = (
     ),
     # Subscriptions
     CatalogueField(
-        "subscription_number", "Subscription number", _S.SUBSCRIPTIONS, _T.KEYWORD, "subscriptions.number",
-        nested="subscriptions", quick=True,
+        "subscription_number", "Subscription number", _S.SUBSCRIPTIONS, _T.IDENTIFIER, "subscriptions.number",
+        nested="subscriptions", quick=True, flat_path="subscription_numbers",
     ),
     CatalogueField(
         "subscription_status", "Subscription status", _S.SUBSCRIPTIONS, _T.ENUM, "subscriptions.status",
@@ -157,19 +160,20 @@ FIELDS: tuple[CatalogueField, ...] = (
     ),
     CatalogueField("service", "Service", _S.SUBSCRIPTIONS, _T.TEXT, "subscriptions.services", nested="subscriptions"),
     CatalogueField(
-        "installed_item_serial", "Installed item serial number", _S.SUBSCRIPTIONS, _T.KEYWORD,
+        "installed_item_serial", "Installed item serial number", _S.SUBSCRIPTIONS, _T.IDENTIFIER,
         "subscriptions.serial_numbers", nested="subscriptions", quick=True,
+        flat_path="serial_numbers",
     ),
     # Communications: references reach the contact too (Oracle: find the customer from a transaction number)
     CatalogueField(
-        "reference_number", "Reference number", _S.COMMUNICATIONS, _T.KEYWORD, "reference_ids", quick=True,
+        "reference_number", "Reference number", _S.COMMUNICATIONS, _T.IDENTIFIER, "reference_ids", quick=True,
         advanced=False,
     ),
     CatalogueField(
         "keyword", "Keyword", _S.COMMUNICATIONS, _T.KEYWORD, "keywords", index=Index.COMMUNICATIONS
     ),
     CatalogueField(
-        "reference_id", "Reference ID", _S.COMMUNICATIONS, _T.KEYWORD, "references.reference_id",
+        "reference_id", "Reference ID", _S.COMMUNICATIONS, _T.IDENTIFIER, "references.reference_id",
         nested="references", index=Index.COMMUNICATIONS,
     ),
     CatalogueField(

@@ -54,9 +54,15 @@ def create_app(settings: Settings) -> FastAPI:
 
 
 async def _validation_error(_request: object, exc: Exception) -> JSONResponse:
-    """Request-shape errors keep FastAPI's 422 list, but always as JSON-safe data."""
+    """Request-shape errors keep FastAPI's 422 list, as JSON-safe data naming the offending value when short."""
     assert isinstance(exc, RequestValidationError)
-    errors = [{k: v for k, v in error.items() if k in ("loc", "msg", "type")} for error in exc.errors()]
+    errors = []
+    for error in exc.errors():
+        entry = {k: error[k] for k in ("type", "loc", "msg") if k in error}
+        value = error.get("input")
+        if isinstance(value, str | int | float | bool) and len(str(value)) <= 200:
+            entry["input"] = value
+        errors.append(entry)
     return JSONResponse({"detail": errors}, status_code=422)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Letters that Unicode does not decompose but asciifolding maps, for the seeds' languages.
@@ -12,3 +13,11 @@ _SPECIAL = str.maketrans({"ß": "ss", "ø": "o", "Ø": "o", "æ": "ae", "Æ": "a
 def fold(value: str) -> str:
     decomposed = unicodedata.normalize("NFKD", value.translate(_SPECIAL))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().strip()
+
+
+_SEPARATORS = re.compile(r"[\s\-./_]+")
+
+
+def fold_identifier(value: str) -> str:
+    """Identifiers match whatever separators were typed: `AR-000100` = `ar 000100` (index normalizer `ident`)."""
+    return _SEPARATORS.sub("", fold(value))

@@ -44,5 +44,5 @@ class SearchGateway:
         return bool(await self._client.indices.exists_alias(name=alias))
 
     async def ping(self) -> dict[str, Any]:
-        health: dict[str, Any] = await self._client.cluster.health(params={"timeout": "2s"})
+        health: dict[str, Any] = await self._client.cluster.health(params={"request_timeout": 2})
         return health

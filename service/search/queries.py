@@ -14,7 +14,7 @@ from typing import Any
 
 from search_definitions.catalogue import CatalogueField, FieldType, Operator
 from service import phones
-from service.text import fold
+from service.text import fold, fold_identifier
 
 WILDCARD_SPECIALS = str.maketrans({"\\": "\\\\", "*": "\\*", "?": "\\?"})
 RESULT_SOURCE = (
@@ -77,35 +77,42 @@ class LikePattern:
         return self.trailing or candidate.endswith(self.parts[-1])
 
 
+def normaliser(field: CatalogueField) -> Callable[[str], str]:
+    """The Python twin of the field's index normalizer (digits, identifier or folded text)."""
+    if field.type is FieldType.PHONE:
+        return phones.digits
+    if field.type is FieldType.IDENTIFIER:
+        return fold_identifier
+    return fold
+
+
 def normalise_value(field: CatalogueField, value: str, *, phone_region: str) -> str:
-    """The exact-match term for a field: E.164 digits for phones, folded text otherwise."""
+    """The exact-match term for a field: E.164 digits for phones (any written format), normalised text otherwise."""
     if field.type is FieldType.PHONE:
         e164 = phones.to_e164(value, phone_region)
         digits = e164.lstrip("+") if e164 else phones.digits(value)
         if not digits:
             raise CriteriaError("a phone number must contain digits")
         return digits
-    return fold(value)
+    normalised = normaliser(field)(value)
+    if not normalised:
+        raise CriteriaError(f"'{value}' has nothing searchable for {field.label}")
+    return normalised
 
 
 def like_pattern(field: CatalogueField, value: str) -> LikePattern:
-    pattern = LikePattern.parse(value)
-    if field.type is FieldType.PHONE:
-        return pattern.map(phones.digits)
-    return pattern.map(fold)
+    return LikePattern.parse(value).map(normaliser(field))
 
 
-def field_clause(field: CatalogueField, operator: Operator, value: str, *, phone_region: str) -> dict[str, Any]:
+def quick_clause(field: CatalogueField, operator: Operator, value: str, *, phone_region: str) -> dict[str, Any]:
+    """One criterion on the field's root-level path (nested values have flat copies for this)."""
+    path = field.quick_path
     if operator is Operator.EQUALS:
-        clause: dict[str, Any] = {"term": {field.path: {"value": normalise_value(field, value, phone_region=phone_region)}}}
-    elif operator is Operator.LIKE:
+        return {"term": {path: {"value": normalise_value(field, value, phone_region=phone_region)}}}
+    if operator is Operator.LIKE:
         pattern = like_pattern(field, value)
-        clause = {"wildcard": {field.wildcard_path: {"value": pattern.wildcard(), "case_insensitive": True}}}
-    else:
-        raise CriteriaError(f"operator '{operator.value}' is not supported for '{field.key}'")
-    if field.nested:
-        return {"nested": {"path": field.nested, "query": clause, "score_mode": "max"}}
-    return clause
+        return {"wildcard": {f"{path}.wild": {"value": pattern.wildcard(), "case_insensitive": True}}}
+    raise CriteriaError(f"operator '{operator.value}' is not supported for '{field.key}'")
 
 
 def scope_filter(business_unit: str | None) -> list[dict[str, Any]]:
@@ -125,14 +132,14 @@ def quick_search_body(
     body: dict[str, Any] = {
         "query": {
             "bool": {
-                "must": [field_clause(field, operator, value, phone_region=phone_region)],
+                "must": [quick_clause(field, operator, value, phone_region=phone_region)],
                 "filter": scope_filter(business_unit),
             }
         },
         "size": size,
         "sort": list(SORT),
         "track_total_hits": True,
-        "_source": {"includes": [*RESULT_SOURCE, field.path]},
+        "_source": {"includes": [*RESULT_SOURCE, field.quick_path]},
     }
     if after:
         body["search_after"] = list(after)

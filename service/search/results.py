@@ -66,7 +66,7 @@ def _item(hit: dict[str, Any], field: CatalogueField | None, matches: Callable[[
     highlights: list[Highlight] = []
     if field is not None and matches is not None:
         seen: set[str] = set()
-        for value in values_at(source, field.path):
+        for value in values_at(source, field.quick_path):
             if value not in seen and matches(value):
                 seen.add(value)
                 highlights.append(Highlight(field=field.key, value=value))

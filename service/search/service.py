@@ -5,16 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from search_definitions import catalogue
-from search_definitions.catalogue import CatalogueField, FieldType, Operator
+from search_definitions.catalogue import CatalogueField, Operator
 from search_definitions.schema import Definition
-from service import phones
 from service.auth.service import Principal
 from service.errors import InvalidCriteria
 from service.opensearch.gateway import SearchGateway
 from service.search import queries, results
 from service.search.schemas import QuickSearchRequest, SearchPage
 from service.settings import Settings
-from service.text import fold
 
 QUICK_OPERATORS = (Operator.EQUALS, Operator.LIKE)
 
@@ -54,7 +52,7 @@ def page_size(requested: int | None, settings: Settings) -> int:
 
 def matcher(field: CatalogueField, operator: Operator, value: str, *, phone_region: str) -> Callable[[str], bool]:
     """Python twin of the query, to tell the agent which stored value matched."""
-    normalise = phones.digits if field.type is FieldType.PHONE else fold
+    normalise = queries.normaliser(field)
     if operator is Operator.EQUALS:
         wanted = queries.normalise_value(field, value, phone_region=phone_region)
         return lambda candidate: normalise(candidate) == wanted

@@ -4,7 +4,7 @@ import pytest
 
 from search_definitions import catalogue
 from search_definitions.catalogue import Operator
-from service.search.queries import CriteriaError, LikePattern, field_clause, quick_search_body
+from service.search.queries import CriteriaError, LikePattern, quick_clause, quick_search_body
 
 NAME = catalogue.BY_KEY["name"]
 PHONE = catalogue.BY_KEY["phone"]
@@ -12,7 +12,7 @@ ACCOUNT = catalogue.BY_KEY["account_number"]
 
 
 def clause(field, operator, value):
-    return field_clause(field, operator, value, phone_region="FR")
+    return quick_clause(field, operator, value, phone_region="FR")
 
 
 @pytest.mark.parametrize(
@@ -57,13 +57,10 @@ def test_phone_without_digits_is_refused():
         clause(PHONE, Operator.LIKE, "%abc%")
 
 
-def test_nested_field_is_wrapped_in_a_nested_query():
-    assert clause(ACCOUNT, Operator.EQUALS, "AR-0001") == {
-        "nested": {
-            "path": "ar_accounts",
-            "query": {"term": {"ar_accounts.number": {"value": "ar-0001"}}},
-            "score_mode": "max",
-        }
+def test_nested_value_is_searched_on_its_root_level_copy_with_separators_ignored():
+    assert clause(ACCOUNT, Operator.EQUALS, "AR-0001") == {"term": {"account_numbers": {"value": "ar0001"}}}
+    assert clause(ACCOUNT, Operator.LIKE, "%r 0001")["wildcard"] == {
+        "account_numbers.wild": {"value": "*r0001", "case_insensitive": True}
     }
 
 

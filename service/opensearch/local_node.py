@@ -1,0 +1,298 @@
+"""A local single-node OpenSearch without Docker: the integ-test distribution from Maven Central on Java 17.
+
+The distribution is fetched once with `mvn dependency:copy` (or taken from OPENSEARCH_HOME), unpacked into
+the cache folder, and started as a subprocess in its own session on free loopback ports. `node.json`
+records the pid together with the process start time, so `stop` never signals a recycled pid.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import zipfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import httpx
+
+from service.settings import Settings
+
+MAVEN_ARTIFACT = "org.opensearch.distribution.integ-test-zip:opensearch:{version}:zip"
+# The integ-test zip ships only transport-netty4; the analyzers we need (asciifolding, pattern_replace)
+# live in the analysis-common module, published on Maven Central as a plain jar.
+MODULES = {"analysis-common": "org.opensearch.analysis.common.CommonAnalysisPlugin"}
+MODULE_ARTIFACT = "org.opensearch.plugin:{name}:{version}:jar"
+MODULE_DESCRIPTOR = """description={name} module
+version={version}
+name={name}
+classname={classname}
+java.version=11
+opensearch.version={version}
+custom.foldername=
+extended.plugins=
+has.native.controller=false
+"""
+START_TIMEOUT_S = 180.0
+STOP_TIMEOUT_S = 30.0
+
+
+class NodeError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class NodeInfo:
+    url: str
+    pid: int
+    port: int
+    home: str
+    data_dir: str
+    log_file: str
+    started: int
+
+
+def ensure_distribution(settings: Settings) -> Path:
+    """An unpacked OpenSearch home; fetched and unpacked at most once per version."""
+    configured = os.environ.get("OPENSEARCH_HOME")
+    if configured and (Path(configured) / "bin" / "opensearch").is_file():
+        return Path(configured)
+    version = settings.opensearch_version
+    home = settings.cache_dir / f"opensearch-{version}"
+    if (home / "bin" / "opensearch").is_file():
+        return home
+    dist = settings.cache_dir / "dist"
+    archive = _fetch(MAVEN_ARTIFACT.format(version=version), dist / f"opensearch-{version}.zip")
+    modules = {
+        name: _fetch(MODULE_ARTIFACT.format(name=name, version=version), dist / f"{name}-{version}.jar")
+        for name in MODULES
+    }
+    _unpack(archive, modules, home, version)
+    return home
+
+
+def _fetch(artifact: str, target: Path) -> Path:
+    """One Maven Central artifact into the cache folder, unless it is already there."""
+    if target.is_file():
+        return target
+    mvn = shutil.which("mvn")
+    if mvn is None:
+        raise NodeError("Maven (mvn) is needed to fetch OpenSearch once; install it or set OPENSEARCH_HOME")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    command = [mvn, "-q", "-B", "dependency:copy", f"-Dartifact={artifact}", f"-DoutputDirectory={target.parent}"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False, cwd=tempfile.gettempdir())
+    if result.returncode != 0 or not target.is_file():
+        raise NodeError(f"fetching {artifact} failed:\n{result.stdout}{result.stderr}")
+    return target
+
+
+def _unpack(archive: Path, modules: dict[str, Path], home: Path, version: str) -> None:
+    """Unpack and add the modules beside the target, then rename: a killed unpack never looks finished."""
+    home.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=home.parent))
+    try:
+        with zipfile.ZipFile(archive) as zipped:
+            zipped.extractall(staging)
+        (top,) = [p for p in staging.iterdir() if p.is_dir()]
+        for script in (top / "bin").iterdir():
+            script.chmod(script.stat().st_mode | 0o755)
+        for name, jar in modules.items():
+            module = top / "modules" / name
+            module.mkdir(parents=True)
+            shutil.copy2(jar, module / jar.name)
+            descriptor = MODULE_DESCRIPTOR.format(name=name, version=version, classname=MODULES[name])
+            (module / "plugin-descriptor.properties").write_text(descriptor)
+        top.rename(home)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _unprivileged_prefix() -> list[str]:
+    """OpenSearch refuses to run as root; as root, run it in a user namespace where it is an ordinary user.
+
+    The namespace maps that user back to root outside, so the node still reads and writes our files.
+    """
+    if os.geteuid() != 0:
+        return []
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        raise NodeError("OpenSearch cannot run as root and `unshare` (util-linux) is missing; run as another user")
+    return [unshare, "--user", "--map-user=1000", "--map-group=1000"]
+
+
+def _java_home() -> str | None:
+    if os.environ.get("JAVA_HOME"):
+        return os.environ["JAVA_HOME"]
+    java = shutil.which("java")
+    return str(Path(java).resolve().parent.parent) if java else None
+
+
+def launch(
+    settings: Settings, *, data_dir: Path, log_dir: Path, port: int | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start a node process (not waiting for it) and return it with its URL."""
+    home = ensure_distribution(settings)
+    port = port or free_port()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "OPENSEARCH_JAVA_OPTS": f"-Xms{settings.opensearch_heap} -Xmx{settings.opensearch_heap}"}
+    java_home = _java_home()
+    if java_home:
+        env["JAVA_HOME"] = java_home
+        env.pop("OPENSEARCH_JAVA_HOME", None)
+    options = {
+        "cluster.name": "contact-lookup",
+        "node.name": "contact-lookup-local",
+        "discovery.type": "single-node",
+        "network.host": "127.0.0.1",
+        "http.port": str(port),
+        "transport.port": str(free_port()),
+        "path.data": str(data_dir),
+        "path.logs": str(log_dir),
+        "cluster.routing.allocation.disk.threshold_enabled": "false",
+        "action.destructive_requires_name": "false",
+    }
+    command = [*_unprivileged_prefix(), str(home / "bin" / "opensearch")]
+    for key, value in options.items():
+        command += ["-E", f"{key}={value}"]
+    console = (log_dir / "console.log").open("ab")
+    process = subprocess.Popen(
+        command, env=env, stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+    )
+    console.close()
+    return process, f"http://127.0.0.1:{port}"
+
+
+def wait_until_ready(url: str, *, process: subprocess.Popen[bytes] | None, log_file: Path, timeout_s: float) -> None:
+    """Poll cluster health with backoff; fail early, with the log's tail, if the process dies."""
+    deadline = time.monotonic() + timeout_s
+    delay = 0.2
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise NodeError(f"OpenSearch exited with {process.returncode}:\n{_tail(log_file)}")
+        try:
+            response = httpx.get(f"{url}/_cluster/health", params={"wait_for_status": "yellow", "timeout": "1s"})
+            if response.status_code == 200 and response.json().get("status") in ("green", "yellow"):
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(delay)
+        delay = min(delay * 1.5, 2.0)
+    raise NodeError(f"OpenSearch at {url} did not become ready within {timeout_s:.0f} s:\n{_tail(log_file)}")
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def _process_started(pid: int) -> int | None:
+    """Start time of a process in clock ticks since boot (field 22 of /proc/<pid>/stat)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[19])
+
+
+def _state_file(settings: Settings) -> Path:
+    return settings.node_dir / "node.json"
+
+
+def status(settings: Settings) -> NodeInfo | None:
+    path = _state_file(settings)
+    try:
+        info = NodeInfo(**json.loads(path.read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+    return info if is_alive(info) else None
+
+
+def is_alive(info: NodeInfo) -> bool:
+    return _process_started(info.pid) == info.started
+
+
+def start(settings: Settings, *, port: int | None = None) -> NodeInfo:
+    """Start the local node, or return the one already running; idempotent."""
+    running = status(settings)
+    if running is not None:
+        wait_until_ready(running.url, process=None, log_file=Path(running.log_file), timeout_s=START_TIMEOUT_S)
+        return running
+    data_dir = settings.node_dir / "data"
+    log_dir = settings.node_dir / "logs"
+    process, url = launch(settings, data_dir=data_dir, log_dir=log_dir, port=port)
+    started = _process_started(process.pid)
+    info = NodeInfo(
+        url=url,
+        pid=process.pid,
+        port=int(url.rsplit(":", 1)[1]),
+        home=str(ensure_distribution(settings)),
+        data_dir=str(data_dir),
+        log_file=str(log_dir / "console.log"),
+        started=started or 0,
+    )
+    state = _state_file(settings)
+    staging = state.with_suffix(".tmp")
+    staging.write_text(json.dumps(asdict(info)))
+    staging.replace(state)
+    try:
+        wait_until_ready(url, process=process, log_file=Path(info.log_file), timeout_s=START_TIMEOUT_S)
+    except NodeError:
+        stop(settings)
+        raise
+    return info
+
+
+def stop(settings: Settings) -> bool:
+    """Stop exactly the recorded process (its whole group); False when nothing was running."""
+    info = status(settings)
+    _state_file(settings).unlink(missing_ok=True)
+    if info is None:
+        return False
+    terminate(info.pid, started=info.started)
+    return True
+
+
+def terminate(pid: int, *, started: int | None = None, timeout_s: float = STOP_TIMEOUT_S) -> None:
+    if started is not None and _process_started(pid) != started:
+        return
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if _process_started(pid) is None or _is_zombie(pid):
+            return
+        time.sleep(0.2)
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def resolve_url(settings: Settings) -> str:
+    if settings.opensearch_url:
+        return settings.opensearch_url
+    info = status(settings)
+    return info.url if info is not None else "http://127.0.0.1:9200"
