@@ -49,9 +49,7 @@ def iter_contact_batches(session: Session, batch_size: int) -> Iterator[list[Con
     """Keyset pagination (`id > last`), clearing the session between batches so memory stays flat."""
     last = 0
     while True:
-        ids = session.scalars(
-            select(Contact.id).where(Contact.id > last).order_by(Contact.id).limit(batch_size)
-        ).all()
+        ids = session.scalars(select(Contact.id).where(Contact.id > last).order_by(Contact.id).limit(batch_size)).all()
         if not ids:
             return
         yield contacts_by_id(session, ids)

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from indexer import aliases, bulk, loader, mappings
 from indexer.documents import communication_document, contact_document
-from indexer.progress import progress_bar
 from service.db.session import build_sessionmaker
+from service.progress import progress_bar
 from service.settings import Settings
 
 

@@ -34,9 +34,7 @@ def create_app(settings: Settings) -> FastAPI:
             sessions=sessions,
             opensearch=client,
             gateway=SearchGateway(client, timeout_ms=settings.search_timeout_ms),
-            definitions=ActiveDefinition(
-                sessions, fallback=load_shipped(), max_age_s=settings.definitions_refresh_s
-            ),
+            definitions=ActiveDefinition(sessions, fallback=load_shipped(), max_age_s=settings.definitions_refresh_s),
         )
         try:
             yield

@@ -11,14 +11,18 @@ from rich.console import Console
 
 from service.settings import Settings
 
-app = typer.Typer(help="Search-centric contact lookup for customer-service and accounts-receivable agents.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Search-centric contact lookup for customer-service and accounts-receivable agents.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 opensearch_app = typer.Typer(help="A local single-node OpenSearch for development and tests.", no_args_is_help=True)
 db_app = typer.Typer(help="The relational source of truth.", no_args_is_help=True)
 index_app = typer.Typer(help="The OpenSearch read model.", no_args_is_help=True)
 users_app = typer.Typer(help="API users and their tokens.", no_args_is_help=True)
-definitions_app = typer.Typer(help="Communication Centre definitions (YAML <-> the versioned store).",
-                              no_args_is_help=True)
+definitions_app = typer.Typer(
+    help="Communication Centre definitions (YAML <-> the versioned store).", no_args_is_help=True
+)
 app.add_typer(opensearch_app, name="opensearch")
 app.add_typer(db_app, name="db")
 app.add_typer(index_app, name="index")
@@ -175,8 +179,9 @@ def serve(
     """Serve the HTTP API."""
     import uvicorn
 
-    uvicorn.run("service.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                log_level="info")
+    uvicorn.run(
+        "service.app:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="info"
+    )
 
 
 @app.command("run")

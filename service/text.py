@@ -6,8 +6,22 @@ import re
 import unicodedata
 
 # Letters that Unicode does not decompose but asciifolding maps, for the seeds' languages.
-_SPECIAL = str.maketrans({"ß": "ss", "ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ł": "l",
-                          "Ł": "l", "đ": "d", "Đ": "d", "ı": "i"})
+_SPECIAL = str.maketrans(
+    {
+        "ß": "ss",
+        "ø": "o",
+        "Ø": "o",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+        "ł": "l",
+        "Ł": "l",
+        "đ": "d",
+        "Đ": "d",
+        "ı": "i",
+    }
+)
 
 
 def fold(value: str) -> str:

@@ -1,4 +1,7 @@
-"""Bearer tokens: random, shown once, stored only as a SHA-256 digest (they carry 256 bits, so no slow hash is needed)."""
+"""Bearer tokens: random, shown once, stored only as a SHA-256 digest.
+
+They carry 256 random bits, so a fast digest is enough; a slow password hash would only slow every request.
+"""
 
 from __future__ import annotations
 

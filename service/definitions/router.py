@@ -34,7 +34,7 @@ def expected_version(if_match: Annotated[str | None, Header()] = None) -> int | 
     try:
         return int(if_match.strip().strip('"'))
     except ValueError as exc:
-        raise InvalidCriteria("If-Match must be the version number you edited, e.g. \"3\"") from exc
+        raise InvalidCriteria('If-Match must be the version number you edited, e.g. "3"') from exc
 
 
 @router.get("/active", response_model=ActiveDefinitionRead, responses=error_response(401, "missing token"))
@@ -48,8 +48,12 @@ def list_definitions(_admin: AdminUser, service: ServiceDep) -> list[DefinitionR
     return service.list()
 
 
-@router.post("", response_model=DefinitionRead, status_code=status.HTTP_201_CREATED,
-             responses={**ADMIN_ERRORS, **error_response(409, "a definition named 'x' already exists")})
+@router.post(
+    "",
+    response_model=DefinitionRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={**ADMIN_ERRORS, **error_response(409, "a definition named 'x' already exists")},
+)
 def create_definition(definition: Definition, admin: AdminUser, service: ServiceDep) -> DefinitionRead:
     return service.create(definition, author=admin.name)
 
@@ -59,8 +63,11 @@ def read_definition(definition_id: int, _admin: AdminUser, service: ServiceDep) 
     return service.get(definition_id)
 
 
-@router.put("/{definition_id}", response_model=DefinitionRead,
-            responses={**ITEM_ERRORS, **error_response(409, "definition 7 is at version 4, not 3; reload it")})
+@router.put(
+    "/{definition_id}",
+    response_model=DefinitionRead,
+    responses={**ITEM_ERRORS, **error_response(409, "definition 7 is at version 4, not 3; reload it")},
+)
 def update_definition(
     definition_id: int,
     definition: Definition,
@@ -72,8 +79,11 @@ def update_definition(
     return service.update(definition_id, definition, author=admin.name, expected_version=expected)
 
 
-@router.delete("/{definition_id}", status_code=status.HTTP_204_NO_CONTENT,
-               responses={**ITEM_ERRORS, **error_response(409, "definition 7 is active; activate another one first")})
+@router.delete(
+    "/{definition_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={**ITEM_ERRORS, **error_response(409, "definition 7 is active; activate another one first")},
+)
 def delete_definition(definition_id: int, _admin: AdminUser, service: ServiceDep) -> Response:
     service.delete(definition_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

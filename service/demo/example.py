@@ -1,4 +1,7 @@
-"""A ready-to-paste example for a first look: a demo contact's phone, written another way than stored."""
+"""A ready-to-paste example for a first look: a demo contact's phone, written another way than stored.
+
+The other way is always international, so it reads the same whatever the default phone region is.
+"""
 
 from __future__ import annotations
 
@@ -29,8 +32,8 @@ def example_phone(session: Session) -> ExamplePhone | None:
     if row is None:
         return None
     number, e164, contact = row
-    parsed = phonenumbers.parse(e164, None)
-    international = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
-    other = national if number.strip().startswith("+") else international
+    international = phonenumbers.format_number(
+        phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    other = "00" + international[1:] if number.replace(" ", "") == e164 else international
     return ExamplePhone(display_name=contact.display_name, stored=number, typed_differently=other)

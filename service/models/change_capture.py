@@ -22,6 +22,7 @@ from service.models.contact import Contact
 from service.models.outbox import COMMUNICATION, CONTACT, OutboxEntry
 from service.models.subscription import InstalledItem, Subscription, SubscriptionService
 
+
 def _touched(session: Session) -> tuple[set[int], set[int]]:
     """Contact ids and communication ids whose documents this flush changes."""
     contacts: set[int] = set()

@@ -39,7 +39,10 @@ def test_every_shipped_definition_is_valid():
         ({"quick_search_fields": ["city"]}, "'city' cannot be a quick-search field"),
         ({"quick_search_fields": ["name", "name"]}, "'name' is listed twice"),
         ({"quick_search_fields": []}, "quick_search_fields"),
-        ({"advanced_search_fields": {"contact": ["city"]}}, "advanced_search_fields.contact: 'city' belongs to section"),
+        (
+            {"advanced_search_fields": {"contact": ["city"]}},
+            "advanced_search_fields.contact: 'city' belongs to section",
+        ),
         ({"advanced_search_fields": {"address": ["nowhere"]}}, "advanced_search_fields.address: unknown field"),
         ({"recent_communications_limit": 0}, "recent_communications_limit"),
         ({"actions": ["fly"]}, "actions"),

@@ -110,8 +110,10 @@ async def test_exactly_one_definition_is_active_per_scope(api):
     second = await create(api, name="Collections view")
     await api.client.post(f"/api/definitions/{first['id']}/activate", headers=api.admin)
     await api.client.post(f"/api/definitions/{second['id']}/activate", headers=api.admin)
-    listed = {d["definition"]["name"]: d["active_for"] for d in (await api.client.get(
-        "/api/definitions", headers=api.admin)).json()}
+    listed = {
+        d["definition"]["name"]: d["active_for"]
+        for d in (await api.client.get("/api/definitions", headers=api.admin)).json()
+    }
     assert listed == {"Care": [], "Collections view": ["*"]}
 
 

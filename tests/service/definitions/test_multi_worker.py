@@ -43,9 +43,7 @@ def test_activation_is_seen_by_every_worker_within_one_second(make_database, dat
             created = client.post(f"{url}/api/definitions", json=reordered).json()
             assert client.post(f"{url}/api/definitions/{created['id']}/activate").status_code == 200
         time.sleep(1.0)
-        seen = [
-            [f["key"] for f in fresh_get(active, agent).json()["quick_search_fields"]] for _ in range(WORKERS * 10)
-        ]
+        seen = [[f["key"] for f in fresh_get(active, agent).json()["quick_search_fields"]] for _ in range(WORKERS * 10)]
         assert all(order == ["phone", "reference_number", "name"] for order in seen)
         refused = httpx.post(
             f"{url}/api/search/quick", json={"field": "email", "operator": "=", "value": "x@y.z"}, headers=agent

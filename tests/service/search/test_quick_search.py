@@ -49,7 +49,11 @@ async def test_phone_is_found_when_typed_in_another_format(quick):
     for typed in ("+33 6 12 34 56 78", "0612345678", "0033 612 34 56 78"):
         assert await names(await quick("phone", "=", typed)) == ["Marie Lefèvre"], typed
     assert await names(await quick("phone", "=", "+420601123456")) == ["Élodie Dvořák"]
-    assert await names(await quick("phone", "like", "%34 56 78")) == ["Marie Lefèvre", "María Núñez Peña", "Mona Schäfer"]
+    assert await names(await quick("phone", "like", "%34 56 78")) == [
+        "Marie Lefèvre",
+        "María Núñez Peña",
+        "Mona Schäfer",
+    ]
 
 
 async def test_nested_identifiers_and_references_find_their_contact(quick):
