@@ -193,6 +193,7 @@ def run(
     import uvicorn
 
     from indexer.rebuild import rebuild
+    from service.app import create_app
     from service.auth.service import add_user
     from service.db.migrate import upgrade
     from service.db.session import build_engine, build_sessionmaker
@@ -201,44 +202,52 @@ def run(
     from service.models.enums import UserRole
     from service.opensearch.client import build_client
 
-    settings = Settings(opensearch_url=_start_engine(Settings()))
-    engine = build_engine(settings)
-    upgrade(engine)
-    console.print(f"database at head: {_safe_url(settings)}")
-    with build_sessionmaker(engine).begin() as session:
-        _, agent_token = add_user(session, "demo-agent", UserRole.AGENT)
-        _, admin_token = add_user(session, "demo-admin", UserRole.ADMIN)
-        phone = example_phone(session)
-    if phone is None:
-        load_demo_data(engine, contacts=contacts, seed=42, users=DEMO_USERS, progress=True)
+    url, started_here = _start_engine(Settings())
+    try:
+        settings = Settings(opensearch_url=url)
+        engine = build_engine(settings)
+        upgrade(engine)
+        console.print(f"database at head: {_safe_url(settings)}")
         with build_sessionmaker(engine).begin() as session:
+            _, agent_token = add_user(session, "demo-agent", UserRole.AGENT)
+            _, admin_token = add_user(session, "demo-admin", UserRole.ADMIN)
             phone = example_phone(session)
-    report = rebuild(settings=settings, engine=engine, client=build_client(settings), progress=True)
-    console.print(f"indexed {report.contacts} contacts and {report.communications} communications")
-    typer.echo(f"demo-agent token: {agent_token}")
-    typer.echo(f"demo-admin token: {admin_token}")
-    if phone is not None:
-        body = json.dumps({"field": "phone", "operator": "=", "value": phone.typed_differently})
-        typer.echo(f"# find {phone.display_name} (stored as '{phone.stored}') by phone, typed another way:")
-        typer.echo(
-            f"curl -s -H 'Authorization: Bearer {agent_token}' -H 'Content-Type: application/json' "
-            f"-d '{body}' http://127.0.0.1:{port}/api/search/quick"
-        )
+        if phone is None:
+            load_demo_data(engine, contacts=contacts, seed=42, users=DEMO_USERS, progress=True)
+            with build_sessionmaker(engine).begin() as session:
+                phone = example_phone(session)
+        report = rebuild(settings=settings, engine=engine, client=build_client(settings), progress=True)
+        console.print(f"indexed {report.contacts} contacts and {report.communications} communications")
+        typer.echo(f"demo-agent token: {agent_token}")
+        typer.echo(f"demo-admin token: {admin_token}")
+        if phone is not None:
+            body = json.dumps({"field": "phone", "operator": "=", "value": phone.typed_differently})
+            typer.echo(f"# find {phone.display_name} (stored as '{phone.stored}') by phone, typed another way:")
+            typer.echo(
+                f"curl -s -H 'Authorization: Bearer {agent_token}' -H 'Content-Type: application/json' "
+                f"-d '{body}' http://127.0.0.1:{port}/api/search/quick"
+            )
+        uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="info")
+    finally:
+        if started_here:
+            from service.opensearch import local_node
 
-    from service.app import create_app
+            local_node.stop(Settings())
+            console.print("stopped the local OpenSearch node")
 
-    uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="info")
 
-
-def _start_engine(settings: Settings) -> str:
+def _start_engine(settings: Settings) -> tuple[str, bool]:
+    """The configured cluster, or the local node: (url, whether this call started it)."""
     if settings.opensearch_url:
-        return settings.opensearch_url
+        return settings.opensearch_url, False
     from service.opensearch import local_node
 
+    if (running := local_node.status(settings)) is not None:
+        return running.url, False
     with console.status("starting OpenSearch (first start fetches and unpacks the distribution)…"):
         info = local_node.start(settings)
     console.print(f"OpenSearch at {info.url}")
-    return info.url
+    return info.url, True
 
 
 def _safe_url(settings: Settings) -> str:

@@ -1,0 +1,48 @@
+"""The first-look path end to end: `contact-lookup run`, then the printed request finds the contact by phone."""
+
+import os
+import shlex
+import subprocess
+import sys
+import time
+
+import httpx
+
+from tests.support.server import free_port
+
+
+def test_run_prints_a_working_phone_search_for_the_demo_data(tmp_path, opensearch_url, run_prefix):
+    port = free_port()
+    env = {
+        **os.environ,
+        "CONTACT_LOOKUP_HOME": str(tmp_path),
+        "CONTACT_LOOKUP_OPENSEARCH_URL": opensearch_url,
+        "CONTACT_LOOKUP_INDEX_PREFIX": f"{run_prefix}-run",
+    }
+    command = [sys.executable, "-m", "service.cli", "run", "--port", str(port), "--contacts", "300"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        lines = []
+        deadline = time.monotonic() + 240
+        while not any(line.startswith("curl ") for line in lines):
+            assert time.monotonic() < deadline, lines
+            line = process.stdout.readline()
+            assert line or process.poll() is None, f"run exited early: {lines}"
+            lines.append(line.strip())
+        comment = next(line for line in lines if line.startswith("# find "))
+        curl = shlex.split(next(line for line in lines if line.startswith("curl ")))
+        headers = dict(h.split(": ", 1) for h in (curl[i + 1] for i, a in enumerate(curl) if a == "-H"))
+        body = curl[curl.index("-d") + 1]
+        for _ in range(100):
+            try:
+                response = httpx.post(curl[-1], content=body, headers=headers, timeout=5)
+                break
+            except httpx.ConnectError:
+                time.sleep(0.2)
+        assert response.status_code == 200, response.text
+        expected = comment.removeprefix("# find ").split(" (stored as")[0]
+        assert [item["display_name"] for item in response.json()["items"]] == [expected]
+        assert lines[-1].startswith("curl ") and any(line.startswith("demo-agent token: ") for line in lines)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
