@@ -222,7 +222,7 @@ def status(settings: Settings) -> NodeInfo | None:
 
 
 def is_alive(info: NodeInfo) -> bool:
-    return _process_started(info.pid) == info.started
+    return _process_started(info.pid) == info.started and not _is_zombie(info.pid)
 
 
 def start(settings: Settings, *, port: int | None = None) -> NodeInfo:
@@ -276,12 +276,21 @@ def terminate(pid: int, *, started: int | None = None, timeout_s: float = STOP_T
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if _process_started(pid) is None or _is_zombie(pid):
+            _reap(pid)
             return
         time.sleep(0.2)
     try:
         os.killpg(pid, signal.SIGKILL)
     except ProcessLookupError:
         return
+
+
+def _reap(pid: int) -> None:
+    """Collect the exit status when this process started the node (else the pid lingers as a zombie)."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
 
 
 def _is_zombie(pid: int) -> bool:
