@@ -88,7 +88,11 @@ def _build(
     return index, indexed
 
 
-def rebuild(*, settings: Settings, engine: Engine, client: OpenSearch, progress: bool = False) -> RebuildReport:
+def rebuild(
+    *, settings: Settings, engine: Engine, client: OpenSearch, progress: bool = False, drain_outbox: bool = True
+) -> RebuildReport:
+    """Build, verify and swap both indices; then replay what the outbox holds, so no change made meanwhile
+    waits for the next sync pass."""
     started = time.perf_counter()
     report = RebuildReport()
     sessions = build_sessionmaker(engine)
@@ -118,6 +122,10 @@ def rebuild(*, settings: Settings, engine: Engine, client: OpenSearch, progress:
         aliases.swap(client, alias, index)
         report.pruned += aliases.prune(client, alias, keep=index)
         report.indices[alias] = index
+    if drain_outbox:
+        from indexer.sync import OutboxSync
+
+        OutboxSync(settings=settings, engine=engine, client=client).drain()
     report.contacts = built[settings.contacts_alias][1]
     report.communications = built[settings.communications_alias][1]
     report.seconds = time.perf_counter() - started

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -101,6 +102,52 @@ def index_rebuild() -> None:
     typer.echo(json.dumps(_as_dict(report), default=str))
 
 
+@index_app.command("sync")
+def index_sync(
+    once: Annotated[bool, typer.Option("--once", help="Drain what is pending, then exit.")] = False,
+    retry_parked: Annotated[bool, typer.Option(help="Put parked entries back in the queue first.")] = False,
+) -> None:
+    """Drain the outbox into the index (near-real-time); runs until interrupted unless --once."""
+    import signal
+
+    from indexer import sync
+    from service.db.session import build_engine, build_sessionmaker
+    from service.opensearch.client import build_client
+
+    settings = Settings()
+    engine = build_engine(settings)
+    if retry_parked:
+        with build_sessionmaker(engine).begin() as session:
+            typer.echo(f"{sync.retry_parked(session)} parked entries requeued")
+    worker = sync.OutboxSync(settings=settings, engine=engine, client=build_client(settings))
+    if once:
+        report = worker.drain()
+        typer.echo(json.dumps(_as_dict(report)))
+        raise typer.Exit(1 if report.parked else 0)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    console.print("syncing the outbox into the index; Ctrl+C to stop")
+    worker.run(stop)
+
+
+@index_app.command("verify")
+def index_verify() -> None:
+    """Compare the database with the index; exit 1 when they differ."""
+    from indexer.verify import verify
+    from service.db.session import build_engine
+    from service.opensearch.client import build_client
+
+    settings = Settings()
+    results = verify(settings=settings, engine=build_engine(settings), client=build_client(settings))
+    for alias, differences in results.items():
+        for line in differences.lines(alias):
+            typer.echo(line)
+    clean = all(d.clean for d in results.values())
+    typer.echo("index matches the database" if clean else "index differs from the database")
+    raise typer.Exit(0 if clean else 1)
+
+
 @users_app.command("add")
 def users_add(
     name: str,
@@ -175,13 +222,29 @@ def serve(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8000,
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    sync: Annotated[bool, typer.Option(help="Keep the index in sync with the outbox in the background.")] = True,
 ) -> None:
-    """Serve the HTTP API."""
+    """Serve the HTTP API (and, by default, one outbox sync worker beside it)."""
     import uvicorn
 
-    uvicorn.run(
-        "service.app:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="info"
-    )
+    stop = _background_sync(Settings()) if sync else None
+    try:
+        uvicorn.run(
+            "service.app:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="info"
+        )
+    finally:
+        if stop is not None:
+            stop.set()
+
+
+def _background_sync(settings: Settings) -> threading.Event:
+    """One sync thread per `serve`, however many API workers uvicorn forks."""
+    from indexer.sync import start_background
+    from service.db.session import build_engine
+    from service.opensearch.client import build_client
+
+    _thread, stop = start_background(settings=settings, engine=build_engine(settings), client=build_client(settings))
+    return stop
 
 
 @app.command("run")
@@ -227,7 +290,11 @@ def run(
                 f"curl -s -H 'Authorization: Bearer {agent_token}' -H 'Content-Type: application/json' "
                 f"-d '{body}' http://127.0.0.1:{port}/api/search/quick"
             )
-        uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="info")
+        stop = _background_sync(settings)
+        try:
+            uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="info")
+        finally:
+            stop.set()
     finally:
         if started_here:
             from service.opensearch import local_node

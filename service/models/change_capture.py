@@ -88,8 +88,16 @@ def _bump_versions(session: Session, _context: UOWTransaction, _instances: objec
 @event.listens_for(Session, "after_flush")
 def _write_outbox(session: Session, _context: UOWTransaction) -> None:
     contacts, communications = _touched(session)
-    rows = [{"entity": CONTACT, "entity_id": i} for i in sorted(contacts)]
-    rows += [{"entity": COMMUNICATION, "entity_id": i} for i in sorted(communications)]
+    deleted = {
+        (CONTACT if isinstance(obj, Contact) else COMMUNICATION, obj.id): obj.version + 1
+        for obj in session.deleted
+        if isinstance(obj, Contact | Communication)
+    }
+    rows = [
+        {"entity": entity, "entity_id": i, "deleted_version": deleted.get((entity, i))}
+        for entity, ids in ((CONTACT, contacts), (COMMUNICATION, communications))
+        for i in sorted(ids)
+    ]
     if rows:
         now = utcnow()
         session.connection().execute(

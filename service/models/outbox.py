@@ -14,13 +14,17 @@ COMMUNICATION = "communication"
 
 
 class OutboxEntry(Base):
-    """Only says *what* changed; the sync worker rebuilds the document from the database's current state."""
+    """Only says *what* changed; the sync worker rebuilds the document from the database's current state.
+
+    A deleted row can no longer say its version, so its entry carries the one the delete must be written with.
+    """
 
     __tablename__ = "outbox"
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     entity: Mapped[str] = mapped_column(String(16))
     entity_id: Mapped[int] = mapped_column(BigInteger)
+    deleted_version: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     available_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

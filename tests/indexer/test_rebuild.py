@@ -1,25 +1,7 @@
 """Rebuilds on the real engine: fresh index, verified, swapped atomically, leftovers pruned."""
 
-import pytest
-
 from indexer import aliases
 from indexer.rebuild import rebuild
-from service.db.session import build_engine, build_sessionmaker
-from tests.support.scenario import build
-
-
-@pytest.fixture
-def own(make_database, database, settings, os_client, run_prefix, request):
-    """A database and an index prefix of this test's own, so rebuilding does not disturb other tests."""
-    db = make_database(database.backend, "rebuild")
-    prefix = f"{run_prefix}-rb{abs(hash(request.node.name)) % 10_000}"
-    own_settings = settings.model_copy(update={"database_url": db.url, "index_prefix": prefix})
-    engine = build_engine(own_settings)
-    with build_sessionmaker(engine).begin() as session:
-        build(session)
-    yield own_settings, engine
-    engine.dispose()
-    os_client.indices.delete(index=f"{prefix}-*", params={"expand_wildcards": "all"})
 
 
 def test_rebuild_swaps_the_alias_to_a_fresh_index_and_prunes_the_previous_one(own, os_client):

@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("entity", sa.String(length=16), nullable=False),
         sa.Column("entity_id", sa.BigInteger(), nullable=False),
+        sa.Column("deleted_version", sa.BigInteger(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("available_at", sa.DateTime(timezone=True), nullable=False),

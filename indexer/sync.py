@@ -1,0 +1,251 @@
+"""Near-real-time sync: drain the outbox into the index, at least once, without ever losing a change.
+
+Each pass claims the oldest pending entries (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so several workers
+share the queue), coalesces them per document, rebuilds every document from the database's current
+state, and bulk-writes it with its row version as external version. Entries are deleted only after
+their documents were written; a document the engine refuses is retried with backoff and parked after
+`MAX_ATTEMPTS`, so a poison entry never blocks the queue. Never "rows after the last id seen": a
+transaction that commits late would be skipped forever (DESIGN, known pitfalls).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from opensearchpy import OpenSearch
+from opensearchpy.exceptions import ConnectionError as EngineConnectionError
+from opensearchpy.exceptions import ConnectionTimeout, TransportError
+from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from indexer import aliases, bulk, loader
+from indexer.documents import communication_document, contact_document
+from service.db.base import utcnow
+from service.db.session import build_sessionmaker
+from service.models.outbox import COMMUNICATION, CONTACT, OutboxEntry
+from service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BATCH_SIZE = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    ids: list[int]
+    contacts: dict[int, list[int]]
+    communications: dict[int, list[int]]
+    deleted_versions: dict[tuple[str, int], int]
+
+
+@dataclass(slots=True)
+class PassReport:
+    claimed: int = 0
+    written: int = 0
+    deleted: int = 0
+    retried: int = 0
+    parked: int = 0
+
+
+class EngineUnavailable(RuntimeError):
+    """The whole pass failed on the engine; nothing was acknowledged, the entries stay pending."""
+
+
+def _claim(session: Session, batch_size: int) -> Claimed:
+    statement = (
+        select(OutboxEntry)
+        .where(OutboxEntry.parked.is_(False), OutboxEntry.available_at <= utcnow())
+        .order_by(OutboxEntry.id)
+        .limit(batch_size)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    contacts: dict[int, list[int]] = {}
+    communications: dict[int, list[int]] = {}
+    deleted: dict[tuple[str, int], int] = {}
+    ids = []
+    for entry in session.scalars(statement):
+        ids.append(entry.id)
+        target = contacts if entry.entity == CONTACT else communications
+        target.setdefault(entry.entity_id, []).append(entry.id)
+        if entry.deleted_version is not None:
+            key = (entry.entity, entry.entity_id)
+            deleted[key] = max(deleted.get(key, 0), entry.deleted_version)
+    return Claimed(ids=ids, contacts=contacts, communications=communications, deleted_versions=deleted)
+
+
+class OutboxSync:
+    def __init__(self, *, settings: Settings, engine: Engine, client: OpenSearch) -> None:
+        self._settings = settings
+        self._sessions = build_sessionmaker(engine)
+        self._client = client
+        self._locking = engine.dialect.name == "postgresql"
+
+    def drain_once(self, batch_size: int = BATCH_SIZE) -> PassReport:
+        """One pass; on PostgreSQL the claimed rows stay locked until their outcome is recorded."""
+        with self._sessions() as session:
+            claimed = _claim(session, batch_size)
+            if not self._locking:
+                session.rollback()
+            if not claimed.ids:
+                return PassReport()
+            report = PassReport(claimed=len(claimed.ids))
+            failed = self._write(session, claimed, report)
+            self._acknowledge(session, claimed, failed, report)
+            session.commit()
+            return report
+
+    def drain(self, batch_size: int = BATCH_SIZE) -> PassReport:
+        """Until nothing is pending (used after a rebuild and by `index sync --once`)."""
+        total = PassReport()
+        while (step := self.drain_once(batch_size)).claimed:
+            total.claimed += step.claimed
+            total.written += step.written
+            total.deleted += step.deleted
+            total.retried += step.retried
+            total.parked += step.parked
+            if step.claimed == step.retried + step.parked:
+                break
+        return total
+
+    def _targets(self, alias: str) -> list[str]:
+        """The live alias plus any index a rebuild is filling, so no change is lost during a rebuild."""
+        return [alias, *aliases.indices_of(self._client, aliases.building_alias(alias))]
+
+    def _write(self, session: Session, claimed: Claimed, report: PassReport) -> dict[tuple[str, int], str]:
+        actions: list[dict[str, Any]] = []
+        contact_targets = self._targets(self._settings.contacts_alias)
+        communication_targets = self._targets(self._settings.communications_alias)
+        orphaned: list[tuple[int, int]] = []
+
+        contacts = {c.id: c for c in loader.contacts_by_id(session, list(claimed.contacts))}
+        references = loader.reference_ids_by_contact(session, list(contacts))
+        for contact_id in claimed.contacts:
+            contact = contacts.get(contact_id)
+            version = claimed.deleted_versions.get((CONTACT, contact_id))
+            for index in contact_targets:
+                if contact is not None:
+                    doc = contact_document(contact, reference_ids=references.get(contact_id, ()))
+                    actions.append(bulk.index_action(index, contact_id, contact.version, doc))
+                elif version is not None:
+                    actions.append(bulk.delete_action(index, contact_id, version))
+            if contact is None and version is not None:
+                orphaned.append((contact_id, version))
+
+        communications = {c.id: c for c in loader.communications_by_id(session, list(claimed.communications))}
+        for communication_id in claimed.communications:
+            communication = communications.get(communication_id)
+            version = claimed.deleted_versions.get((COMMUNICATION, communication_id))
+            for index in communication_targets:
+                if communication is not None:
+                    doc = communication_document(communication, contact=communication.contact)
+                    actions.append(bulk.index_action(index, communication_id, communication.version, doc))
+                elif version is not None:
+                    actions.append(bulk.delete_action(index, communication_id, version))
+
+        try:
+            result = bulk.write(self._client, actions, settings=self._settings)
+            for contact_id, _version in orphaned:
+                self._delete_communications_of(contact_id, communication_targets)
+        except (EngineConnectionError, ConnectionTimeout) as exc:
+            raise EngineUnavailable(str(exc)) from exc
+        except TransportError as exc:
+            if exc.status_code in (429, 502, 503, 504) or not isinstance(exc.status_code, int):
+                raise EngineUnavailable(str(exc)) from exc
+            raise
+        report.written = result.written + result.stale
+        report.deleted = len(orphaned)
+        contacts_prefix = self._settings.contacts_alias + "-"
+        return {
+            (CONTACT if index.startswith(contacts_prefix) else COMMUNICATION, int(doc_id)): error
+            for (index, doc_id), error in result.failed.items()
+        }
+
+    def _delete_communications_of(self, contact_id: int, indices: Sequence[str]) -> None:
+        """A deleted contact's communications went with it in the database (cascade)."""
+        for index in indices:
+            self._client.delete_by_query(
+                index=index,
+                body={"query": {"term": {"contact_id": contact_id}}},
+                params={"conflicts": "proceed", "refresh": "true"},
+            )
+
+    def _acknowledge(
+        self, session: Session, claimed: Claimed, failed: dict[tuple[str, int], str], report: PassReport
+    ) -> None:
+        failed_entries = {
+            entry_id: error
+            for (entity, entity_id), error in failed.items()
+            for entry_id in (claimed.contacts if entity == CONTACT else claimed.communications).get(entity_id, [])
+        }
+        done = [entry_id for entry_id in claimed.ids if entry_id not in failed_entries]
+        if done:
+            session.execute(delete(OutboxEntry).where(OutboxEntry.id.in_(done)))
+        for entry_id, error in failed_entries.items():
+            entry = session.get(OutboxEntry, entry_id)
+            if entry is None:
+                continue
+            entry.attempts += 1
+            entry.last_error = error[:2000]
+            if entry.attempts >= MAX_ATTEMPTS:
+                entry.parked = True
+                report.parked += 1
+                log.error("parked outbox entry %s (%s %s): %s", entry.id, entry.entity, entry.entity_id, error)
+            else:
+                entry.available_at = utcnow() + timedelta(seconds=min(2**entry.attempts, 300))
+                report.retried += 1
+
+    def run(self, stop: threading.Event, *, idle_s: float = 0.2, max_backoff_s: float = 30.0) -> None:
+        """Loop until `stop` is set; an engine or database outage backs off and recovers by itself."""
+        backoff = idle_s
+        while not stop.is_set():
+            try:
+                report = self.drain_once()
+                backoff = idle_s
+                if report.claimed:
+                    continue
+            except (EngineUnavailable, DBAPIError) as exc:
+                backoff = min(max(backoff * 2, 1.0), max_backoff_s)
+                log.warning("sync paused for %.1f s: %s", backoff, str(exc).splitlines()[0][:200])
+            except Exception:
+                backoff = min(max(backoff * 2, 1.0), max_backoff_s)
+                log.exception("sync pass failed; retrying in %.1f s", backoff)
+            stop.wait(backoff)
+
+
+def retry_parked(session: Session) -> int:
+    """Put parked entries back in the queue (after the cause was fixed)."""
+    result = session.execute(
+        update(OutboxEntry).where(OutboxEntry.parked.is_(True)).values(parked=False, attempts=0, available_at=utcnow())
+    )
+    return result.rowcount or 0
+
+
+def start_background(
+    *, settings: Settings, engine: Engine, client: OpenSearch, name: str = "outbox-sync"
+) -> tuple[threading.Thread, threading.Event]:
+    stop = threading.Event()
+    worker = OutboxSync(settings=settings, engine=engine, client=client)
+    thread = threading.Thread(target=worker.run, args=(stop,), name=name, daemon=True)
+    thread.start()
+    return thread, stop
+
+
+def wait_until_drained(engine: Engine, *, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    sessions = build_sessionmaker(engine)
+    while time.monotonic() < deadline:
+        with sessions() as session:
+            pending = session.scalar(select(OutboxEntry.id).where(OutboxEntry.parked.is_(False)).limit(1))
+        if pending is None:
+            return True
+        time.sleep(0.05)
+    return False

@@ -1,0 +1,145 @@
+"""The outbox sync keeps the index a faithful mirror: updates, deletes, duplicates, reordering, poison."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from indexer import bulk
+from indexer.documents import contact_document
+from indexer.loader import CONTACT_OPTIONS
+from indexer.rebuild import rebuild
+from indexer.sync import MAX_ATTEMPTS, OutboxSync, retry_parked
+from indexer.verify import verify
+from service.db.session import build_sessionmaker
+from service.models import Address, Communication, CommunicationReference, Contact, OutboxEntry, Phone
+from service.phones import to_e164
+
+
+def names_for(client, settings, query):
+    client.indices.refresh(index=settings.contacts_alias)
+    hits = client.search(index=settings.contacts_alias, body={"query": query})["hits"]["hits"]
+    return sorted(h["_source"]["display_name"] for h in hits)
+
+
+def pending(engine):
+    with build_sessionmaker(engine)() as session:
+        return session.scalar(select(func.count()).select_from(OutboxEntry))
+
+
+def assert_mirrored(settings, engine, client):
+    results = verify(settings=settings, engine=engine, client=client)
+    assert all(d.clean for d in results.values()), {a: d.lines(a) for a, d in results.items()}
+
+
+def test_a_committed_change_reaches_the_index_and_its_entry_is_removed(own, os_client):
+    settings, engine = own
+    rebuild(settings=settings, engine=engine, client=os_client)
+    sync = OutboxSync(settings=settings, engine=engine, client=os_client)
+    with build_sessionmaker(engine).begin() as session:
+        marie = session.scalar(
+            select(Contact).where(Contact.first_name == "Marie").options(selectinload(Contact.phones))
+        )
+        marie.last_name = "Lefèvre-Dubois"
+        marie.phones.append(Phone(phone_type="work", number="01 42 68 53 00", e164=to_e164("01 42 68 53 00", "FR")))
+    assert pending(engine) == 1
+    report = sync.drain()
+    assert report.claimed == 1 and report.written == 1 and pending(engine) == 0
+    assert names_for(os_client, settings, {"term": {"last_name": "lefevre-dubois"}}) == ["Marie Lefèvre-Dubois"]
+    assert names_for(os_client, settings, {"term": {"phone_numbers": "33142685300"}}) == ["Marie Lefèvre-Dubois"]
+    assert_mirrored(settings, engine, os_client)
+
+
+def test_deleting_a_contact_removes_it_and_its_communications(own, os_client):
+    settings, engine = own
+    rebuild(settings=settings, engine=engine, client=os_client)
+    with build_sessionmaker(engine).begin() as session:
+        marie = session.scalar(select(Contact).where(Contact.first_name == "Marie"))
+        session.delete(marie)
+    OutboxSync(settings=settings, engine=engine, client=os_client).drain()
+    os_client.indices.refresh(index=settings.communications_alias)
+    assert names_for(os_client, settings, {"term": {"names": "marie"}}) == []
+    assert os_client.count(index=settings.communications_alias)["count"] == 0
+    assert_mirrored(settings, engine, os_client)
+
+
+def test_a_new_communication_updates_both_documents(own, os_client):
+    settings, engine = own
+    rebuild(settings=settings, engine=engine, client=os_client)
+    with build_sessionmaker(engine).begin() as session:
+        mona = session.scalar(select(Contact).where(Contact.first_name == "Mona"))
+        session.add(
+            Communication(
+                contact_id=mona.id,
+                created_by="agent",
+                interaction_at=datetime.now(UTC),
+                direction="outgoing",
+                channel="phone",
+                topic="Collection call",
+                status="open",
+                keywords=["promise-to-pay"],
+                references=[CommunicationReference(qualifier="transaction", reference_id="TRX-555")],
+            )
+        )
+    OutboxSync(settings=settings, engine=engine, client=os_client).drain()
+    assert names_for(os_client, settings, {"term": {"reference_ids": "trx555"}}) == ["Mona Schäfer"]
+    assert os_client.count(index=settings.communications_alias)["count"] == 2
+    assert_mirrored(settings, engine, os_client)
+
+
+def test_duplicate_and_reordered_deliveries_leave_the_newest_version(own, os_client):
+    settings, engine = own
+    rebuild(settings=settings, engine=engine, client=os_client)
+    sessions = build_sessionmaker(engine)
+    with sessions.begin() as session:
+        mona = session.scalar(select(Contact).where(Contact.first_name == "Mona"))
+        mona.last_name = "Schäfer-Alt"
+    with sessions() as session:
+        old = session.scalar(select(Contact).where(Contact.first_name == "Mona").options(*CONTACT_OPTIONS))
+        stale_doc, stale_version = contact_document(old, reference_ids=[]), old.version
+    with sessions.begin() as session:
+        mona = session.scalar(select(Contact).where(Contact.first_name == "Mona"))
+        mona.last_name = "Schäfer-Neu"
+        session.add_all(OutboxEntry(entity="contact", entity_id=mona.id) for _ in range(3))
+    sync = OutboxSync(settings=settings, engine=engine, client=os_client)
+    assert sync.drain().claimed == 5
+    late = bulk.write(
+        os_client, [bulk.index_action(settings.contacts_alias, old.id, stale_version, stale_doc)], settings=settings
+    )
+    assert late.stale == 1 and late.ok
+    assert names_for(os_client, settings, {"term": {"first_name": "mona"}}) == ["Mona Schäfer-Neu"]
+    assert_mirrored(settings, engine, os_client)
+
+
+def test_a_poison_entry_is_retried_then_parked_without_blocking_the_queue(own, os_client):
+    settings, engine = own
+    rebuild(settings=settings, engine=engine, client=os_client)
+    os_client.indices.put_settings(index=settings.contacts_alias, body={"index.mapping.nested_objects.limit": 1})
+    sessions = build_sessionmaker(engine)
+    with sessions.begin() as session:
+        mona = session.scalar(select(Contact).where(Contact.first_name == "Mona"))
+        mona.addresses.append(Address(address_type="other", street="Hauptstraße 1", city="Köln", country="DE"))
+        acme = session.scalar(select(Contact).where(Contact.company_name.like("Müller%")))
+        acme.category = "business"
+    sync = OutboxSync(settings=settings, engine=engine, client=os_client)
+    first = sync.drain_once()
+    assert (first.claimed, first.retried) == (2, 1)
+    assert names_for(os_client, settings, {"term": {"category": "business"}}) == ["Müller & Söhne GmbH"]
+    with sessions.begin() as session:
+        entry = session.scalar(select(OutboxEntry))
+        assert entry.attempts == 1 and entry.available_at > datetime.now(UTC) and "nested" in entry.last_error
+        entry.attempts, entry.available_at = MAX_ATTEMPTS - 1, datetime(2000, 1, 1, tzinfo=UTC)
+    assert sync.drain_once().parked == 1
+
+    with sessions.begin() as session:
+        acme = session.scalar(select(Contact).where(Contact.company_name.like("Müller%")))
+        acme.category = "vip"
+    assert sync.drain().claimed == 1
+    assert names_for(os_client, settings, {"term": {"category": "vip"}}) == ["Müller & Söhne GmbH"]
+
+    os_client.indices.put_settings(index=settings.contacts_alias, body={"index.mapping.nested_objects.limit": 10000})
+    with sessions.begin() as session:
+        assert retry_parked(session) == 1
+    sync.drain()
+    assert pending(engine) == 0
+    assert_mirrored(settings, engine, os_client)
