@@ -11,6 +11,8 @@ from fastapi.responses import JSONResponse
 
 from search_definitions.active import ActiveDefinition
 from search_definitions.loader import load_shipped
+from service.communications.router import router as communications_router
+from service.contacts.router import router as contacts_router
 from service.db.session import build_engine, build_sessionmaker
 from service.definitions.router import router as definitions_router
 from service.errors import install_handlers
@@ -48,6 +50,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(health_router)
     app.include_router(search_router)
     app.include_router(definitions_router)
+    app.include_router(contacts_router)
+    app.include_router(communications_router)
     return app
 
 

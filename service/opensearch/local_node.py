@@ -3,12 +3,17 @@
 The distribution is fetched once with `mvn dependency:copy` (or taken from OPENSEARCH_HOME), unpacked into
 the cache folder, and started as a subprocess in its own session on free loopback ports. `node.json`
 records the pid together with the process start time, so `stop` never signals a recycled pid.
+
+Bootstrap checks (vm.max_map_count, file descriptors) are only warnings here: OpenSearch enforces them only
+when transport binds a non-loopback address, and it is bound to 127.0.0.1 with single-node discovery.
+https://opensearch.org/docs/latest/install-and-configure/install-opensearch/index/#important-settings
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -38,16 +43,21 @@ custom.foldername=
 extended.plugins=
 has.native.controller=false
 """
-START_TIMEOUT_S = 180.0
+DEFAULT_URL = "http://127.0.0.1:9200"
+CONSOLE_LOG = "console.log"
+FETCH_TIMEOUT_S = 900.0
+START_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 30.0
 
 
 class NodeError(RuntimeError):
-    pass
+    """The node could not be fetched, started or reached; the message says why (with the log's tail)."""
 
 
 @dataclass(frozen=True, slots=True)
 class NodeInfo:
+    """What `node.json` records; `started` is the start time from /proc/<pid>/stat, to tell a reused pid."""
+
     url: str
     pid: int
     port: int
@@ -82,12 +92,17 @@ def _fetch(artifact: str, target: Path) -> Path:
         return target
     mvn = shutil.which("mvn")
     if mvn is None:
-        raise NodeError("Maven (mvn) is needed to fetch OpenSearch once; install it or set OPENSEARCH_HOME")
+        raise NodeError(f"Maven (mvn) is needed once to fetch {artifact}; install it or set OPENSEARCH_HOME")
     target.parent.mkdir(parents=True, exist_ok=True)
     command = [mvn, "-q", "-B", "dependency:copy", f"-Dartifact={artifact}", f"-DoutputDirectory={target.parent}"]
-    result = subprocess.run(command, capture_output=True, text=True, check=False, cwd=tempfile.gettempdir())
+    try:
+        result = subprocess.run(
+            command, capture_output=True, text=True, check=False, cwd=tempfile.gettempdir(), timeout=FETCH_TIMEOUT_S
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise NodeError(f"fetching {artifact} took longer than {FETCH_TIMEOUT_S:.0f} s") from exc
     if result.returncode != 0 or not target.is_file():
-        raise NodeError(f"fetching {artifact} failed:\n{result.stdout}{result.stderr}")
+        raise NodeError(f"fetching {artifact} with mvn failed:\n{result.stdout}{result.stderr}")
     return target
 
 
@@ -103,16 +118,21 @@ def _unpack(archive: Path, modules: dict[str, Path], home: Path, version: str) -
             script.chmod(script.stat().st_mode | 0o755)
         for name, jar in modules.items():
             module = top / "modules" / name
-            module.mkdir(parents=True)
+            module.mkdir(parents=True, exist_ok=True)
             shutil.copy2(jar, module / jar.name)
             descriptor = MODULE_DESCRIPTOR.format(name=name, version=version, classname=MODULES[name])
             (module / "plugin-descriptor.properties").write_text(descriptor)
-        top.rename(home)
+        try:
+            top.rename(home)
+        except OSError:
+            if not (home / "bin" / "opensearch").is_file():
+                raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
 def free_port() -> int:
+    """A port the kernel just handed out on loopback (free now; another process could still take it)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -132,25 +152,29 @@ def _unprivileged_prefix() -> list[str]:
 
 
 def _java_home() -> str | None:
+    """The integ-test zip bundles no JDK: an existing JAVA_HOME, else the one behind `java` on PATH."""
     if os.environ.get("JAVA_HOME"):
         return os.environ["JAVA_HOME"]
     java = shutil.which("java")
     return str(Path(java).resolve().parent.parent) if java else None
 
 
-def launch(
-    settings: Settings, *, data_dir: Path, log_dir: Path, port: int | None = None
-) -> tuple[subprocess.Popen[bytes], str]:
-    """Start a node process (not waiting for it) and return it with its URL."""
-    home = ensure_distribution(settings)
-    port = port or free_port()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    log_dir.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "OPENSEARCH_JAVA_OPTS": f"-Xms{settings.opensearch_heap} -Xmx{settings.opensearch_heap}"}
-    java_home = _java_home()
-    if java_home:
-        env["JAVA_HOME"] = java_home
-        env.pop("OPENSEARCH_JAVA_HOME", None)
+def _private_config(home: Path, target: Path, *, log_dir: Path, data_dir: Path) -> Path:
+    """A copy of the distribution's config for one node, so the shared distribution is never written to.
+
+    jvm.options names `logs/` and `data` relative to OPENSEARCH_HOME: every node of one distribution would
+    rotate the same gc.log, and the keystore OpenSearch creates on first start would land in the cache.
+    """
+    shutil.copytree(home / "config", target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.keystore"))
+    options = (home / "config" / "jvm.options").read_text()
+    options = re.sub(r"(?<=[=:])logs/", f"{log_dir}/", options)
+    options = options.replace("HeapDumpPath=data", f"HeapDumpPath={data_dir}")
+    (target / "jvm.options").write_text(options)
+    return target
+
+
+def _options(home: Path, *, port: int, data_dir: Path, log_dir: Path) -> dict[str, str]:
+    """`-E` settings of a throwaway development node; disk watermarks off because shared disks run full."""
     options = {
         "cluster.name": "contact-lookup",
         "node.name": "contact-lookup-local",
@@ -163,29 +187,52 @@ def launch(
         "cluster.routing.allocation.disk.threshold_enabled": "false",
         "action.destructive_requires_name": "false",
     }
+    if (home / "plugins" / "opensearch-security").is_dir():
+        options["plugins.security.disabled"] = "true"
+    return options
+
+
+def launch(
+    settings: Settings, *, data_dir: Path, log_dir: Path, port: int | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start a node process without waiting for it; its private config and tmp folders go beside `log_dir`."""
+    home = ensure_distribution(settings)
+    port = port or free_port()
+    for folder in (data_dir, log_dir, log_dir.parent / "tmp"):
+        folder.mkdir(parents=True, exist_ok=True)
+    config = _private_config(home, log_dir.parent / "config", log_dir=log_dir, data_dir=data_dir)
+    env = {
+        **os.environ,
+        "OPENSEARCH_PATH_CONF": str(config),
+        "OPENSEARCH_TMPDIR": str(log_dir.parent / "tmp"),
+        "OPENSEARCH_JAVA_OPTS": f"-Xms{settings.opensearch_heap} -Xmx{settings.opensearch_heap}",
+    }
+    if java_home := _java_home():
+        env["JAVA_HOME"] = java_home
     command = [*_unprivileged_prefix(), str(home / "bin" / "opensearch")]
-    for key, value in options.items():
+    for key, value in _options(home, port=port, data_dir=data_dir, log_dir=log_dir).items():
         command += ["-E", f"{key}={value}"]
-    console = (log_dir / "console.log").open("ab")
-    process = subprocess.Popen(
-        command, env=env, stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
-    )
-    console.close()
+    with (log_dir / CONSOLE_LOG).open("ab") as console:
+        process = subprocess.Popen(
+            command, env=env, stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+        )
     return process, f"http://127.0.0.1:{port}"
 
 
 def wait_until_ready(url: str, *, process: subprocess.Popen[bytes] | None, log_file: Path, timeout_s: float) -> None:
-    """Poll cluster health with backoff; fail early, with the log's tail, if the process dies."""
+    """Poll cluster health until yellow, with backoff; fail early, with the log's tail, if the process dies."""
     deadline = time.monotonic() + timeout_s
     delay = 0.2
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
             raise NodeError(f"OpenSearch exited with {process.returncode}:\n{_tail(log_file)}")
         try:
-            response = httpx.get(f"{url}/_cluster/health", params={"wait_for_status": "yellow", "timeout": "1s"})
+            response = httpx.get(
+                f"{url}/_cluster/health", params={"wait_for_status": "yellow", "timeout": "1s"}, timeout=5.0
+            )
             if response.status_code == 200 and response.json().get("status") in ("green", "yellow"):
                 return
-        except httpx.HTTPError:
+        except (httpx.HTTPError, ValueError):
             pass
         time.sleep(delay)
         delay = min(delay * 1.5, 2.0)
@@ -200,54 +247,64 @@ def _tail(path: Path, lines: int = 40) -> str:
 
 
 def _process_started(pid: int) -> int | None:
-    """Start time of a process in clock ticks since boot (field 22 of /proc/<pid>/stat)."""
+    """Start time (clock ticks since boot, field 22 of /proc/<pid>/stat) of a running process; None if gone.
+
+    A zombie counts as gone: it has exited, only its parent has not collected the exit status yet.
+    """
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
         return None
-    return int(stat.rsplit(")", 1)[1].split()[19])
+    return None if fields[0] in ("Z", "X") else int(fields[19])
 
 
 def _state_file(settings: Settings) -> Path:
     return settings.node_dir / "node.json"
 
 
+def _record(settings: Settings, info: NodeInfo) -> None:
+    """Write node.json through a rename, so a reader never sees half a file."""
+    state = _state_file(settings)
+    state.parent.mkdir(parents=True, exist_ok=True)
+    staging = state.with_suffix(".tmp")
+    staging.write_text(json.dumps(asdict(info)))
+    staging.replace(state)
+
+
+def is_alive(info: NodeInfo) -> bool:
+    """The recorded process still runs: same pid and same start time (a reused pid has another)."""
+    return _process_started(info.pid) == info.started
+
+
 def status(settings: Settings) -> NodeInfo | None:
-    path = _state_file(settings)
+    """The recorded local node if its process is still running."""
     try:
-        info = NodeInfo(**json.loads(path.read_text()))
+        info = NodeInfo(**json.loads(_state_file(settings).read_text()))
     except (OSError, ValueError, TypeError):
         return None
     return info if is_alive(info) else None
 
 
-def is_alive(info: NodeInfo) -> bool:
-    return _process_started(info.pid) == info.started and not _is_zombie(info.pid)
-
-
-def start(settings: Settings, *, port: int | None = None) -> NodeInfo:
-    """Start the local node, or return the one already running; idempotent."""
+def start(settings: Settings, *, port: int | None = None, data_dir: Path | None = None) -> NodeInfo:
+    """Start the local node, or return the one already running (idempotent); returns once it is yellow."""
     running = status(settings)
     if running is not None:
         wait_until_ready(running.url, process=None, log_file=Path(running.log_file), timeout_s=START_TIMEOUT_S)
         return running
-    data_dir = settings.node_dir / "data"
+    home = ensure_distribution(settings)
+    data_dir = data_dir or settings.node_dir / "data"
     log_dir = settings.node_dir / "logs"
     process, url = launch(settings, data_dir=data_dir, log_dir=log_dir, port=port)
-    started = _process_started(process.pid)
     info = NodeInfo(
         url=url,
         pid=process.pid,
         port=int(url.rsplit(":", 1)[1]),
-        home=str(ensure_distribution(settings)),
+        home=str(home),
         data_dir=str(data_dir),
-        log_file=str(log_dir / "console.log"),
-        started=started or 0,
+        log_file=str(log_dir / CONSOLE_LOG),
+        started=_process_started(process.pid) or 0,
     )
-    state = _state_file(settings)
-    staging = state.with_suffix(".tmp")
-    staging.write_text(json.dumps(asdict(info)))
-    staging.replace(state)
+    _record(settings, info)
     try:
         wait_until_ready(url, process=process, log_file=Path(info.log_file), timeout_s=START_TIMEOUT_S)
     except NodeError:
@@ -267,41 +324,28 @@ def stop(settings: Settings) -> bool:
 
 
 def terminate(pid: int, *, started: int | None = None, timeout_s: float = STOP_TIMEOUT_S) -> None:
-    if started is not None and _process_started(pid) != started:
+    """SIGTERM the process group led by `pid`, SIGKILL it if still running after `timeout_s`.
+
+    With `started`, nothing is signalled unless the pid still belongs to the process that was recorded.
+    """
+    current = _process_started(pid)
+    if current is None or (started is not None and current != started):
         return
-    try:
-        os.killpg(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if _process_started(pid) is None or _is_zombie(pid):
-            _reap(pid)
+    for sig, wait_s in ((signal.SIGTERM, timeout_s), (signal.SIGKILL, 5.0)):
+        if _process_started(pid) != current:
             return
-        time.sleep(0.2)
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        return
-
-
-def _reap(pid: int) -> None:
-    """Collect the exit status when this process started the node (else the pid lingers as a zombie)."""
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
-
-
-def _is_zombie(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
-    except OSError:
-        return True
+        try:
+            os.killpg(pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline and _process_started(pid) == current:
+            time.sleep(0.1)
 
 
 def resolve_url(settings: Settings) -> str:
+    """The configured cluster, else the running local node, else OpenSearch's usual local address."""
     if settings.opensearch_url:
         return settings.opensearch_url
     info = status(settings)
-    return info.url if info is not None else "http://127.0.0.1:9200"
+    return info.url if info is not None else DEFAULT_URL

@@ -1,0 +1,1 @@
+"""Write API of communications (calls, conversations, interactions, notes) logged against a contact."""

@@ -1,0 +1,128 @@
+"""Request and answer shapes of /api/communications (Oracle customer calls, PeopleSoft conversations, ERP
+interactions). Closed schemas: `created_by`, ids, versions and timestamps cannot be sent; `contact_id` can only be
+set on creation.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from service.models.enums import CallAction, Channel, CommunicationStatus, Direction
+
+Text32 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+Text40 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Text64 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Text100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Notes = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+Money = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
+Keywords = Annotated[list[Text64], Field(max_length=10, description="Keyword1..Keyword10 (PeopleSoft), in order.")]
+
+
+def _as_utc(value: datetime) -> datetime:
+    """Naive means UTC. Stored as UTC, since SQLite keeps no offset; read back naive there."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+
+
+class Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ReferenceIn(Closed):
+    """A business document the conversation is about (PeopleSoft References: qualifier + reference id)."""
+
+    qualifier: Text32 = Field(examples=["invoice", "item", "transaction", "order"])
+    reference_id: Text64 = Field(examples=["INV-2025-004211"])
+
+
+class CommunicationCreate(Closed):
+    """`action_amount` is required, and > 0, exactly when `action` is `partial_dispute` (checked by the service)."""
+
+    contact_id: int = Field(ge=1, le=2**31 - 1)
+    interaction_at: UtcDatetime | None = Field(None, description="Defaults to now; a time without offset is UTC.")
+    follow_up_on: date | None = None
+    direction: Direction
+    channel: Channel
+    internal: bool = Field(False, description="Internal notes are not published to the customer.")
+    topic: Text100
+    status: CommunicationStatus = CommunicationStatus.OPEN
+    action: CallAction | None = None
+    action_amount: Money | None = Field(None, description="The amount in dispute, for `partial_dispute` only.")
+    customer_response: Text64 | None = None
+    keywords: Keywords = Field(default_factory=list)
+    references: list[ReferenceIn] = Field(default_factory=list, max_length=50)
+    notes: Notes | None = None
+    contact_person: Text100 | None = None
+    contact_phone: Text40 | None = None
+
+
+class CommunicationUpdate(Closed):
+    """Fields left out stay; `keywords` and `references`, when given, replace the whole list.
+
+    `contact_id` is not a field: a communication logged against the wrong contact is deleted and logged again, so
+    it can never move into a contact (or business unit) its author could not write to. The action rule applies to
+    the communication as it will be after the patch: leaving `partial_dispute` needs `"action_amount": null` too.
+    """
+
+    interaction_at: UtcDatetime | None = None
+    follow_up_on: date | None = None
+    direction: Direction | None = None
+    channel: Channel | None = None
+    internal: bool | None = None
+    topic: Text100 | None = None
+    status: CommunicationStatus | None = None
+    action: CallAction | None = None
+    action_amount: Money | None = None
+    customer_response: Text64 | None = None
+    keywords: Keywords | None = None
+    references: list[ReferenceIn] | None = Field(None, max_length=50)
+    notes: Notes | None = None
+    contact_person: Text100 | None = None
+    contact_phone: Text40 | None = None
+
+    @field_validator("interaction_at", "direction", "channel", "internal", "topic", "status", "keywords", "references")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("may be left out but not null")
+        return value
+
+
+class ReferenceRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    qualifier: str
+    reference_id: str
+
+
+class CommunicationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    version: int = Field(description='Send it back as `If-Match: "<version>"` on PATCH and DELETE.')
+    contact_id: int
+    created_by: str
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+    interaction_at: UtcDatetime
+    follow_up_on: date | None
+    direction: str
+    channel: str
+    internal: bool
+    topic: str
+    status: str
+    action: str | None
+    action_amount: Decimal | None
+    customer_response: str | None
+    keywords: list[str]
+    references: list[ReferenceRead]
+    notes: str | None
+    contact_person: str | None
+    contact_phone: str | None

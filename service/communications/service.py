@@ -1,0 +1,130 @@
+"""Communication rules: the caller is the author, the contact must be visible, the Partial Dispute amount,
+optimistic versions, and who may delete (the author or an admin, whatever the status: French ERP seed).
+
+Flushes, never commits; the ORM change capture queues the communication's and its contact's documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from service.auth.service import Principal
+from service.communications import repository
+from service.communications.schemas import CommunicationCreate, CommunicationUpdate, ReferenceIn
+from service.db.base import utcnow
+from service.errors import Conflict, Forbidden, InvalidCriteria, NotFound
+from service.models import Communication, CommunicationReference
+from service.models.enums import CallAction
+
+FieldError = tuple[str, str]
+
+
+def invalid(errors: Sequence[FieldError]) -> InvalidCriteria:
+    """A 422 shaped like FastAPI's own request-validation errors, so clients handle one format."""
+    return InvalidCriteria(
+        [{"type": "value_error", "loc": ["body", field], "msg": f"{field}: {msg}"} for field, msg in errors]
+    )
+
+
+def action_errors(action: str | None, amount: Decimal | None) -> list[FieldError]:
+    """Oracle's Partial Dispute places an amount in dispute; no other call action carries one."""
+    if action == CallAction.PARTIAL_DISPUTE:
+        if amount is None:
+            return [("action_amount", "required when action is partial_dispute")]
+        if amount <= 0:
+            return [("action_amount", "must be greater than 0 (to end a dispute, change the action or delete it)")]
+    elif amount is not None:
+        return [("action_amount", "only allowed when action is partial_dispute; leave it out or send null")]
+    return []
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
+def _references(items: Sequence[ReferenceIn]) -> list[CommunicationReference]:
+    return [CommunicationReference(qualifier=r.qualifier, reference_id=r.reference_id) for r in items]
+
+
+class CommunicationsService:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, communication_id: int, principal: Principal) -> Communication:
+        return self._visible(communication_id, principal)
+
+    def create(self, data: CommunicationCreate, principal: Principal) -> Communication:
+        errors = action_errors(_plain(data.action), data.action_amount)
+        if errors:
+            raise invalid(errors)
+        if not repository.contact_visible(self._session, data.contact_id, business_unit=principal.business_unit):
+            raise NotFound(f"no contact {data.contact_id}")
+        fields = data.model_dump(exclude={"references", "interaction_at"})
+        communication = Communication(
+            **{name: _plain(value) for name, value in fields.items()},
+            created_by=principal.name,
+            interaction_at=data.interaction_at or utcnow(),
+            references=_references(data.references),
+        )
+        repository.add(self._session, communication)
+        self._flush("the new communication")
+        return communication
+
+    def update(
+        self, communication_id: int, data: CommunicationUpdate, principal: Principal, *, expected_version: int | None
+    ) -> Communication:
+        """Anyone who sees the contact may add to a conversation (PeopleSoft, Oracle); lists given replace."""
+        communication = self._visible(communication_id, principal)
+        _check_version(communication, expected_version)
+        changes = {
+            name: _plain(value) for name, value in data.model_dump(exclude_unset=True, exclude={"references"}).items()
+        }
+        errors = action_errors(
+            changes.get("action", communication.action), changes.get("action_amount", communication.action_amount)
+        )
+        if errors:
+            raise invalid(errors)
+        for name, value in changes.items():
+            setattr(communication, name, value)
+        if data.references is not None:
+            communication.references = _references(data.references)
+        self._flush(f"communication {communication.id}")
+        return communication
+
+    def delete(self, communication_id: int, principal: Principal, *, expected_version: int | None) -> None:
+        """Allowed whatever the status; visibility first (404), then authorship (403), then the version (409)."""
+        communication = self._visible(communication_id, principal)
+        if not (principal.is_admin or communication.created_by == principal.name):
+            raise Forbidden("only its author or an admin may delete a communication")
+        _check_version(communication, expected_version)
+        repository.delete(self._session, communication)
+        self._flush(f"communication {communication.id}")
+
+    def _visible(self, communication_id: int, principal: Principal) -> Communication:
+        found = repository.get(self._session, communication_id, business_unit=principal.business_unit)
+        if found is None:
+            raise NotFound(f"no communication {communication_id}")
+        return found
+
+    def _flush(self, what: str) -> None:
+        try:
+            self._session.flush()
+        except StaleDataError as exc:
+            raise Conflict(f"{what} was changed or deleted meanwhile by someone else; reload it") from exc
+        except IntegrityError as exc:
+            raise Conflict(f"{what} conflicts with data saved meanwhile (was its contact deleted?)") from exc
+
+
+def _check_version(communication: Communication, expected: int | None) -> None:
+    if expected is not None and expected != communication.version:
+        raise Conflict(
+            f"communication {communication.id} is at version {communication.version}, not {expected}; reload it",
+            headers={"ETag": f'"{communication.version}"'},
+        )

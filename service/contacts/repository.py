@@ -1,0 +1,68 @@
+"""Contact statements: the whole aggregate in a few selects, scoped to a business unit, and natural-key lookups."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
+
+from service.models import Communication, Contact, Subscription
+
+
+def _aggregate() -> list[LoaderOption]:
+    return [
+        selectinload(Contact.addresses),
+        selectinload(Contact.phones),
+        selectinload(Contact.emails),
+        selectinload(Contact.access_tokens),
+        selectinload(Contact.ar_accounts),
+        selectinload(Contact.subscriptions).selectinload(Subscription.services),
+        selectinload(Contact.subscriptions).selectinload(Subscription.installed_items),
+        selectinload(Contact.work_items),
+    ]
+
+
+def get(
+    session: Session, contact_id: int, *, business_unit: str | None, with_communications: bool = False
+) -> Contact | None:
+    """The contact with every child, or None when it does not exist or lies outside `business_unit` (if given).
+
+    `with_communications` also loads the communications and their references, so that deleting the contact
+    deletes them through the ORM (and the change capture queues their documents) rather than by the
+    database's cascade alone.
+    """
+    options = _aggregate()
+    if with_communications:
+        options.append(selectinload(Contact.communications).selectinload(Communication.references))
+    statement = select(Contact).where(Contact.id == contact_id).options(*options)
+    if business_unit is not None:
+        statement = statement.where(Contact.business_unit == business_unit)
+    return session.scalar(statement)
+
+
+def values_in_use(
+    session: Session,
+    column: InstrumentedAttribute[Any],
+    owner: InstrumentedAttribute[int],
+    values: Collection[str],
+    *,
+    other_than: int | None,
+) -> set[str]:
+    """Which of `values` a row owned by another contact (or any contact, when `other_than` is None) already has."""
+    if not values:
+        return set()
+    statement = select(column).where(column.in_(list(values)))
+    if other_than is not None:
+        statement = statement.where(owner != other_than)
+    return set(session.scalars(statement))
+
+
+def add(session: Session, contact: Contact) -> None:
+    session.add(contact)
+
+
+def delete(session: Session, contact: Contact) -> None:
+    session.delete(contact)

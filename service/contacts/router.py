@@ -1,0 +1,107 @@
+"""/api/contacts: create, read, patch and delete a contact with its nested children.
+
+Callers bound to a business unit only see that unit's contacts: any other is a 404, never a 403, so whether
+it exists does not leak. Writes are optimistic: send the `version` you read as `If-Match: "<version>"`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Path, Response, status
+
+from service.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
+from service.contacts.service import ContactsService
+from service.deps import CurrentUser, SessionDep, SettingsDep
+from service.errors import InvalidCriteria, error_response
+from service.models import Contact
+
+router = APIRouter(prefix="/api/contacts", tags=["contacts"])
+
+ContactId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+AUTH_ERRORS = error_response(401, "missing or invalid bearer token")
+NOT_FOUND = error_response(404, "no contact 7")
+INVALID = error_response(422, [{"loc": ["body", "phones", 1, "number"], "msg": "phones[1].number: ..."}])
+STALE = error_response(409, "contact 7 is at version 4, not 3; reload it")
+DUPLICATE = error_response(409, "ar_accounts[0].number: account number 'AR-1' is already used by another contact")
+STALE_OR_DUPLICATE = error_response(
+    409, "contact 7 is at version 4, not 3; reload it | ar_accounts[0].number: ... is already used by another contact"
+)
+
+
+def get_service(session: SessionDep, settings: SettingsDep) -> ContactsService:
+    return ContactsService(session, settings)
+
+
+ServiceDep = Annotated[ContactsService, Depends(get_service)]
+
+
+def expected_version(if_match: Annotated[str | None, Header()] = None) -> int | None:
+    """`If-Match: "3"` (also `W/"3"` or `3`); `*` or no header means no check."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    try:
+        return int(if_match.strip().removeprefix("W/").strip('"'))
+    except ValueError as exc:
+        raise InvalidCriteria('If-Match must be the version you read, e.g. "3"') from exc
+
+
+ExpectedVersion = Annotated[int | None, Depends(expected_version)]
+
+
+def _tagged(response: Response, contact: Contact) -> Contact:
+    response.headers["ETag"] = f'"{contact.version}"'
+    return contact
+
+
+@router.post(
+    "",
+    response_model=ContactRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={**AUTH_ERRORS, **DUPLICATE, **INVALID},
+)
+def create_contact(data: ContactCreate, principal: CurrentUser, service: ServiceDep, response: Response) -> Contact:
+    """Creates the contact with its children; `business_unit` defaults to the caller's own."""
+    contact = service.create(data, principal)
+    response.headers["Location"] = f"{router.prefix}/{contact.id}"
+    return _tagged(response, contact)
+
+
+@router.get("/{contact_id}", response_model=ContactRead, responses={**AUTH_ERRORS, **NOT_FOUND})
+def read_contact(contact_id: ContactId, principal: CurrentUser, service: ServiceDep, response: Response) -> Contact:
+    """The contact with every child; access-token secrets are never returned, only `has_secret`."""
+    return _tagged(response, service.get(contact_id, principal))
+
+
+@router.patch(
+    "/{contact_id}",
+    response_model=ContactRead,
+    responses={**AUTH_ERRORS, **NOT_FOUND, **STALE_OR_DUPLICATE, **INVALID},
+)
+def update_contact(
+    contact_id: ContactId,
+    data: ContactUpdate,
+    principal: CurrentUser,
+    service: ServiceDep,
+    expected: ExpectedVersion,
+    response: Response,
+) -> Contact:
+    """Fields left out stay as they are; a nested list, when given, replaces that whole list.
+
+    Accounts and subscriptions are matched by `number` and access tokens by `identifier`, so rows kept in the new
+    list keep their ids (and tokens their stored secret unless `secret` is sent); `[]` empties a list.
+    """
+    return _tagged(response, service.update(contact_id, data, principal, expected_version=expected))
+
+
+@router.delete(
+    "/{contact_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={**AUTH_ERRORS, **error_response(403, "deleting a contact needs the admin role"), **NOT_FOUND, **STALE},
+)
+def delete_contact(
+    contact_id: ContactId, principal: CurrentUser, service: ServiceDep, expected: ExpectedVersion
+) -> Response:
+    """Admins only; deletes the contact with its children and communications."""
+    service.delete(contact_id, principal, expected_version=expected)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,400 @@
+"""Request and answer shapes of /api/contacts.
+
+Input schemas are closed (`extra="forbid"`): ids, versions, timestamps, `created_by` and secret hashes are not
+fields of them, so a client that sends one gets a 422 instead of silently setting it (no mass assignment).
+Rules that need the database, the settings or the stored contact (names by kind, phone numbers, business units,
+uniqueness) live in the service, which reports them in the same 422 shape.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+import phonenumbers
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    StringConstraints,
+    ValidationInfo,
+    computed_field,
+    field_validator,
+)
+
+from service.models.enums import (
+    LIFE_CYCLE_GROUPS,
+    AccessTokenStatus,
+    AccessTokenType,
+    AccountStatus,
+    AddressType,
+    ContactKind,
+    ContactState,
+    EmailType,
+    PhoneType,
+    SubscriptionStatus,
+    WorkItemKind,
+)
+
+Text16 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
+Text24 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=24)]
+Text32 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+Text40 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Text64 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Text100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Postcode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+BusinessUnit = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_-]+$")
+]
+Language = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=8, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,4})?$")
+]
+Money = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
+
+# ISO 3166-1 alpha-2: the regions libphonenumber knows, plus uninhabited territories it has no numbering plan
+# for, minus its two non-ISO entries (Ascension and Tristan da Cunha share SH).
+COUNTRIES = frozenset((phonenumbers.SUPPORTED_REGIONS | {"AQ", "BV", "GS", "HM", "PN", "TF", "UM"}) - {"AC", "TA"})
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
+
+
+def _known_country(value: str) -> str:
+    if value not in COUNTRIES:
+        raise ValueError("not an ISO 3166-1 alpha-2 country code")
+    return value
+
+
+def _currency(value: str) -> str:
+    if not (value.isascii() and value.isalpha()):
+        raise ValueError("not an ISO 4217 currency code (three letters, e.g. EUR)")
+    return value
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError("not an email address (expected name@domain.tld)")
+    return value
+
+
+def _pin_as_text(value: Any) -> Any:
+    """A PIN sent as a JSON number is still a secret: accept it, so no error message ever echoes it."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Country = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_upper=True, min_length=2, max_length=2),
+    AfterValidator(_known_country),
+]
+Currency = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_upper=True, min_length=3, max_length=3),
+    AfterValidator(_currency),
+]
+EmailAddress = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_email)]
+Secret = Annotated[SecretStr, BeforeValidator(_pin_as_text)]
+
+
+class Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AddressIn(Closed):
+    type: AddressType
+    street: Text200
+    line2: Text200 | None = None
+    city: Text100
+    postcode: Postcode | None = None
+    region: Text100 | None = None
+    country: Country = Field(description="ISO 3166-1 alpha-2; the first address's country is the phone region.")
+    is_primary: bool = False
+
+
+class PhoneIn(Closed):
+    type: PhoneType
+    number: Text40 = Field(description="As typed; normalised to E.164 (`e164`) or refused with a 422.")
+    is_primary: bool = False
+
+
+class EmailIn(Closed):
+    type: EmailType
+    address: EmailAddress
+    is_primary: bool = False
+
+
+class AccessTokenIn(Closed):
+    type: AccessTokenType
+    identifier: Text64 = Field(description="Card or token number; unique across contacts.")
+    secret: Secret | None = Field(
+        None,
+        description=(
+            "Write-only PIN or secret code (4-128 characters), stored as a salted scrypt hash and never returned. "
+            "On PATCH, leaving it out keeps the stored secret of the token with the same identifier; null removes it."
+        ),
+    )
+    status: AccessTokenStatus = AccessTokenStatus.ACTIVE
+    valid_until: date | None = None
+
+
+class ARAccountIn(Closed):
+    number: Text32 = Field(description="Unique across contacts.")
+    name: Text200
+    balance: Money = Decimal("0")
+    currency: Currency = Field(description="ISO 4217 code, e.g. EUR.")
+    status: AccountStatus = AccountStatus.ACTIVE
+    credit_hold: bool = False
+    dunning_excluded: bool = False
+    collector: Text64 | None = None
+    is_primary: bool = False
+
+
+class SubscriptionServiceIn(Closed):
+    code: Text32
+    name: Text100
+    mandatory: bool = False
+
+
+class InstalledItemIn(Closed):
+    product: Text100
+    serial_number: Text64
+
+
+class SubscriptionIn(Closed):
+    number: Text32 = Field(description="Unique across contacts.")
+    status: SubscriptionStatus
+    billing_term_scheme: Text64
+    billing_frequency: Text16
+    start_date: date | None = None
+    services: list[SubscriptionServiceIn] = Field(default_factory=list, max_length=100)
+    installed_items: list[InstalledItemIn] = Field(default_factory=list, max_length=100)
+
+
+class WorkItemIn(Closed):
+    kind: WorkItemKind
+    number: Text32
+    subject: Text200
+    life_cycle_state: Text24
+    due_on: date | None = None
+
+    @field_validator("life_cycle_state")
+    @classmethod
+    def _state_of_kind(cls, value: str, info: ValidationInfo) -> str:
+        kind = info.data.get("kind")
+        if kind is not None:
+            allowed = [s for group in LIFE_CYCLE_GROUPS[kind] for s in group]
+            if value not in allowed:
+                raise ValueError(f"not a life-cycle state of a {kind.value}; allowed: {', '.join(allowed)}")
+        return value
+
+
+def _not_future(value: date | None) -> date | None:
+    if value is not None and value > date.today():
+        raise ValueError("must not be in the future")
+    return value
+
+
+BirthDate = Annotated[date, AfterValidator(_not_future)]
+
+NESTED_LISTS = ("addresses", "phones", "emails", "access_tokens", "ar_accounts", "subscriptions", "work_items")
+
+
+class ContactCreate(Closed):
+    """A person needs a first or last name, a company a company name (checked by the service)."""
+
+    kind: ContactKind
+    title: Text32 | None = None
+    first_name: Text100 | None = None
+    middle_name: Text100 | None = None
+    last_name: Text100 | None = None
+    company_name: Text200 | None = None
+    id_number: Text64 | None = None
+    external_id: Text64 | None = Field(None, description="Id in the system of record; unique.")
+    business_unit: BusinessUnit | None = Field(
+        None, description="Defaults to the caller's unit; required for callers bound to none."
+    )
+    life_cycle_state: ContactState = ContactState.ACTIVE
+    category: Text32 | None = None
+    date_of_birth: BirthDate | None = None
+    preferred_language: Language | None = None
+    addresses: list[AddressIn] = Field(default_factory=list, max_length=20)
+    phones: list[PhoneIn] = Field(default_factory=list, max_length=20)
+    emails: list[EmailIn] = Field(default_factory=list, max_length=20)
+    access_tokens: list[AccessTokenIn] = Field(default_factory=list, max_length=50)
+    ar_accounts: list[ARAccountIn] = Field(default_factory=list, max_length=50)
+    subscriptions: list[SubscriptionIn] = Field(default_factory=list, max_length=100)
+    work_items: list[WorkItemIn] = Field(default_factory=list, max_length=200)
+
+
+class ContactUpdate(Closed):
+    """Every field optional: a field left out is unchanged; a nested list, when given, replaces the whole list.
+
+    Replacing keeps the rows whose natural key is in the new list (accounts and subscriptions by `number`, access
+    tokens by `identifier`), so their ids and stored secrets survive; `[]` empties a list. `null` clears a nullable
+    field; for the others (kind, business_unit, life_cycle_state and the lists) it is a 422.
+    """
+
+    kind: ContactKind | None = None
+    title: Text32 | None = None
+    first_name: Text100 | None = None
+    middle_name: Text100 | None = None
+    last_name: Text100 | None = None
+    company_name: Text200 | None = None
+    id_number: Text64 | None = None
+    external_id: Text64 | None = None
+    business_unit: BusinessUnit | None = None
+    life_cycle_state: ContactState | None = None
+    category: Text32 | None = None
+    date_of_birth: BirthDate | None = None
+    preferred_language: Language | None = None
+    addresses: list[AddressIn] | None = Field(None, max_length=20)
+    phones: list[PhoneIn] | None = Field(None, max_length=20)
+    emails: list[EmailIn] | None = Field(None, max_length=20)
+    access_tokens: list[AccessTokenIn] | None = Field(None, max_length=50)
+    ar_accounts: list[ARAccountIn] | None = Field(None, max_length=50)
+    subscriptions: list[SubscriptionIn] | None = Field(None, max_length=100)
+    work_items: list[WorkItemIn] | None = Field(None, max_length=200)
+
+    @field_validator("kind", "business_unit", "life_cycle_state", *NESTED_LISTS)
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("may be left out but not null")
+        return value
+
+
+def _as_utc(value: datetime) -> datetime:
+    """SQLite hands timestamps back naive (they were stored as UTC); PostgreSQL in the session's time zone."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+
+
+class Read(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class AddressRead(Read):
+    id: int
+    type: str = Field(validation_alias="address_type")
+    street: str
+    line2: str | None
+    city: str
+    postcode: str | None
+    region: str | None
+    country: str
+    is_primary: bool
+
+
+class PhoneRead(Read):
+    id: int
+    type: str = Field(validation_alias="phone_type")
+    number: str
+    e164: str | None
+    is_primary: bool
+
+
+class EmailRead(Read):
+    id: int
+    type: str = Field(validation_alias="email_type")
+    address: str
+    is_primary: bool
+
+
+class AccessTokenRead(Read):
+    """The secret itself is never part of any answer; only whether one is stored."""
+
+    id: int
+    type: str = Field(validation_alias="token_type")
+    identifier: str
+    status: str
+    valid_until: date | None
+    has_secret: bool = Field(validation_alias="secret_hash")
+
+    @field_validator("has_secret", mode="before")
+    @classmethod
+    def _stored(cls, value: Any) -> bool:
+        return bool(value)
+
+
+class ARAccountRead(Read):
+    id: int
+    number: str
+    name: str
+    balance: Decimal
+    currency: str
+    status: str
+    credit_hold: bool
+    dunning_excluded: bool
+    collector: str | None
+    is_primary: bool
+
+
+class SubscriptionServiceRead(Read):
+    id: int
+    code: str
+    name: str
+    mandatory: bool
+
+
+class InstalledItemRead(Read):
+    id: int
+    product: str
+    serial_number: str
+
+
+class SubscriptionRead(Read):
+    id: int
+    number: str
+    status: str
+    billing_term_scheme: str
+    billing_frequency: str
+    start_date: date | None
+    services: list[SubscriptionServiceRead]
+    installed_items: list[InstalledItemRead]
+
+
+class WorkItemRead(Read):
+    id: int
+    kind: str
+    number: str
+    subject: str
+    life_cycle_state: str
+    due_on: date | None
+
+
+class ContactRead(Read):
+    id: int
+    version: int = Field(description='Send it back as `If-Match: "<version>"` on PATCH and DELETE.')
+    kind: str
+    display_name: str
+    title: str | None
+    first_name: str | None
+    middle_name: str | None
+    last_name: str | None
+    company_name: str | None
+    id_number: str | None
+    external_id: str | None
+    business_unit: str
+    life_cycle_state: str
+    category: str | None
+    date_of_birth: date | None
+    preferred_language: str | None
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+    addresses: list[AddressRead]
+    phones: list[PhoneRead]
+    emails: list[EmailRead]
+    access_tokens: list[AccessTokenRead]
+    ar_accounts: list[ARAccountRead]
+    subscriptions: list[SubscriptionRead]
+    work_items: list[WorkItemRead]
+
+    @computed_field(description="True when any AR account is on credit hold (the CRM's indicator).")
+    def credit_hold(self) -> bool:
+        return any(account.credit_hold for account in self.ar_accounts)

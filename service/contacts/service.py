@@ -1,0 +1,372 @@
+"""Contact rules: business-unit scope, names by kind, E.164 phones, hashed secrets, unique keys, optimistic versions.
+
+The service flushes, never commits (the request dependency does). Every flush goes through the ORM, whose change
+capture (service.models.change_capture) writes the outbox rows and bumps the contact's version in the same
+transaction, so nothing here touches the outbox.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from collections.abc import Callable, Sequence
+from enum import Enum
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from service.auth.service import Principal
+from service.contacts import repository
+from service.contacts.schemas import (
+    AccessTokenIn,
+    AddressIn,
+    ARAccountIn,
+    ContactCreate,
+    ContactUpdate,
+    EmailIn,
+    PhoneIn,
+    SubscriptionIn,
+    WorkItemIn,
+)
+from service.errors import Conflict, Forbidden, InvalidCriteria, NotFound
+from service.models import (
+    AccessToken,
+    Address,
+    ARAccount,
+    Contact,
+    Email,
+    InstalledItem,
+    Phone,
+    Subscription,
+    SubscriptionService,
+    WorkItem,
+)
+from service.phones import to_e164
+from service.settings import Settings
+
+Loc = tuple[str | int, ...]
+FieldError = tuple[Loc, str]
+Row = TypeVar("Row")
+
+SCALARS = (
+    "kind",
+    "title",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "company_name",
+    "id_number",
+    "external_id",
+    "business_unit",
+    "life_cycle_state",
+    "category",
+    "date_of_birth",
+    "preferred_language",
+)
+# (list, key field, column, owner column, what it is) of the natural keys unique across contacts.
+UNIQUE_KEYS = (
+    ("ar_accounts", "number", ARAccount.number, ARAccount.contact_id, "account number"),
+    ("subscriptions", "number", Subscription.number, Subscription.contact_id, "subscription number"),
+    ("access_tokens", "identifier", AccessToken.identifier, AccessToken.contact_id, "access token identifier"),
+)
+SECRET_LENGTH = (4, 128)
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+def hash_secret(secret: str) -> str:
+    """Salted scrypt, self-describing (`scrypt$n$r$p$salt$hash`), so the cost can be raised later."""
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(secret.encode(), salt=salt, dklen=32, **_SCRYPT)
+    encoded = (base64.b64encode(part).decode() for part in (salt, digest))
+    return "$".join(("scrypt", str(_SCRYPT["n"]), str(_SCRYPT["r"]), str(_SCRYPT["p"]), *encoded))
+
+
+def verify_secret(secret: str, stored: str) -> bool:
+    scheme, n, r, p, salt, digest = stored.split("$")
+    if scheme != "scrypt":
+        return False
+    expected = base64.b64decode(digest)
+    actual = hashlib.scrypt(
+        secret.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=len(expected)
+    )
+    return hmac.compare_digest(actual, expected)
+
+
+def field_path(loc: Loc) -> str:
+    """("phones", 1, "number") -> "phones[1].number", as an agent reads it."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def invalid(errors: Sequence[FieldError]) -> InvalidCriteria:
+    """A 422 shaped like FastAPI's own request-validation errors, so clients handle one format."""
+    return InvalidCriteria(
+        [{"type": "value_error", "loc": ["body", *loc], "msg": f"{field_path(loc)}: {msg}"} for loc, msg in errors]
+    )
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
+class ContactsService:
+    def __init__(self, session: Session, settings: Settings) -> None:
+        self._session = session
+        self._settings = settings
+
+    def get(self, contact_id: int, principal: Principal) -> Contact:
+        return self._visible(contact_id, principal)
+
+    def create(self, data: ContactCreate, principal: Principal) -> Contact:
+        unit, errors = _unit_for_create(data.business_unit, principal)
+        errors += _name_errors(data.kind, data.first_name, data.last_name, data.company_name)
+        region = data.addresses[0].country if data.addresses else self._settings.default_phone_region
+        phones, phone_errors = _phones(data.phones, region)
+        errors += phone_errors + _request_errors(data)
+        if errors:
+            raise invalid(errors)
+        self._check_unique(data, contact_id=None)
+        contact = Contact(**{name: _plain(getattr(data, name)) for name in SCALARS if name != "business_unit"})
+        contact.business_unit = unit
+        contact.phones = phones
+        _apply_lists(contact, data, existing=False)
+        repository.add(self._session, contact)
+        self._flush("the new contact")
+        return contact
+
+    def update(
+        self, contact_id: int, data: ContactUpdate, principal: Principal, *, expected_version: int | None
+    ) -> Contact:
+        """A field left out stays; a nested list given replaces the whole list (see ContactUpdate)."""
+        contact = self._visible(contact_id, principal)
+        _check_version(contact, expected_version)
+        changes = {
+            name: _plain(value) for name, value in data.model_dump(exclude_unset=True, include=set(SCALARS)).items()
+        }
+        errors: list[FieldError] = []
+        unit = changes.get("business_unit")
+        if unit is not None and principal.business_unit is not None and unit != principal.business_unit:
+            errors.append(
+                (("business_unit",), f"you can only keep contacts in business unit {principal.business_unit}")
+            )
+        merged = {n: changes.get(n, getattr(contact, n)) for n in ("kind", "first_name", "last_name", "company_name")}
+        errors += _name_errors(merged["kind"], merged["first_name"], merged["last_name"], merged["company_name"])
+        phones: list[Phone] | None = None
+        if data.phones is not None:
+            phones, phone_errors = _phones(data.phones, self._phone_region(contact, data))
+            errors += phone_errors
+        errors += _request_errors(data)
+        if errors:
+            raise invalid(errors)
+        self._check_unique(data, contact_id=contact.id)
+        for name, value in changes.items():
+            setattr(contact, name, value)
+        if phones is not None:
+            contact.phones = phones
+        _apply_lists(contact, data, existing=True)
+        self._flush(f"contact {contact.id}")
+        return contact
+
+    def delete(self, contact_id: int, principal: Principal, *, expected_version: int | None) -> None:
+        """Visibility first (another unit's contact is a 404), then the role (403), then the version (409)."""
+        contact = self._visible(contact_id, principal, with_communications=True)
+        if not principal.is_admin:
+            raise Forbidden("deleting a contact needs the admin role")
+        _check_version(contact, expected_version)
+        repository.delete(self._session, contact)
+        self._flush(f"contact {contact.id}")
+
+    def _visible(self, contact_id: int, principal: Principal, *, with_communications: bool = False) -> Contact:
+        contact = repository.get(
+            self._session,
+            contact_id,
+            business_unit=principal.business_unit,
+            with_communications=with_communications,
+        )
+        if contact is None:
+            raise NotFound(f"no contact {contact_id}")
+        return contact
+
+    def _phone_region(self, contact: Contact, data: ContactUpdate) -> str:
+        addresses: Sequence[AddressIn | Address] = data.addresses if data.addresses is not None else contact.addresses
+        return addresses[0].country if addresses else self._settings.default_phone_region
+
+    def _check_unique(self, data: ContactCreate | ContactUpdate, *, contact_id: int | None) -> None:
+        """Answers 409 before the flush; a concurrent insert still ends in the IntegrityError mapping of `_flush`."""
+        for list_name, key, column, owner, label in UNIQUE_KEYS:
+            items: list[BaseModel] | None = getattr(data, list_name)
+            if not items:
+                continue
+            used = repository.values_in_use(
+                self._session, column, owner, [getattr(i, key) for i in items], other_than=contact_id
+            )
+            for index, item in enumerate(items):
+                if getattr(item, key) in used:
+                    value = getattr(item, key)
+                    raise Conflict(f"{list_name}[{index}].{key}: {label} '{value}' is already used by another contact")
+        if data.external_id is not None and repository.values_in_use(
+            self._session, Contact.external_id, Contact.id, [data.external_id], other_than=contact_id
+        ):
+            raise Conflict(f"external_id: '{data.external_id}' is already used by another contact")
+
+    def _flush(self, what: str) -> None:
+        try:
+            self._session.flush()
+        except StaleDataError as exc:
+            raise Conflict(f"{what} was changed or deleted meanwhile by someone else; reload it") from exc
+        except IntegrityError as exc:
+            raise Conflict(_unique_violation(exc)) from exc
+
+
+def _unit_for_create(requested: str | None, principal: Principal) -> tuple[str | None, list[FieldError]]:
+    own = principal.business_unit
+    if own is None:
+        if requested is None:
+            return None, [(("business_unit",), "required: you are bound to no business unit, so name one")]
+        return requested, []
+    if requested is not None and requested != own:
+        return own, [(("business_unit",), f"you can only create contacts in business unit {own}")]
+    return own, []
+
+
+def _name_errors(kind: str, first: str | None, last: str | None, company: str | None) -> list[FieldError]:
+    if kind == "person" and not (first or last):
+        return [(("last_name",), "a person needs a first_name or a last_name")]
+    if kind == "company" and not company:
+        return [(("company_name",), "a company needs a company_name")]
+    return []
+
+
+def _phones(phones: Sequence[PhoneIn], region: str) -> tuple[list[Phone], list[FieldError]]:
+    rows: list[Phone] = []
+    errors: list[FieldError] = []
+    for index, phone in enumerate(phones):
+        e164 = to_e164(phone.number, region)
+        if e164 is None:
+            errors.append((("phones", index, "number"), f"'{phone.number}' is no valid phone number (region {region})"))
+        rows.append(Phone(phone_type=phone.type.value, number=phone.number, e164=e164, is_primary=phone.is_primary))
+    return rows, errors
+
+
+def _request_errors(data: ContactCreate | ContactUpdate) -> list[FieldError]:
+    """Keys repeated inside the request, two primaries in a list, secrets of the wrong length (never echoed)."""
+    errors: list[FieldError] = []
+    for list_name, key, *_ in UNIQUE_KEYS:
+        seen: set[str] = set()
+        for index, item in enumerate(getattr(data, list_name) or []):
+            value = getattr(item, key)
+            if value in seen:
+                errors.append(((list_name, index, key), f"'{value}' appears twice in this request"))
+            seen.add(value)
+    for list_name in ("addresses", "phones", "emails", "ar_accounts"):
+        primaries = [i for i, item in enumerate(getattr(data, list_name) or []) if item.is_primary]
+        errors += [
+            ((list_name, i, "is_primary"), "only one entry of the list can be the primary one") for i in primaries[1:]
+        ]
+    low, high = SECRET_LENGTH
+    for index, token in enumerate(data.access_tokens or []):
+        if token.secret is not None and not low <= len(token.secret.get_secret_value()) <= high:
+            errors.append((("access_tokens", index, "secret"), f"must be {low} to {high} characters long"))
+    return errors
+
+
+def _check_version(contact: Contact, expected: int | None) -> None:
+    if expected is not None and expected != contact.version:
+        raise Conflict(
+            f"contact {contact.id} is at version {contact.version}, not {expected}; reload it",
+            headers={"ETag": f'"{contact.version}"'},
+        )
+
+
+def _apply_lists(contact: Contact, data: ContactCreate | ContactUpdate, *, existing: bool) -> None:
+    """Replaces each list given; keyed rows (accounts, subscriptions, tokens) are updated in place when kept."""
+    if data.addresses is not None:
+        contact.addresses = [_address(a) for a in data.addresses]
+    if data.emails is not None:
+        contact.emails = [_email(e) for e in data.emails]
+    if data.work_items is not None:
+        contact.work_items = [_work_item(w) for w in data.work_items]
+    if data.ar_accounts is not None:
+        old = contact.ar_accounts if existing else []
+        contact.ar_accounts = _merge(old, data.ar_accounts, "number", ARAccount, _set_account)
+    if data.subscriptions is not None:
+        old = contact.subscriptions if existing else []
+        contact.subscriptions = _merge(old, data.subscriptions, "number", Subscription, _set_subscription)
+    if data.access_tokens is not None:
+        old = contact.access_tokens if existing else []
+        contact.access_tokens = _merge(old, data.access_tokens, "identifier", AccessToken, _set_token)
+
+
+def _merge(
+    rows: Sequence[Row], items: Sequence[Any], key: str, make: Callable[[], Row], apply: Callable[[Row, Any], None]
+) -> list[Row]:
+    by_key = {getattr(row, key): row for row in rows}
+    merged = []
+    for item in items:
+        row = by_key.pop(getattr(item, key), None) or make()
+        apply(row, item)
+        merged.append(row)
+    return merged
+
+
+def _address(a: AddressIn) -> Address:
+    return Address(
+        address_type=a.type.value,
+        street=a.street,
+        line2=a.line2,
+        city=a.city,
+        postcode=a.postcode,
+        region=a.region,
+        country=a.country,
+        is_primary=a.is_primary,
+    )
+
+
+def _email(e: EmailIn) -> Email:
+    return Email(email_type=e.type.value, address=e.address, is_primary=e.is_primary)
+
+
+def _work_item(w: WorkItemIn) -> WorkItem:
+    return WorkItem(
+        kind=w.kind.value, number=w.number, subject=w.subject, life_cycle_state=w.life_cycle_state, due_on=w.due_on
+    )
+
+
+def _set_account(row: ARAccount, a: ARAccountIn) -> None:
+    for name, value in a.model_dump().items():
+        setattr(row, name, _plain(value))
+
+
+def _set_subscription(row: Subscription, s: SubscriptionIn) -> None:
+    for name, value in s.model_dump(exclude={"services", "installed_items"}).items():
+        setattr(row, name, _plain(value))
+    row.services = [SubscriptionService(code=x.code, name=x.name, mandatory=x.mandatory) for x in s.services]
+    row.installed_items = [InstalledItem(product=x.product, serial_number=x.serial_number) for x in s.installed_items]
+
+
+def _set_token(row: AccessToken, t: AccessTokenIn) -> None:
+    """A secret left out keeps the stored hash (clients never see it, so they cannot send it back); null removes it."""
+    row.token_type = t.type.value
+    row.identifier = t.identifier
+    row.status = t.status.value
+    row.valid_until = t.valid_until
+    if "secret" in t.model_fields_set:
+        row.secret_hash = hash_secret(t.secret.get_secret_value()) if t.secret is not None else None
+
+
+def _unique_violation(exc: IntegrityError) -> str:
+    """Names the field of a unique constraint hit at flush (a concurrent writer won the race)."""
+    message = str(exc.orig)
+    for list_name, key, _column, _owner, label in UNIQUE_KEYS:
+        if f"uq_{list_name}_{key}" in message or f"{list_name}.{key}" in message:
+            return f"{list_name}[].{key}: a {label} of this request is already used by another contact"
+    if "uq_contacts_external_id" in message or "contacts.external_id" in message:
+        return "external_id: already used by another contact"
+    return "the change conflicts with data saved meanwhile; reload and retry"
