@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from search_definitions.schema import Definition
 from service.auth.service import Principal, authenticate
-from service.errors import Forbidden, Unavailable
+from service.errors import Forbidden, InvalidCriteria, Unavailable
 from service.opensearch.gateway import SearchGateway
 from service.settings import Settings
 from service.state import AppState
@@ -91,3 +91,16 @@ def get_active_definition(state: StateDep, principal: CurrentUser) -> Definition
 
 
 ActiveDefinitionDep = Annotated[Definition, Depends(get_active_definition)]
+
+
+def expected_version(if_match: Annotated[str | None, Header()] = None) -> int | None:
+    """Optimistic writes: `If-Match: "3"` (also `W/"3"` or `3`); `*` or no header means no check."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    try:
+        return int(if_match.strip().removeprefix("W/").strip('"'))
+    except ValueError as exc:
+        raise InvalidCriteria('If-Match must be the version you read, e.g. "3"') from exc
+
+
+ExpectedVersion = Annotated[int | None, Depends(expected_version)]

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Response, status
+from fastapi import APIRouter, Depends, Path, Response, status
 
 from service.communications.schemas import CommunicationCreate, CommunicationRead, CommunicationUpdate
 from service.communications.service import CommunicationsService
-from service.deps import CurrentUser, SessionDep
-from service.errors import InvalidCriteria, error_response
+from service.deps import CurrentUser, ExpectedVersion, SessionDep
+from service.errors import error_response
 from service.models import Communication
 
 router = APIRouter(prefix="/api/communications", tags=["communications"])
@@ -32,17 +32,8 @@ def get_service(session: SessionDep) -> CommunicationsService:
 ServiceDep = Annotated[CommunicationsService, Depends(get_service)]
 
 
-def expected_version(if_match: Annotated[str | None, Header()] = None) -> int | None:
-    """`If-Match: "3"` (also `W/"3"` or `3`); `*` or no header means no check."""
-    if if_match is None or if_match.strip() == "*":
-        return None
-    try:
-        return int(if_match.strip().removeprefix("W/").strip('"'))
-    except ValueError as exc:
-        raise InvalidCriteria('If-Match must be the version you read, e.g. "3"') from exc
 
 
-ExpectedVersion = Annotated[int | None, Depends(expected_version)]
 
 
 def _tagged(response: Response, communication: Communication) -> Communication:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Response, status
+from fastapi import APIRouter, Depends, Path, Response, status
 
 from service.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
 from service.contacts.service import ContactsService
-from service.deps import CurrentUser, SessionDep, SettingsDep
-from service.errors import InvalidCriteria, error_response
+from service.deps import CurrentUser, ExpectedVersion, SessionDep, SettingsDep
+from service.errors import error_response
 from service.models import Contact
 
 router = APIRouter(prefix="/api/contacts", tags=["contacts"])
@@ -36,17 +36,8 @@ def get_service(session: SessionDep, settings: SettingsDep) -> ContactsService:
 ServiceDep = Annotated[ContactsService, Depends(get_service)]
 
 
-def expected_version(if_match: Annotated[str | None, Header()] = None) -> int | None:
-    """`If-Match: "3"` (also `W/"3"` or `3`); `*` or no header means no check."""
-    if if_match is None or if_match.strip() == "*":
-        return None
-    try:
-        return int(if_match.strip().removeprefix("W/").strip('"'))
-    except ValueError as exc:
-        raise InvalidCriteria('If-Match must be the version you read, e.g. "3"') from exc
 
 
-ExpectedVersion = Annotated[int | None, Depends(expected_version)]
 
 
 def _tagged(response: Response, contact: Contact) -> Contact:

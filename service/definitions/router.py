@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Response, status
+from fastapi import APIRouter, Depends, Response, status
 
 from search_definitions.schema import Definition
 from service.definitions.schemas import ActiveDefinitionRead, DefinitionRead, RollbackRequest, VersionRead
 from service.definitions.service import DefinitionsService, active_view
-from service.deps import ActiveDefinitionDep, AdminUser, SessionDep, StateDep
-from service.errors import InvalidCriteria, error_response
+from service.deps import ActiveDefinitionDep, AdminUser, ExpectedVersion, SessionDep, StateDep
+from service.errors import error_response
 
 router = APIRouter(prefix="/api/definitions", tags=["definitions"])
 
@@ -28,13 +28,6 @@ def get_service(session: SessionDep, state: StateDep) -> DefinitionsService:
 ServiceDep = Annotated[DefinitionsService, Depends(get_service)]
 
 
-def expected_version(if_match: Annotated[str | None, Header()] = None) -> int | None:
-    if if_match is None:
-        return None
-    try:
-        return int(if_match.strip().strip('"'))
-    except ValueError as exc:
-        raise InvalidCriteria('If-Match must be the version number you edited, e.g. "3"') from exc
 
 
 @router.get("/active", response_model=ActiveDefinitionRead, responses=error_response(401, "missing token"))
@@ -73,7 +66,7 @@ def update_definition(
     definition: Definition,
     admin: AdminUser,
     service: ServiceDep,
-    expected: Annotated[int | None, Depends(expected_version)],
+    expected: ExpectedVersion,
 ) -> DefinitionRead:
     """Saves a new version; send `If-Match: "<version>"` to refuse overwriting someone else's save."""
     return service.update(definition_id, definition, author=admin.name, expected_version=expected)
