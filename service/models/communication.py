@@ -6,10 +6,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from service.db.base import Base, Timestamps
+from service.db.base import Base, Timestamps, UTCDateTime
 
 if TYPE_CHECKING:
     from service.models.contact import Contact
@@ -21,7 +21,7 @@ class Communication(Timestamps, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
     created_by: Mapped[str] = mapped_column(String(64))
-    interaction_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    interaction_at: Mapped[datetime] = mapped_column(UTCDateTime())
     follow_up_on: Mapped[date | None] = mapped_column(Date)
     direction: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(16))

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.db.base import Base, Timestamps, utcnow
+from service.db.base import Base, Timestamps, UTCDateTime, utcnow
 
 GLOBAL_SCOPE = ""
 
@@ -30,7 +30,7 @@ class DefinitionVersion(Base):
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     author: Mapped[str] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     __table_args__ = (UniqueConstraint("definition_id", "version"),)
 
@@ -43,4 +43,4 @@ class DefinitionActivation(Base):
     scope: Mapped[str] = mapped_column(String(20), primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("definitions.id", ondelete="RESTRICT"), index=True)
     activated_by: Mapped[str] = mapped_column(String(64))
-    activated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    activated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
