@@ -1,28 +1,41 @@
-"""Versioned indices behind aliases: create, swap in one atomic call, prune what the alias left behind."""
+"""Versioned indices behind aliases: create, swap in one atomic call, prune what the alias left behind.
+
+An index is named ``{alias}-{UTC timestamp with microseconds}``, so names sort by creation time and a
+name tells which alias it belongs to. Searches and writes only ever use the alias; the `_aliases` call that
+moves it is atomic, so no search sees zero or two indices
+(https://docs.opensearch.org/2.19/api-reference/index-apis/alias/).
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import NotFoundError
 
+TIMESTAMP = "%Y%m%d%H%M%S%f"
+
 
 def new_index_name(alias: str) -> str:
-    return f"{alias}-{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
+    return f"{alias}-{datetime.now(UTC).strftime(TIMESTAMP)}"
+
+
+def is_version_of(alias: str, name: str) -> bool:
+    return re.fullmatch(re.escape(alias) + r"-\d{20}", name) is not None
 
 
 def building_alias(alias: str) -> str:
-    """Points at an index while it is being built, so live changes are written there too."""
+    """Points at the index a rebuild is loading, so live changes (sync) can be written there too."""
     return f"{alias}-building"
 
 
-def create(client: OpenSearch, name: str, body: dict[str, Any], *, loading: bool) -> None:
-    """While loading, refreshes are off (fewer, larger segments); `finish_loading` restores them."""
+def create_index(client: OpenSearch, name: str, body: dict[str, Any], *, loading: bool = False) -> None:
+    """While loading, refreshes are off (fewer, larger segments); `finish_loading` turns them back on."""
     if loading:
-        index_settings = {**body["settings"]["index"], "refresh_interval": "-1"}
-        body = {**body, "settings": {**body["settings"], "index": index_settings}}
+        body = {**body, "settings": {**body["settings"], "index": {**body["settings"]["index"]}}}
+        body["settings"]["index"]["refresh_interval"] = "-1"
     client.indices.create(index=name, body=body)
 
 
@@ -38,31 +51,59 @@ def indices_of(client: OpenSearch, alias: str) -> list[str]:
         return []
 
 
+def write_targets(client: OpenSearch, alias: str) -> list[str]:
+    """Where a live change goes: the alias, plus the building alias while a rebuild loads.
+
+    Both are aliases, so the sync keeps `require_alias` on and never creates a stray index by accident.
+    """
+    building = building_alias(alias)
+    return [alias, building] if indices_of(client, building) else [alias]
+
+
 def current_index(client: OpenSearch, alias: str) -> str | None:
+    """The index the alias serves from (the newest, should a foreign tool have added more)."""
     found = indices_of(client, alias)
     return found[-1] if found else None
 
 
-def swap(client: OpenSearch, alias: str, new_index: str) -> list[str]:
-    """Point the alias (and only it) at the new index in one `_aliases` call; returns the indices it left."""
+def versions_of(client: OpenSearch, alias: str) -> list[str]:
+    """Every versioned index of the alias, open or closed, serving or not, oldest first."""
+    found = client.indices.get(index=f"{alias}-*", params={"expand_wildcards": "open,closed"})
+    return sorted(name for name in found if is_version_of(alias, name))
+
+
+def mark_building(client: OpenSearch, alias: str, index: str) -> None:
+    """Move the building alias to `index` in one call (a killed rebuild may have left it elsewhere)."""
+    name = building_alias(alias)
+    actions: list[dict[str, Any]] = [
+        {"remove": {"index": old, "alias": name}} for old in indices_of(client, name) if old != index
+    ]
+    actions.append({"add": {"index": index, "alias": name, "is_write_index": True}})
+    client.indices.update_aliases(body={"actions": actions})
+
+
+def swap_alias(client: OpenSearch, alias: str, new_index: str) -> list[str]:
+    """Point the alias at `new_index` only, in one `_aliases` call; returns the indices it was taken from.
+
+    The same call drops the building alias from the new index, so from then on live writes reach it
+    through the alias alone.
+    """
     old = [name for name in indices_of(client, alias) if name != new_index]
     actions: list[dict[str, Any]] = [{"remove": {"index": name, "alias": alias}} for name in old]
     actions.append({"add": {"index": new_index, "alias": alias, "is_write_index": True}})
-    if client.indices.exists_alias(name=building_alias(alias), index=new_index):
+    if new_index in indices_of(client, building_alias(alias)):
         actions.append({"remove": {"index": new_index, "alias": building_alias(alias)}})
     client.indices.update_aliases(body={"actions": actions})
     return old
 
 
-def mark_building(client: OpenSearch, alias: str, index: str) -> None:
-    client.indices.put_alias(index=index, name=building_alias(alias))
+def prune(client: OpenSearch, alias: str, keep: str) -> list[str]:
+    """Delete the versioned indices of the alias older than `keep`: the one it replaced, killed rebuilds'.
 
-
-def prune(client: OpenSearch, alias: str, *, keep: str) -> list[str]:
-    """Delete every versioned index of this alias but `keep`: the previous one and any killed rebuild's."""
-    pattern = f"{alias}-2*"
-    found = client.indices.get(index=pattern, params={"expand_wildcards": "open,closed"})
-    doomed = sorted(name for name in found if name != keep)
+    Younger indices (a rebuild started later, still loading) and anything the alias points at are left.
+    """
+    serving = set(indices_of(client, alias))
+    doomed = [name for name in versions_of(client, alias) if name < keep and name not in serving]
     if doomed:
         client.indices.delete(index=",".join(doomed))
     return doomed

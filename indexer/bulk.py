@@ -11,7 +11,9 @@ per document, so the caller can fail a rebuild or park exactly those outbox rows
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,28 +25,17 @@ from service.settings import Settings
 MAX_RETRIES = 5
 INITIAL_BACKOFF_S = 1
 MAX_BACKOFF_S = 30
-MAX_ERRORS_KEPT = 20
-
-
-@dataclass(frozen=True, slots=True)
-class ItemError:
-    index: str
-    doc_id: str
-    status: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.index}/{self.doc_id}: {self.status} {self.reason}"
+MAX_ERRORS_SHOWN = 20
 
 
 @dataclass(slots=True)
 class BulkReport:
+    """Counts per outcome; `failed` maps (index, document id) to "status type: reason" for every failed item."""
+
     written: int = 0
     deleted: int = 0
     stale: int = 0
-    failed: int = 0
-    failed_ids: list[str] = field(default_factory=list)
-    errors: list[ItemError] = field(default_factory=list)
+    failed: dict[tuple[str, str], str] = field(default_factory=dict)
     stopped_early: bool = False
 
     @property
@@ -55,6 +46,9 @@ class BulkReport:
     def succeeded(self) -> int:
         """Items the index now reflects: written, deleted, or already newer there."""
         return self.written + self.deleted + self.stale
+
+    def first_errors(self, limit: int = MAX_ERRORS_SHOWN) -> list[str]:
+        return [f"{index}/{doc_id}: {error}" for (index, doc_id), error in list(self.failed.items())[:limit]]
 
 
 def index_action(index: str, doc_id: int, version: int, source: dict[str, Any]) -> dict[str, Any]:
@@ -80,12 +74,15 @@ def write(
     require_alias: bool = True,
     refresh: bool = False,
     max_failures: int | None = None,
+    pipeline: bool = False,
 ) -> BulkReport:
     """Send actions in chunks bounded by count and bytes and account for every item.
 
     `require_alias` makes the engine refuse a target that is not an alias instead of creating a stray index
     with dynamic mappings; the rebuild, which writes into the concrete index it just created, turns it off.
     With `max_failures`, the stream stops once that many items failed (a rebuild is doomed by the first).
+    With `pipeline`, the caller's thread keeps producing actions (database reads, documents) while another
+    thread waits on the engine, so the two halves overlap instead of taking turns.
     """
     report = BulkReport()
     params: dict[str, Any] = {}
@@ -93,24 +90,76 @@ def write(
         params["require_alias"] = "true"
     if refresh:
         params["refresh"] = "true"
-    results = streaming_bulk(
-        client,
-        actions,
-        chunk_size=settings.bulk_chunk_docs,
-        max_chunk_bytes=settings.bulk_chunk_bytes,
-        raise_on_error=False,
-        raise_on_exception=True,
-        max_retries=MAX_RETRIES,
-        initial_backoff=INITIAL_BACKOFF_S,
-        max_backoff=MAX_BACKOFF_S,
-        params=params,
-    )
-    for ok, item in results:
-        _account(report, ok, item)
-        if max_failures is not None and report.failed >= max_failures:
-            report.stopped_early = True
-            break
+
+    def send(stream: Iterable[dict[str, Any]]) -> None:
+        results = streaming_bulk(
+            client,
+            stream,
+            chunk_size=settings.bulk_chunk_docs,
+            max_chunk_bytes=settings.bulk_chunk_bytes,
+            raise_on_error=False,
+            raise_on_exception=True,
+            max_retries=MAX_RETRIES,
+            initial_backoff=INITIAL_BACKOFF_S,
+            max_backoff=MAX_BACKOFF_S,
+            params=params,
+        )
+        for ok, item in results:
+            _account(report, ok, item)
+            if max_failures is not None and len(report.failed) >= max_failures:
+                report.stopped_early = True
+                return
+
+    if pipeline:
+        _pipelined(actions, send, depth=2 * settings.bulk_chunk_docs)
+    else:
+        send(actions)
     return report
+
+
+_END = object()
+
+
+def _pipelined(actions: Iterable[Any], send: Callable[[Iterable[Any]], None], *, depth: int) -> None:
+    """Produce in this thread, send from another; the first error of either side propagates."""
+    pending: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    finished = threading.Event()
+    errors: list[BaseException] = []
+
+    def consume() -> Iterator[Any]:
+        while (action := pending.get()) is not _END:
+            yield action
+
+    def run() -> None:
+        try:
+            send(consume())
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            finished.set()
+
+    sender = threading.Thread(target=run, name="bulk-sender", daemon=True)
+    sender.start()
+    try:
+        for action in actions:
+            if not _offer(pending, action, finished):
+                break
+    finally:
+        _offer(pending, _END, finished)
+        sender.join()
+    if errors:
+        raise errors[0]
+
+
+def _offer(pending: queue.Queue[Any], item: Any, finished: threading.Event) -> bool:
+    """Put unless the sender has stopped (it will not take anything any more)."""
+    while not finished.is_set():
+        try:
+            pending.put(item, timeout=0.2)
+        except queue.Full:
+            continue
+        return True
+    return False
 
 
 def _account(report: BulkReport, ok: bool, item: dict[str, Any]) -> None:
@@ -126,11 +175,7 @@ def _account(report: BulkReport, ok: bool, item: dict[str, Any]) -> None:
     elif op == "delete" and status == 404:
         report.deleted += 1
     else:
-        doc_id = str(info.get("_id"))
-        report.failed += 1
-        report.failed_ids.append(doc_id)
-        if len(report.errors) < MAX_ERRORS_KEPT:
-            report.errors.append(ItemError(str(info.get("_index")), doc_id, status, _reason(info)))
+        report.failed[(str(info.get("_index")), str(info.get("_id")))] = f"{status} {_reason(info)}"
 
 
 def _reason(info: dict[str, Any]) -> str:

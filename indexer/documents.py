@@ -1,30 +1,38 @@
 """PURE: ORM aggregates -> index documents. No I/O; the caller loads everything the document needs.
 
-The external version of a document is its row's `version` column, which the ORM bumps in the same
+The external version of a document is its row's ``version`` column, which the ORM bumps in the same
 transaction as any change to the aggregate, so a late or repeated write can never overwrite newer data.
-Access-token secrets never enter a document.
+Access-token secrets never enter a document. Phones are indexed as every digit string a caller may type
+(international, national with trunk prefix, as stored); a number stored without its E.164 form is
+parsed with the default region here, so the index does not depend on who wrote the row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from service.phones import searchable_forms
+from service.phones import searchable_forms, to_e164
 
 if TYPE_CHECKING:
     from service.models.ar_account import ARAccount
     from service.models.communication import Communication
-    from service.models.contact import Contact
+    from service.models.contact import Contact, Phone
 
 
-def _iso(value: datetime | date | None) -> str | None:
-    return value.isoformat() if value is not None else None
+def iso(value: datetime | date | None) -> str | None:
+    """ISO 8601; a naive datetime (SQLite drops the offset) is UTC, as every timestamp column stores UTC."""
+    if value is None:
+        return None
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.isoformat()
 
 
-def _amount(value: Decimal | None) -> float | None:
+def amount(value: Decimal | None) -> float | None:
+    """Two-decimal amounts survive the float round trip (`float(Decimal("125.50")) == 125.5`)."""
     return float(value) if value is not None else None
 
 
@@ -33,25 +41,37 @@ def _primary(items: list[Any]) -> Any | None:
     return next((item for item in items if item.is_primary), items[0] if items else None)
 
 
+def _unique(values: Iterable[str | None]) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def _phone_forms(phone: Phone, region: str) -> list[str]:
+    return searchable_forms(phone.number, phone.e164 or to_e164(phone.number, region))
+
+
 def _main_account(accounts: list[ARAccount]) -> dict[str, Any] | None:
     account = _primary(accounts)
     if account is None:
         return None
     return {
         "number": account.number,
-        "balance": _amount(account.balance),
+        "balance": amount(account.balance),
         "currency": account.currency,
         "status": account.status,
     }
 
 
-def contact_document(contact: Contact, *, reference_ids: Iterable[str]) -> dict[str, Any]:
-    names = [contact.display_name, contact.first_name, contact.last_name, contact.company_name]
+def contact_version(contact: Contact) -> int:
+    return int(contact.version)
+
+
+def communication_version(communication: Communication) -> int:
+    return int(communication.version)
+
+
+def contact_document(contact: Contact, *, reference_ids: Iterable[str], phone_region: str) -> dict[str, Any]:
     phone = _primary(contact.phones)
     email = _primary(contact.emails)
-    phone_numbers: list[str] = []
-    for p in contact.phones:
-        phone_numbers.extend(searchable_forms(p.number, p.e164))
     return {
         "contact_id": contact.id,
         "external_id": contact.external_id,
@@ -61,14 +81,14 @@ def contact_document(contact: Contact, *, reference_ids: Iterable[str]) -> dict[
         "category": contact.category,
         "display_name": contact.display_name,
         "display_name_sort": contact.display_name,
-        "names": list(dict.fromkeys(n for n in names if n)),
+        "names": _unique([contact.display_name, contact.first_name, contact.last_name, contact.company_name]),
         "first_name": contact.first_name,
         "middle_name": contact.middle_name,
         "last_name": contact.last_name,
         "company_name": contact.company_name,
         "id_number": contact.id_number,
-        "phone_numbers": list(dict.fromkeys(phone_numbers)),
-        "email_addresses": [e.address for e in contact.emails],
+        "phone_numbers": _unique(form for p in contact.phones for form in _phone_forms(p, phone_region)),
+        "email_addresses": _unique(e.address for e in contact.emails),
         "addresses": [
             {
                 "address_id": a.id,
@@ -79,7 +99,7 @@ def contact_document(contact: Contact, *, reference_ids: Iterable[str]) -> dict[
                 "postcode": a.postcode,
                 "region": a.region,
                 "country": a.country,
-                "is_primary": a.is_primary,
+                "is_primary": bool(a.is_primary),
             }
             for a in contact.addresses
         ],
@@ -91,11 +111,11 @@ def contact_document(contact: Contact, *, reference_ids: Iterable[str]) -> dict[
                 "account_id": a.id,
                 "number": a.number,
                 "name": a.name,
-                "balance": _amount(a.balance),
+                "balance": amount(a.balance),
                 "currency": a.currency,
                 "status": a.status,
-                "credit_hold": a.credit_hold,
-                "dunning_excluded": a.dunning_excluded,
+                "credit_hold": bool(a.credit_hold),
+                "dunning_excluded": bool(a.dunning_excluded),
                 "collector": a.collector,
             }
             for a in contact.ar_accounts
@@ -107,22 +127,22 @@ def contact_document(contact: Contact, *, reference_ids: Iterable[str]) -> dict[
                 "status": s.status,
                 "billing_term_scheme": s.billing_term_scheme,
                 "billing_frequency": s.billing_frequency,
-                "services": list(dict.fromkeys(v for svc in s.services for v in (svc.code, svc.name))),
-                "serial_numbers": [i.serial_number for i in s.installed_items],
+                "services": _unique(v for svc in s.services for v in (svc.code, svc.name)),
+                "serial_numbers": _unique(i.serial_number for i in s.installed_items),
             }
             for s in contact.subscriptions
         ],
         "reference_ids": sorted(set(reference_ids)),
-        "account_numbers": [a.number for a in contact.ar_accounts],
-        "subscription_numbers": [s.number for s in contact.subscriptions],
-        "access_token_ids": [t.identifier for t in contact.access_tokens],
-        "serial_numbers": [i.serial_number for s in contact.subscriptions for i in s.installed_items],
-        "postcodes": list(dict.fromkeys(a.postcode for a in contact.addresses if a.postcode)),
+        "account_numbers": _unique(a.number for a in contact.ar_accounts),
+        "subscription_numbers": _unique(s.number for s in contact.subscriptions),
+        "access_token_ids": _unique(t.identifier for t in contact.access_tokens),
+        "serial_numbers": _unique(i.serial_number for s in contact.subscriptions for i in s.installed_items),
+        "postcodes": _unique(a.postcode for a in contact.addresses),
         "primary_phone": phone.number if phone else None,
         "primary_email": email.address if email else None,
         "main_account": _main_account(contact.ar_accounts),
         "credit_hold": any(a.credit_hold for a in contact.ar_accounts),
-        "updated_at": _iso(contact.updated_at),
+        "updated_at": iso(contact.updated_at),
     }
 
 
@@ -134,21 +154,21 @@ def communication_document(communication: Communication, *, contact: Contact) ->
         "contact_display_name": contact.display_name,
         "business_unit": contact.business_unit,
         "created_by": c.created_by,
-        "created_at": _iso(c.created_at),
-        "interaction_at": _iso(c.interaction_at),
-        "follow_up_on": _iso(c.follow_up_on),
+        "created_at": iso(c.created_at),
+        "interaction_at": iso(c.interaction_at),
+        "follow_up_on": iso(c.follow_up_on),
         "direction": c.direction,
         "channel": c.channel,
         "status": c.status,
         "action": c.action,
-        "action_amount": _amount(c.action_amount),
+        "action_amount": amount(c.action_amount),
         "customer_response": c.customer_response,
-        "internal": c.internal,
+        "internal": bool(c.internal),
         "topic": c.topic,
-        "keywords": list(c.keywords or []),
+        "keywords": _unique(c.keywords or []),
         "references": [{"qualifier": r.qualifier, "reference_id": r.reference_id} for r in c.references],
         "notes": c.notes,
         "contact_person": c.contact_person,
         "contact_phone": c.contact_phone,
-        "updated_at": _iso(c.updated_at),
+        "updated_at": iso(c.updated_at),
     }

@@ -1,20 +1,29 @@
 """PURE: the two index bodies (settings, analysis, strict mappings) as data.
 
-String paths are normalised keywords for `=`, with a `.wild` sub-field of the `wildcard` type for `like`:
-it indexes 1- to 3-character substrings and verifies candidates, so `%ari%` and `%ria` never expand over
-the whole terms dictionary (https://docs.opensearch.org/2.19/field-types/supported-field-types/wildcard/).
-The wildcard field applies its normalizer to query patterns too, so folding is the same on both sides.
-It does not match inside nested objects (2.19), so nested values searched by `like` get root-level copies.
+Every searchable string is a normalised ``keyword`` (for ``=``) with a ``.wild`` sub-field of the
+``wildcard`` type (for ``like``): it indexes 1- to 3-character grams and verifies candidates, so ``%ari%``
+and ``%ria`` never expand over the whole terms dictionary
+(https://docs.opensearch.org/2.19/field-types/supported-field-types/wildcard/). Text fields also get a
+``.text`` sub-field for relevance. Observed on 2.19 (and proven by tests/indexer/test_rebuild.py):
+
+- the normalizer of a ``keyword`` or ``wildcard`` field is applied to the indexed value *and* to the value
+  of ``term``, ``prefix`` and ``wildcard`` queries (to the literal parts of a pattern; ``*`` and ``?`` keep
+  their meaning), so ``*ÉLO*`` finds "Élodie" and ``*R-0001*`` finds "AR 000100";
+- a ``wildcard`` field without doc values verifies candidates from ``_source``, which nested documents do
+  not have, so inside a ``nested`` object it silently matches nothing; ``doc_values: true`` fixes that.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 REFRESH_INTERVAL = "1s"
+IGNORE_ABOVE = 256
 
 ANALYSIS: dict[str, Any] = {
     "char_filter": {
+        # Mirrors service.text.fold_identifier: "AR-000100", "ar 000100" and "AR.000100" are one identifier.
         "strip_separators": {"type": "pattern_replace", "pattern": "[\\s\\-./_]+", "replacement": ""},
         "digits_only": {"type": "pattern_replace", "pattern": "[^0-9]+", "replacement": ""},
     },
@@ -30,20 +39,26 @@ ANALYSIS: dict[str, Any] = {
 
 
 def _normalised(normalizer: str, *, text: bool = False) -> dict[str, Any]:
-    fields: dict[str, Any] = {"wild": {"type": "wildcard", "normalizer": normalizer, "ignore_above": 512}}
+    fields: dict[str, Any] = {
+        "wild": {"type": "wildcard", "normalizer": normalizer, "doc_values": True, "ignore_above": IGNORE_ABOVE}
+    }
     if text:
         fields["text"] = {"type": "text", "analyzer": "folded_text"}
-    return {"type": "keyword", "normalizer": normalizer, "ignore_above": 512, "fields": fields}
+    return {"type": "keyword", "normalizer": normalizer, "ignore_above": IGNORE_ABOVE, "fields": fields}
 
 
 TEXT = _normalised("folded", text=True)
 FOLDED = _normalised("folded")
 IDENT = _normalised("ident")
 PHONE = _normalised("digits")
-KEYWORD: dict[str, Any] = {"type": "keyword"}
+KEYWORD: dict[str, Any] = {"type": "keyword", "ignore_above": IGNORE_ABOVE}
+SORT_KEY: dict[str, Any] = {"type": "keyword", "normalizer": "folded", "ignore_above": IGNORE_ABOVE}
 STORED: dict[str, Any] = {"type": "keyword", "index": False, "doc_values": False}
+FREE_TEXT: dict[str, Any] = {"type": "text", "analyzer": "folded_text"}
 LONG: dict[str, Any] = {"type": "long"}
-DOUBLE: dict[str, Any] = {"type": "double"}
+# `scaled_float` (factor 100) lives in the mapper-extras module, which the integ-test distribution the local
+# node runs lacks; `double` holds two-decimal amounts exactly enough for `=` and ranges on every node.
+AMOUNT: dict[str, Any] = {"type": "double"}
 BOOLEAN: dict[str, Any] = {"type": "boolean"}
 DATE: dict[str, Any] = {"type": "date"}
 
@@ -60,7 +75,7 @@ CONTACT_PROPERTIES: dict[str, Any] = {
     "life_cycle_state": KEYWORD,
     "category": FOLDED,
     "display_name": TEXT,
-    "display_name_sort": {"type": "keyword", "normalizer": "folded"},
+    "display_name_sort": SORT_KEY,
     "names": TEXT,
     "first_name": TEXT,
     "middle_name": TEXT,
@@ -88,7 +103,7 @@ CONTACT_PROPERTIES: dict[str, Any] = {
             "account_id": LONG,
             "number": IDENT,
             "name": TEXT,
-            "balance": DOUBLE,
+            "balance": AMOUNT,
             "currency": KEYWORD,
             "status": KEYWORD,
             "credit_hold": BOOLEAN,
@@ -108,6 +123,7 @@ CONTACT_PROPERTIES: dict[str, Any] = {
         }
     ),
     "reference_ids": IDENT,
+    # Root-level copies of nested identifiers: one quick-search clause, no nested query per field.
     "account_numbers": IDENT,
     "subscription_numbers": IDENT,
     "access_token_ids": IDENT,
@@ -116,7 +132,7 @@ CONTACT_PROPERTIES: dict[str, Any] = {
     "primary_phone": STORED,
     "primary_email": STORED,
     "main_account": {
-        "properties": {"number": STORED, "balance": DOUBLE, "currency": STORED, "status": STORED},
+        "properties": {"number": STORED, "balance": AMOUNT, "currency": STORED, "status": STORED},
     },
     "credit_hold": BOOLEAN,
     "updated_at": DATE,
@@ -135,31 +151,35 @@ COMMUNICATION_PROPERTIES: dict[str, Any] = {
     "channel": KEYWORD,
     "status": KEYWORD,
     "action": KEYWORD,
-    "action_amount": DOUBLE,
+    "action_amount": AMOUNT,
     "customer_response": KEYWORD,
     "internal": BOOLEAN,
     "topic": TEXT,
     "keywords": FOLDED,
     "references": _nested({"qualifier": FOLDED, "reference_id": IDENT}),
-    "notes": {"type": "text", "analyzer": "folded_text"},
-    "contact_person": {"type": "text", "analyzer": "folded_text"},
-    "contact_phone": STORED,
+    "notes": FREE_TEXT,
+    "contact_person": FREE_TEXT,
+    "contact_phone": KEYWORD,
     "updated_at": DATE,
 }
 
 
 def _body(properties: dict[str, Any], *, shards: int) -> dict[str, Any]:
-    return {
-        "settings": {
-            "index": {
-                "number_of_shards": shards,
-                "number_of_replicas": 0,
-                "refresh_interval": REFRESH_INTERVAL,
+    """A fresh copy each time, so a caller adjusting settings (the rebuild's load phase) changes only its own."""
+    return copy.deepcopy(
+        {
+            "settings": {
+                "index": {
+                    "number_of_shards": shards,
+                    "number_of_replicas": 0,
+                    # Explicit: with the default, a shard not searched for 30 s stops refreshing on its own.
+                    "refresh_interval": REFRESH_INTERVAL,
+                },
+                "analysis": ANALYSIS,
             },
-            "analysis": ANALYSIS,
-        },
-        "mappings": {"dynamic": "strict", "properties": properties},
-    }
+            "mappings": {"dynamic": "strict", "properties": properties},
+        }
+    )
 
 
 def contacts_index_body(*, shards: int = 1) -> dict[str, Any]:
@@ -171,9 +191,10 @@ def communications_index_body(*, shards: int = 1) -> dict[str, Any]:
 
 
 def field_mapping(properties: dict[str, Any], path: str) -> dict[str, Any] | None:
-    """The mapping of a dotted path, walking nested and object properties (for the catalogue check)."""
+    """The mapping of a dotted path, walking object, nested and multi-field (``.wild``, ``.text``) levels."""
     head, _, rest = path.partition(".")
     node = properties.get(head)
     if node is None or not rest:
         return node
-    return field_mapping(node.get("properties", {}), rest)
+    children = node.get("properties") or node.get("fields") or {}
+    return field_mapping(children, rest)

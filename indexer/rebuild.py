@@ -1,27 +1,38 @@
-"""Full rebuild: fresh versioned indices, loaded from the database, verified, then swapped in atomically.
+"""Full rebuild: a fresh versioned index per alias, loaded from the database, verified, then swapped in.
 
-Searches keep using the old index until the single alias update; a rebuild killed halfway leaves the old
-index serving, and the next rebuild prunes what it left behind. While an index is being built it carries
-a `-building` alias, so the sync worker writes live changes into it as well: changes made during the
-rebuild are not lost (external versions keep whichever write is newer).
+Searches keep using the old index until the single `_aliases` call; an index that fails (item errors,
+a count that does not match the database, any exception) is deleted and the alias is left alone. A
+rebuild killed outright leaves its index behind with the old one still serving; the next rebuild prunes
+it. While an index is loading it carries the `-building` alias, so a sync worker can write live changes
+into it as well (external versions keep whichever write is newer); after the swaps the rebuild drains
+the outbox itself, so changes committed while it loaded are not lost when no worker runs (DESIGN,
+known pitfalls: writes made during a rebuild).
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from opensearchpy import OpenSearch
+from opensearchpy.exceptions import TransportError
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from indexer import aliases, bulk, loader, mappings
-from indexer.documents import communication_document, contact_document
+from indexer.documents import communication_document, communication_version, contact_document, contact_version
+from indexer.sync import OutboxSync
 from service.db.session import build_sessionmaker
-from service.progress import progress_bar
+from service.progress import Advance, progress_bar
 from service.settings import Settings
+
+VERIFY_ATTEMPTS = 3
+VERIFY_DELAY_S = 1.0
+
+Actions = Callable[[Session, str, Settings, Advance], Iterator[dict[str, Any]]]
 
 
 class RebuildError(RuntimeError):
@@ -35,98 +46,118 @@ class RebuildReport:
     seconds: float = 0.0
     indices: dict[str, str] = field(default_factory=dict)
     pruned: list[str] = field(default_factory=list)
+    drained: int = 0
 
     @property
     def contacts_per_second(self) -> float:
         return self.contacts / self.seconds if self.seconds else 0.0
 
 
-def contact_actions(session: Session, index: str, batch_size: int, advance: Callable[[int], None]) -> Iterator[dict]:
-    for batch in loader.iter_contact_batches(session, batch_size):
+def contact_actions(session: Session, index: str, settings: Settings, advance: Advance) -> Iterator[dict[str, Any]]:
+    for batch in loader.iter_contact_batches(session, settings.load_batch_size):
         references = loader.reference_ids_by_contact(session, [c.id for c in batch])
         for contact in batch:
-            document = contact_document(contact, reference_ids=references.get(contact.id, ()))
-            yield bulk.index_action(index, contact.id, contact.version, document)
+            document = contact_document(
+                contact, reference_ids=references.get(contact.id, ()), phone_region=settings.default_phone_region
+            )
+            yield bulk.index_action(index, contact.id, contact_version(contact), document)
         advance(len(batch))
 
 
 def communication_actions(
-    session: Session, index: str, batch_size: int, advance: Callable[[int], None]
-) -> Iterator[dict]:
-    for batch in loader.iter_communication_batches(session, batch_size):
+    session: Session, index: str, settings: Settings, advance: Advance
+) -> Iterator[dict[str, Any]]:
+    for batch in loader.iter_communication_batches(session, settings.load_batch_size):
         for communication in batch:
             document = communication_document(communication, contact=communication.contact)
-            yield bulk.index_action(index, communication.id, communication.version, document)
+            yield bulk.index_action(index, communication.id, communication_version(communication), document)
         advance(len(batch))
 
 
-def _build(
-    *,
-    client: OpenSearch,
-    settings: Settings,
-    session: Session,
-    alias: str,
-    body: dict[str, Any],
-    total: int,
-    actions: Callable[[Session, str, int, Callable[[int], None]], Iterator[dict]],
-    progress: bool,
-) -> tuple[str, int]:
-    index = aliases.new_index_name(alias)
-    aliases.create(client, index, body, loading=True)
-    aliases.mark_building(client, alias, index)
-    with progress_bar(f"indexing {alias}", total, enabled=progress) as advance:
-        report = bulk.write(client, actions(session, index, settings.load_batch_size, advance), settings=settings)
-    if not report.ok:
-        client.indices.delete(index=index)
-        raise RebuildError(f"{len(report.failed)} documents failed: " + "; ".join(report.first_errors()))
-    aliases.finish_loading(client, index, mappings.REFRESH_INTERVAL)
-    sent = report.written + report.stale
-    indexed = client.count(index=index)["count"]
-    if indexed != sent:
-        client.indices.delete(index=index)
-        raise RebuildError(f"{index} holds {indexed} documents but {sent} were written; the alias was not moved")
-    return index, indexed
+@dataclass(frozen=True, slots=True)
+class _Target:
+    alias: str
+    body: dict[str, Any]
+    count: Callable[[Session], int]
+    actions: Actions
 
 
 def rebuild(
     *, settings: Settings, engine: Engine, client: OpenSearch, progress: bool = False, drain_outbox: bool = True
 ) -> RebuildReport:
-    """Build, verify and swap both indices; then replay what the outbox holds, so no change made meanwhile
-    waits for the next sync pass."""
+    """Rebuild the contacts index, then the communications index; each alias moves only once its index is whole.
+
+    `drain_outbox=False` leaves pending outbox entries to a running sync worker.
+    """
     started = time.perf_counter()
-    report = RebuildReport()
     sessions = build_sessionmaker(engine)
-    plan = (
-        (settings.contacts_alias, mappings.contacts_index_body(), loader.count_contacts, contact_actions),
-        (
+    report = RebuildReport()
+    targets = (
+        _Target(settings.contacts_alias, mappings.contacts_index_body(), loader.count_contacts, contact_actions),
+        _Target(
             settings.communications_alias,
             mappings.communications_index_body(),
             loader.count_communications,
             communication_actions,
         ),
     )
-    built: dict[str, tuple[str, int]] = {}
-    for alias, body, count, actions in plan:
-        with sessions() as session:
-            built[alias] = _build(
-                client=client,
-                settings=settings,
-                session=session,
-                alias=alias,
-                body=body,
-                total=count(session),
-                actions=actions,
-                progress=progress,
-            )
-    for alias, (index, _count) in built.items():
-        aliases.swap(client, alias, index)
-        report.pruned += aliases.prune(client, alias, keep=index)
-        report.indices[alias] = index
+    for target in targets:
+        index, documents = _build(target, settings=settings, sessions=sessions, client=client, progress=progress)
+        aliases.swap_alias(client, target.alias, index)
+        report.pruned += aliases.prune(client, target.alias, keep=index)
+        report.indices[target.alias] = index
+        if target.alias == settings.contacts_alias:
+            report.contacts = documents
+        else:
+            report.communications = documents
     if drain_outbox:
-        from indexer.sync import OutboxSync
-
-        OutboxSync(settings=settings, engine=engine, client=client).drain()
-    report.contacts = built[settings.contacts_alias][1]
-    report.communications = built[settings.communications_alias][1]
+        report.drained = OutboxSync(settings=settings, engine=engine, client=client).drain().claimed
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _build(
+    target: _Target, *, settings: Settings, sessions: sessionmaker[Session], client: OpenSearch, progress: bool
+) -> tuple[str, int]:
+    """Create, load, refresh and verify a new index; on any failure it is deleted before the error propagates."""
+    index = aliases.new_index_name(target.alias)
+    aliases.create_index(client, index, target.body, loading=True)
+    try:
+        aliases.mark_building(client, target.alias, index)
+        with sessions() as session:
+            total = target.count(session)
+            with progress_bar(f"indexing {target.alias}", total, enabled=progress) as advance:
+                actions = target.actions(session, index, settings, advance)
+                written = bulk.write(
+                    client,
+                    actions,
+                    settings=settings,
+                    require_alias=False,
+                    max_failures=bulk.MAX_ERRORS_SHOWN,
+                    pipeline=True,
+                )
+        if not written.ok:
+            errors = "; ".join(written.first_errors())
+            raise RebuildError(f"{index}: {len(written.failed)} documents failed, the alias was not moved: {errors}")
+        aliases.finish_loading(client, index, mappings.REFRESH_INTERVAL)
+        return index, _verified_count(client, index, sessions, target.count)
+    except BaseException:
+        with contextlib.suppress(TransportError):
+            client.indices.delete(index=index, params={"ignore_unavailable": "true"})
+        raise
+
+
+def _verified_count(
+    client: OpenSearch, index: str, sessions: sessionmaker[Session], count: Callable[[Session], int]
+) -> int:
+    """The index must hold exactly the database's rows; a sync worker writing meanwhile gets a moment to settle."""
+    for attempt in range(VERIFY_ATTEMPTS):
+        if attempt:
+            time.sleep(VERIFY_DELAY_S)
+            client.indices.refresh(index=index)
+        with sessions() as session:
+            expected = count(session)
+        indexed = int(client.count(index=index)["count"])
+        if indexed == expected:
+            return indexed
+    raise RebuildError(f"{index} holds {indexed} documents but the database has {expected}; the alias was not moved")

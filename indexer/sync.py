@@ -118,7 +118,7 @@ class OutboxSync:
 
     def _targets(self, alias: str) -> list[str]:
         """The live alias plus any index a rebuild is filling, so no change is lost during a rebuild."""
-        return [alias, *aliases.indices_of(self._client, aliases.building_alias(alias))]
+        return aliases.write_targets(self._client, alias)
 
     def _write(self, session: Session, claimed: Claimed, report: PassReport) -> dict[tuple[str, int], str]:
         actions: list[dict[str, Any]] = []
@@ -133,7 +133,11 @@ class OutboxSync:
             version = claimed.deleted_versions.get((CONTACT, contact_id))
             for index in contact_targets:
                 if contact is not None:
-                    doc = contact_document(contact, reference_ids=references.get(contact_id, ()))
+                    doc = contact_document(
+                        contact,
+                        reference_ids=references.get(contact_id, ()),
+                        phone_region=self._settings.default_phone_region,
+                    )
                     actions.append(bulk.index_action(index, contact_id, contact.version, doc))
                 elif version is not None:
                     actions.append(bulk.delete_action(index, contact_id, version))
@@ -170,13 +174,29 @@ class OutboxSync:
         }
 
     def _delete_communications_of(self, contact_id: int, indices: Sequence[str]) -> None:
-        """A deleted contact's communications went with it in the database (cascade)."""
+        """A deleted contact's communications went with it in the database (cascade).
+
+        Found by search and deleted by id: `_delete_by_query` lives in a module a minimal node lacks.
+        """
+        actions: list[dict[str, Any]] = []
         for index in indices:
-            self._client.delete_by_query(
-                index=index,
-                body={"query": {"term": {"contact_id": contact_id}}},
-                params={"conflicts": "proceed", "refresh": "true"},
-            )
+            after: list[Any] | None = None
+            while True:
+                body: dict[str, Any] = {
+                    "query": {"term": {"contact_id": contact_id}},
+                    "sort": [{"communication_id": "asc"}],
+                    "size": 1000,
+                    "_source": False,
+                }
+                if after is not None:
+                    body["search_after"] = after
+                hits = self._client.search(index=index, body=body)["hits"]["hits"]
+                actions += [{"_op_type": "delete", "_index": index, "_id": hit["_id"]} for hit in hits]
+                if len(hits) < 1000:
+                    break
+                after = hits[-1]["sort"]
+        if actions:
+            bulk.write(self._client, actions, settings=self._settings)
 
     def _acknowledge(
         self, session: Session, claimed: Claimed, failed: dict[tuple[str, int], str], report: PassReport

@@ -85,9 +85,7 @@ def verify(*, settings: Settings, engine: Engine, client: OpenSearch) -> dict[st
             (settings.contacts_alias, Contact, "contact_id"),
             (settings.communications_alias, Communication, "communication_id"),
         ):
-            rows = session.execute(
-                select(model.id, model.version).order_by(model.id).execution_options(yield_per=PAGE)
-            )
+            rows = session.execute(select(model.id, model.version).order_by(model.id).execution_options(yield_per=PAGE))
             db_rows = ((int(i), int(v)) for i, v in rows)
             results[alias] = _compare(db_rows, _index_versions(client, alias, id_field))
     return results

@@ -1,128 +1,148 @@
-"""Documents are built from the aggregate alone; secrets never reach them."""
+"""Documents are built from the aggregate alone (unsaved ORM objects here): search forms, summary, no secrets."""
 
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from indexer.documents import communication_document, contact_document
-from service.models import (
-    AccessToken,
-    Address,
-    ARAccount,
-    Communication,
-    CommunicationReference,
-    Contact,
-    Email,
-    InstalledItem,
-    Phone,
-    Subscription,
-    SubscriptionService,
-)
+from indexer.documents import communication_document, communication_version, contact_document, contact_version
+from indexer.mappings import COMMUNICATION_PROPERTIES, CONTACT_PROPERTIES
+from service.models import ARAccount, Phone
+from tests.support.builders import SECRET_HASH, build_communication, build_contact, phone
 
 
-def contact():
-    return Contact(
+def marie():
+    return build_contact(
         id=7,
-        kind="person",
-        first_name="Élodie",
-        last_name="Dvořák",
-        business_unit="BU01",
-        life_cycle_state="active",
+        first_name="Marie",
+        middle_name="Anne",
+        last_name="Lefèvre",
         version=3,
-        addresses=[
-            Address(
-                id=1,
-                address_type="billing",
-                street="Dlouhá 5",
-                city="Praha",
-                postcode="110 00",
-                country="CZ",
-                is_primary=True,
-            )
-        ],
+        updated_at=datetime(2026, 11, 2, 9, 30),
         phones=[
-            Phone(number="+33 6 12 34 56 78", e164="+33612345678", phone_type="mobile", is_primary=False),
-            Phone(number="601 123 456", e164="+420601123456", phone_type="mobile", is_primary=True),
-        ],
-        emails=[Email(address="elodie@example.cz", email_type="personal", is_primary=True)],
-        access_tokens=[
-            AccessToken(identifier="SC-1", token_type="smart_card", secret_hash="s3cr3t-hash", status="active")
+            phone("+33 6 12 34 56 78", primary=False),
+            phone("+420 601 123 456", "CZ", primary=True),
         ],
         ar_accounts=[
             ARAccount(
-                id=1,
                 number="AR-1",
                 name="x",
                 balance=Decimal("10.50"),
-                currency="CZK",
+                currency="EUR",
                 status="active",
                 credit_hold=False,
                 dunning_excluded=False,
                 is_primary=False,
             ),
             ARAccount(
-                id=2,
                 number="AR-2",
                 name="x",
                 balance=Decimal("-3"),
-                currency="CZK",
-                status="active",
+                currency="EUR",
+                status="suspended",
                 credit_hold=True,
                 dunning_excluded=True,
                 is_primary=True,
             ),
         ],
-        subscriptions=[
-            Subscription(
-                id=1,
-                number="SUB-1",
-                status="effective",
-                billing_term_scheme="Monthly",
-                billing_frequency="monthly",
-                services=[SubscriptionService(code="TV", name="Télévision", mandatory=True)],
-                installed_items=[InstalledItem(product="Box", serial_number="SN-9")],
-            )
-        ],
     )
 
 
-def test_contact_document_has_search_forms_and_the_summary():
-    doc = contact_document(contact(), reference_ids=["INV-2", "INV-1", "INV-2"])
-    assert doc["names"] == ["Élodie Dvořák", "Élodie", "Dvořák"]
-    assert {"33612345678", "0612345678", "420601123456", "601123456"} <= set(doc["phone_numbers"])
-    assert doc["primary_phone"] == "601 123 456"
-    assert doc["main_account"] == {"number": "AR-2", "balance": -3.0, "currency": "CZK", "status": "active"}
+def document(contact=None, **kwargs):
+    return contact_document(contact or marie(), **{"reference_ids": [], "phone_region": "FR", **kwargs})
+
+
+def unmapped(doc, props, prefix=""):
+    """Keys a strict mapping would reject."""
+    for key, value in doc.items():
+        mapping = props.get(key)
+        if mapping is None:
+            yield prefix + key
+        elif "properties" in mapping and value is not None:
+            for item in value if isinstance(value, list) else [value]:
+                yield from unmapped(item, mapping["properties"], f"{prefix}{key}.")
+
+
+def test_names_and_every_phone_form_are_searchable():
+    doc = document()
+    assert doc["display_name"] == doc["display_name_sort"] == "Marie Anne Lefèvre"
+    assert doc["names"] == ["Marie Anne Lefèvre", "Marie", "Lefèvre"]
+    assert {"33612345678", "0612345678", "612345678", "420601123456", "601123456"} <= set(doc["phone_numbers"])
+    assert len(doc["phone_numbers"]) == len(set(doc["phone_numbers"]))
+
+
+def test_a_phone_stored_without_its_e164_form_is_parsed_with_the_default_region():
+    contact = build_contact(phones=[Phone(phone_type="mobile", number="06 12 34 56 78", e164=None, is_primary=True)])
+    assert "33612345678" in document(contact, phone_region="FR")["phone_numbers"]
+    assert "33612345678" not in document(contact, phone_region="US")["phone_numbers"]
+
+
+def test_the_summary_shows_primary_phone_email_main_account_and_any_credit_hold():
+    doc = document()
+    assert doc["primary_phone"] == "+420 601 123 456"
+    assert doc["primary_email"].startswith("claire.martin")
+    assert doc["main_account"] == {"number": "AR-2", "balance": -3.0, "currency": "EUR", "status": "suspended"}
     assert doc["credit_hold"] is True
+    assert doc["ar_accounts"][0]["balance"] == 10.5
+
+
+def test_nested_identifiers_have_root_level_copies():
+    doc = document(reference_ids=["INV-2", "INV-1", "INV-2"])
     assert doc["reference_ids"] == ["INV-1", "INV-2"]
     assert doc["account_numbers"] == ["AR-1", "AR-2"]
-    assert doc["serial_numbers"] == ["SN-9"]
-    assert doc["subscriptions"][0]["services"] == ["TV", "Télévision"]
+    subscription = doc["subscriptions"][0]
+    assert doc["subscription_numbers"] == [subscription["number"]]
+    assert doc["serial_numbers"] == subscription["serial_numbers"]
+    assert subscription["services"] == ["TV-BASIC", "Télévision de base", "NET-FIBRE", "Internet fibre"]
+    assert doc["access_token_ids"] == [doc["access_tokens"][0]["identifier"]]
+    assert doc["postcodes"] == ["69002"]
 
 
 def test_secrets_never_reach_a_document():
-    doc = contact_document(contact(), reference_ids=[])
-    assert "s3cr3t" not in repr(doc)
-    assert doc["access_tokens"] == [{"identifier": "SC-1", "type": "smart_card", "status": "active"}]
+    doc = document()
+    assert SECRET_HASH not in json.dumps(doc)
+    assert set(doc["access_tokens"][0]) == {"identifier", "type", "status"}
+
+
+def test_versions_are_the_rows_version_columns():
+    communication = build_communication(version=4)
+    assert contact_version(marie()) == 3
+    assert communication_version(communication) == 4
+
+
+def test_documents_are_deterministic_and_plain_json():
+    contact = marie()
+    first = document(contact, reference_ids=["B", "A"])
+    assert first == document(contact, reference_ids=["A", "B"])
+    assert json.loads(json.dumps(first)) == first
+
+
+def test_naive_timestamps_are_written_as_utc():
+    assert document()["updated_at"] == "2026-11-02T09:30:00+00:00"
+
+
+def test_documents_fit_the_strict_mappings():
+    contact = marie()
+    assert list(unmapped(document(contact), CONTACT_PROPERTIES)) == []
+    doc = communication_document(build_communication(contact), contact=contact)
+    assert list(unmapped(doc, COMMUNICATION_PROPERTIES)) == []
 
 
 def test_communication_document_carries_its_contact_scope():
-    c = contact()
-    communication = Communication(
+    contact = marie()
+    communication = build_communication(
+        contact,
         id=5,
-        contact_id=7,
-        created_by="agent",
-        interaction_at=datetime(2026, 1, 2, tzinfo=UTC),
-        direction="incoming",
-        channel="phone",
-        topic="Disputed invoice",
-        status="open",
-        internal=False,
-        action="partial_dispute",
+        interaction_at=datetime(2026, 1, 2, 8, tzinfo=UTC),
         action_amount=Decimal("12.30"),
-        keywords=["dispute"],
-        references=[CommunicationReference(qualifier="invoice", reference_id="INV-1")],
+        keywords=["dispute", "dispute", "urgent"],
     )
-    doc = communication_document(communication, contact=c)
+    doc = communication_document(communication, contact=contact)
+    assert doc["contact_id"] == 7
     assert doc["business_unit"] == "BU01"
-    assert doc["contact_display_name"] == "Élodie Dvořák"
+    assert doc["contact_display_name"] == "Marie Anne Lefèvre"
+    assert doc["interaction_at"] == "2026-01-02T08:00:00+00:00"
+    assert doc["follow_up_on"] == "2026-11-16"
     assert doc["action_amount"] == 12.3
-    assert doc["references"] == [{"qualifier": "invoice", "reference_id": "INV-1"}]
+    assert doc["keywords"] == ["dispute", "urgent"]
+    assert doc["references"][0]["qualifier"] == "invoice"
+    assert doc["internal"] is False

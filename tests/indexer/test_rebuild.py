@@ -1,40 +1,330 @@
-"""Rebuilds on the real engine: fresh index, verified, swapped atomically, leftovers pruned."""
+"""Rebuilds and writes on the real engine: fresh index, verified, swapped atomically, leftovers pruned.
 
-from indexer import aliases
-from indexer.rebuild import rebuild
+The query tests run on an index built by the real rebuild, so they prove what the query builder relies
+on: which normalizer applies to which query on which field.
+"""
+
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from indexer import aliases, bulk, loader
+from indexer.mappings import contacts_index_body
+from indexer.rebuild import RebuildError, rebuild
+from service.db.session import build_engine, build_sessionmaker
+from service.models import Address, Contact, Email, OutboxEntry
+from service.settings import Settings
+from tests.support.builders import SECRET_HASH, address, make_communication, make_contact, phone
 
 
-def test_rebuild_swaps_the_alias_to_a_fresh_index_and_prunes_the_previous_one(own, os_client):
-    settings, engine = own
-    first = rebuild(settings=settings, engine=engine, client=os_client)
-    second = rebuild(settings=settings, engine=engine, client=os_client)
+def own_settings(make_database, database, opensearch_url, run_prefix, home, label):
+    """A database and an index prefix of the caller's own, so rebuilding disturbs no other test."""
+    db = make_database(database.backend, label)
+    return Settings(
+        home=home,
+        database_url=db.url,
+        opensearch_url=opensearch_url,
+        index_prefix=f"{run_prefix}-{label}{uuid.uuid4().hex[:6]}",
+    )
+
+
+@pytest.fixture
+def fresh(make_database, database, opensearch_url, os_client, run_prefix, tmp_path):
+    settings = own_settings(make_database, database, opensearch_url, run_prefix, tmp_path, "rb")
+    engine = build_engine(settings)
+    yield settings, engine, build_sessionmaker(engine)
+    engine.dispose()
+    os_client.indices.delete(index=f"{settings.index_prefix}-*", params={"expand_wildcards": "all"})
+
+
+def build(settings, engine, client):
+    """The rebuild alone: the outbox drain that follows it is the sync's business (tested once below)."""
+    return rebuild(settings=settings, engine=engine, client=client, drain_outbox=False)
+
+
+def add_contacts(sessions, count=3):
+    with sessions.begin() as session:
+        contacts = [make_contact(session) for _ in range(count)]
+        make_communication(session, contacts[0])
+        return [c.id for c in contacts]
+
+
+def test_rebuild_points_each_alias_at_exactly_one_complete_new_index(fresh, os_client):
+    settings, engine, sessions = fresh
+    add_contacts(sessions, 3)
+    report = build(settings, engine, os_client)
+
+    assert (report.contacts, report.communications) == (3, 1)
+    for alias, expected in ((settings.contacts_alias, 3), (settings.communications_alias, 1)):
+        index = report.indices[alias]
+        assert aliases.is_version_of(alias, index)
+        assert aliases.indices_of(os_client, alias) == [index]
+        assert aliases.indices_of(os_client, aliases.building_alias(alias)) == []
+        assert os_client.count(index=alias)["count"] == expected
+        index_settings = os_client.indices.get_settings(index=index)[index]["settings"]["index"]
+        assert (index_settings["refresh_interval"], index_settings["number_of_replicas"]) == ("1s", "0")
+
+
+def test_a_second_rebuild_swaps_the_alias_and_prunes_the_previous_index(fresh, os_client):
+    settings, engine, sessions = fresh
+    add_contacts(sessions, 2)
+    first = build(settings, engine, os_client)
+    add_contacts(sessions, 1)
+    second = build(settings, engine, os_client)
+
     alias = settings.contacts_alias
-    assert first.indices[alias] != second.indices[alias]
+    assert first.indices[alias] < second.indices[alias]
     assert aliases.indices_of(os_client, alias) == [second.indices[alias]]
-    assert first.indices[alias] in second.pruned
-    assert not os_client.indices.exists(index=first.indices[alias])
-    assert second.contacts == 6
-    assert os_client.count(index=alias)["count"] == 6
-    assert os_client.count(index=settings.communications_alias)["count"] == 1
+    assert set(first.indices.values()) <= set(second.pruned)
+    assert aliases.versions_of(os_client, alias) == [second.indices[alias]]
+    assert os_client.count(index=alias)["count"] == second.contacts == 3
 
 
-def test_a_killed_rebuild_leaves_the_old_index_serving_and_the_next_one_cleans_up(own, os_client):
-    settings, engine = own
-    serving = rebuild(settings=settings, engine=engine, client=os_client).indices[settings.contacts_alias]
-    from indexer.mappings import contacts_index_body
+def test_a_killed_rebuild_leaves_the_old_index_serving_and_the_next_one_prunes_it(fresh, os_client):
+    settings, engine, sessions = fresh
+    add_contacts(sessions, 2)
+    alias = settings.contacts_alias
+    serving = build(settings, engine, os_client).indices[alias]
 
-    half_built = aliases.new_index_name(settings.contacts_alias)
-    aliases.create(os_client, half_built, contacts_index_body(), loading=True)
-    aliases.mark_building(os_client, settings.contacts_alias, half_built)
-    assert aliases.indices_of(os_client, settings.contacts_alias) == [serving]
+    half_built = aliases.new_index_name(alias)
+    aliases.create_index(os_client, half_built, contacts_index_body(), loading=True)
+    aliases.mark_building(os_client, alias, half_built)
+    bulk.write(
+        os_client, [bulk.index_action(half_built, 999, 1, {"contact_id": 999})], settings=settings, require_alias=False
+    )
+    assert aliases.current_index(os_client, alias) == serving
+    assert os_client.count(index=alias)["count"] == 2
 
+    report = build(settings, engine, os_client)
+    assert {serving, half_built} <= set(report.pruned)
+    assert aliases.versions_of(os_client, alias) == [report.indices[alias]]
+    assert aliases.indices_of(os_client, aliases.building_alias(alias)) == []
+
+
+def test_a_failed_load_deletes_its_index_and_leaves_the_alias_alone(fresh, os_client, monkeypatch):
+    settings, engine, sessions = fresh
+    add_contacts(sessions, 2)
+    alias = settings.contacts_alias
+    serving = build(settings, engine, os_client).indices[alias]
+
+    import indexer.rebuild as module
+
+    real = module.contact_document
+    monkeypatch.setattr(module, "contact_document", lambda *a, **k: {**real(*a, **k), "not_mapped": 1})
+    with pytest.raises(RebuildError, match="strict_dynamic_mapping_exception"):
+        build(settings, engine, os_client)
+    assert aliases.versions_of(os_client, alias) == [serving]
+    assert aliases.indices_of(os_client, alias) == [serving]
+
+
+def test_a_count_that_does_not_match_the_database_keeps_the_old_index(fresh, os_client, monkeypatch):
+    settings, engine, sessions = fresh
+    add_contacts(sessions, 2)
+    alias = settings.contacts_alias
+    serving = build(settings, engine, os_client).indices[alias]
+
+    monkeypatch.setattr(loader, "count_contacts", lambda session: 3)
+    with pytest.raises(RebuildError, match="holds 2 documents but the database has 3"):
+        build(settings, engine, os_client)
+    assert aliases.versions_of(os_client, alias) == [serving]
+
+
+def test_documents_carry_the_row_version_as_external_version(fresh, os_client):
+    settings, engine, sessions = fresh
+    contact_id = add_contacts(sessions, 1)[0]
+    with sessions.begin() as session:
+        contact = session.get(Contact, contact_id)
+        before = contact.version
+        contact.category = "business"
+    build(settings, engine, os_client)
+    hit = os_client.get(index=settings.contacts_alias, id=str(contact_id))
+    assert hit["_version"] == contact.version == before + 1
+    assert hit["_source"]["category"] == "business"
+
+
+def test_a_rebuild_replays_the_outbox_so_no_change_waits_for_the_next_sync_pass(fresh, os_client):
+    settings, engine, sessions = fresh
+    add_contacts(sessions, 2)
+    with sessions() as session:
+        pending = session.scalar(select(func.count()).select_from(OutboxEntry))
     report = rebuild(settings=settings, engine=engine, client=os_client)
-    assert half_built in report.pruned and serving in report.pruned
-    assert aliases.indices_of(os_client, settings.contacts_alias) == [report.indices[settings.contacts_alias]]
+    assert report.drained == pending > 0
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxEntry)) == 0
 
 
-def test_documents_carry_the_row_version_as_external_version(own, os_client):
-    settings, engine = own
-    rebuild(settings=settings, engine=engine, client=os_client)
-    hit = os_client.search(index=settings.contacts_alias, body={"version": True, "size": 1})["hits"]["hits"][0]
-    assert hit["_version"] == 1
+def test_bulk_counts_stale_versions_as_success_and_reports_every_other_failure(fresh, os_client):
+    settings, *_ = fresh
+    alias = settings.contacts_alias
+    index = aliases.new_index_name(alias)
+    aliases.create_index(os_client, index, contacts_index_body())
+    aliases.swap_alias(os_client, alias, index)
+
+    first = bulk.write(os_client, [bulk.index_action(alias, 1, 5, {"contact_id": 1})], settings=settings)
+    assert (first.written, first.ok) == (1, True)
+    again = bulk.write(
+        os_client,
+        [
+            bulk.index_action(alias, 1, 4, {"contact_id": 1}),
+            bulk.delete_action(alias, 2, 3),
+            bulk.index_action(alias, 3, 1, {"contact_id": 3, "unknown": "x"}),
+            bulk.index_action(index, 4, 1, {"contact_id": 4}),
+        ],
+        settings=settings,
+        refresh=True,
+    )
+    assert (again.written, again.stale, again.deleted) == (0, 1, 1)
+    assert set(again.failed) == {(index, "3"), (index, "4")}
+    assert "strict_dynamic_mapping_exception" in again.failed[(index, "3")]
+    assert "require_alias" in again.failed[(index, "4")]
+    assert os_client.get(index=alias, id="1")["_version"] == 5
+
+
+def test_a_pipelined_write_stops_at_the_failure_limit_and_propagates_producer_errors(fresh, os_client):
+    settings, *_ = fresh
+    index = aliases.new_index_name(settings.contacts_alias)
+    aliases.create_index(os_client, index, contacts_index_body())
+    produced = []
+
+    def rejected():
+        for i in range(50_000):
+            produced.append(i)
+            yield bulk.index_action(index, i, 1, {"unknown": i})
+
+    report = bulk.write(os_client, rejected(), settings=settings, require_alias=False, max_failures=3, pipeline=True)
+    assert report.stopped_early and not report.ok and len(report.failed) >= 3
+    assert len(produced) < 50_000
+
+    def broken():
+        yield bulk.index_action(index, 1, 1, {"contact_id": 1})
+        raise ValueError("database went away")
+
+    with pytest.raises(ValueError, match="database went away"):
+        bulk.write(os_client, broken(), settings=settings, require_alias=False, pipeline=True)
+
+
+# Query semantics on an index built by the real rebuild.
+
+PEOPLE = {
+    "elodie": dict(
+        first_name="Élodie",
+        last_name="Dvořák",
+        phones=[phone("+420 601 123 456", "CZ")],
+        addresses=[address(city="Saint-Étienne", postcode="42 000"), address(city="Lyon", address_type="other")],
+    ),
+    "marie": dict(
+        first_name="Marie",
+        last_name="Lefèvre",
+        phones=[phone("+33 6 12 34 56 78")],
+        emails=[Email(email_type="personal", address="Marie.Lefevre@Example.fr", is_primary=True)],
+    ),
+    "mona": dict(
+        first_name="Mona",
+        last_name="Schäfer",
+        phones=[phone("030 12345678", "DE")],
+        addresses=[
+            Address(
+                address_type="billing",
+                street="Hauptstraße 1",
+                city="Berlin",
+                postcode="10115",
+                country="DE",
+                is_primary=True,
+            )
+        ],
+    ),
+    "muller": dict(kind="company", first_name=None, last_name=None, company_name="Müller & Söhne GmbH"),
+}
+
+
+@pytest.fixture(scope="module")
+def people(make_database, database, opensearch_url, os_client, run_prefix, tmp_path_factory):
+    """The PEOPLE contacts rebuilt once into their own alias; yields (settings, {key: contact id}, engine)."""
+    home = tmp_path_factory.mktemp("people")
+    settings = own_settings(make_database, database, opensearch_url, run_prefix, home, "people")
+    engine = build_engine(settings)
+    with build_sessionmaker(engine).begin() as session:
+        ids = {key: make_contact(session, **values).id for key, values in PEOPLE.items()}
+        make_communication(session, session.get(Contact, ids["marie"]))
+    build(settings, engine, os_client)
+    yield settings, ids, engine
+    engine.dispose()
+    os_client.indices.delete(index=f"{settings.index_prefix}-*", params={"expand_wildcards": "all"})
+
+
+def found(client, settings, ids, query):
+    response = client.search(index=settings.contacts_alias, body={"query": query, "size": 50})
+    by_id = {str(v): k for k, v in ids.items()}
+    return {by_id[hit["_id"]] for hit in response["hits"]["hits"]}
+
+
+def nested(path, query):
+    return {"nested": {"path": path, "query": query}}
+
+
+SEMANTICS = [
+    # `=`: the keyword's normalizer folds the term query's value too.
+    ("term names, accents folded", {"term": {"names": "elodie"}}, {"elodie"}),
+    ("term names, case folded", {"term": {"names": "MARIE LEFEVRE"}}, {"marie"}),
+    ("term names.wild is normalised too", {"term": {"names.wild": "ÉLODIE"}}, {"elodie"}),
+    ("term email, folded", {"term": {"email_addresses": "marie.lefèvre@example.FR"}}, {"marie"}),
+    # `like`: the wildcard field's normalizer folds the pattern's literal parts; * keeps its meaning.
+    ("contains", {"wildcard": {"names.wild": {"value": "*ari*"}}}, {"marie"}),
+    ("contains, upper case and accents", {"wildcard": {"names.wild": {"value": "*ÉLO*"}}}, {"elodie"}),
+    ("ends with", {"wildcard": {"names.wild": {"value": "*fevre"}}}, {"marie"}),
+    ("starts with", {"wildcard": {"names.wild": {"value": "mül*"}}}, {"muller"}),
+    ("prefix query, normalised", {"prefix": {"names.wild": "SCHAF"}}, {"mona"}),
+    # Phones: the digits normalizer drops everything but digits, in values and patterns alike.
+    ("phone as dialled nationally", {"term": {"phone_numbers": "0612345678"}}, {"marie"}),
+    ("phone as typed with spaces", {"term": {"phone_numbers": "+33 6 12 34 56 78"}}, {"marie"}),
+    ("phone contains, spaced pattern", {"wildcard": {"phone_numbers.wild": {"value": "*6 12 34*"}}}, {"marie"}),
+    ("phone national number", {"term": {"phone_numbers": "601123456"}}, {"elodie"}),
+    # Identifiers: separators, case and accents do not matter.
+    ("postcode without its space", nested("addresses", {"term": {"addresses.postcode": "42000"}}), {"elodie"}),
+    ("postcode copy, like", {"wildcard": {"postcodes.wild": {"value": "42 0*"}}}, {"elodie"}),
+    # Nested: the wildcard field has doc values, so like works inside one nested address.
+    ("nested like", nested("addresses", {"wildcard": {"addresses.city.wild": {"value": "*ÉTIEN*"}}}), {"elodie"}),
+    (
+        "nested criteria match within one entity",
+        nested(
+            "addresses",
+            {
+                "bool": {
+                    "filter": [
+                        {"wildcard": {"addresses.city.wild": {"value": "lyon"}}},
+                        {"term": {"addresses.postcode": "42000"}},
+                    ]
+                }
+            },
+        ),
+        set(),
+    ),
+    ("text sub-field", {"match": {"display_name.text": "SOHNE"}}, {"muller"}),
+]
+
+
+@pytest.mark.parametrize(("label", "query", "expected"), SEMANTICS, ids=[s[0] for s in SEMANTICS])
+def test_normalizers_apply_to_values_and_queries_alike(people, os_client, label, query, expected):
+    settings, ids, _ = people
+    assert found(os_client, settings, ids, query) == expected, label
+
+
+def test_identifiers_match_whatever_separators_are_typed(people, os_client):
+    settings, ids, engine = people
+    with build_sessionmaker(engine).begin() as session:
+        contact = session.get(Contact, ids["marie"], options=loader.CONTACT_OPTIONS)
+        number = contact.ar_accounts[0].number
+        reference = loader.reference_ids_by_contact(session, [ids["marie"]])[ids["marie"]][0]
+    spaced = number.replace("-", " ").lower()
+    assert found(os_client, settings, ids, {"term": {"account_numbers": spaced}}) == {"marie"}
+    pattern = "*" + number[1:]
+    assert found(os_client, settings, ids, {"wildcard": {"account_numbers.wild": {"value": pattern}}}) == {"marie"}
+    assert found(os_client, settings, ids, {"term": {"reference_ids": reference.lower()}}) == {"marie"}
+
+
+def test_no_secret_reaches_the_index(people, os_client):
+    settings, *_ = people
+    response = os_client.search(index=settings.contacts_alias, body={"size": 50})
+    assert SECRET_HASH not in str(response)
+    assert response["hits"]["total"]["value"] == len(PEOPLE)
