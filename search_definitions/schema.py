@@ -8,12 +8,13 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from search_definitions import catalogue
 from search_definitions.catalogue import Section
 
 AddressScope = Literal["any", "billing", "subscription"]
+MAX_RECENT_LIMIT = 500
 BusinessUnit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
 
 
@@ -81,7 +82,7 @@ class Definition(BaseModel):
     quick_search_fields: tuple[str, ...] = Field(min_length=1)
     advanced_search_fields: AdvancedFields = AdvancedFields()
     address_scopes: tuple[AddressScope, ...] = ("any", "billing", "subscription")
-    recent_communications_limit: PositiveInt | None = 20
+    recent_communications_limit: Annotated[int, Field(ge=1, le=MAX_RECENT_LIMIT)] | None = 20
     actions: tuple[Action, ...] = ()
     context_sections: tuple[ContextSection, ...] = tuple(ContextSection)
     business_units: tuple[BusinessUnit, ...] = ()

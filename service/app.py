@@ -13,12 +13,14 @@ from search_definitions.active import ActiveDefinition
 from search_definitions.loader import load_shipped
 from service.communications.router import router as communications_router
 from service.contacts.router import router as contacts_router
+from service.context.router import router as context_router
 from service.db.session import build_engine, build_sessionmaker
 from service.definitions.router import router as definitions_router
 from service.errors import install_handlers
 from service.health.router import router as health_router
 from service.opensearch.client import build_async_client
 from service.opensearch.gateway import SearchGateway
+from service.search.communications_router import router as communication_lookup_router
 from service.search.router import router as search_router
 from service.settings import Settings
 from service.state import AppState
@@ -51,6 +53,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(search_router)
     app.include_router(definitions_router)
     app.include_router(contacts_router)
+    app.include_router(context_router)
+    app.include_router(communication_lookup_router)
     app.include_router(communications_router)
     return app
 

@@ -32,10 +32,6 @@ def get_service(session: SessionDep) -> CommunicationsService:
 ServiceDep = Annotated[CommunicationsService, Depends(get_service)]
 
 
-
-
-
-
 def _tagged(response: Response, communication: Communication) -> Communication:
     response.headers["ETag"] = f'"{communication.version}"'
     return communication

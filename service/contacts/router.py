@@ -36,10 +36,6 @@ def get_service(session: SessionDep, settings: SettingsDep) -> ContactsService:
 ServiceDep = Annotated[ContactsService, Depends(get_service)]
 
 
-
-
-
-
 def _tagged(response: Response, contact: Contact) -> Contact:
     response.headers["ETag"] = f'"{contact.version}"'
     return contact

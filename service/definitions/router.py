@@ -28,8 +28,6 @@ def get_service(session: SessionDep, state: StateDep) -> DefinitionsService:
 ServiceDep = Annotated[DefinitionsService, Depends(get_service)]
 
 
-
-
 @router.get("/active", response_model=ActiveDefinitionRead, responses=error_response(401, "missing token"))
 def read_active(definition: ActiveDefinitionDep) -> ActiveDefinitionRead:
     """The definition active for the caller, with the labels and operators of its fields, in order."""

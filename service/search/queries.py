@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from search_definitions.catalogue import CatalogueField, FieldType, Operator
+from search_definitions.catalogue import STRING_TYPES, CatalogueField, FieldType, Operator
 from service import phones
 from service.text import fold, fold_identifier
+
+if TYPE_CHECKING:
+    from service.search.criteria import Criterion
 
 WILDCARD_SPECIALS = str.maketrans({"\\": "\\\\", "*": "\\*", "?": "\\?"})
 RESULT_SOURCE = (
@@ -28,6 +31,7 @@ RESULT_SOURCE = (
     "credit_hold",
 )
 SORT = ({"_score": "desc"}, {"display_name_sort": "asc"}, {"contact_id": "asc"})
+ADDRESSES = "addresses"
 
 
 class CriteriaError(ValueError):
@@ -144,3 +148,150 @@ def quick_search_body(
     if after:
         body["search_after"] = list(after)
     return body
+
+
+def criterion_clause(criterion: Criterion, *, phone_region: str) -> dict[str, Any]:
+    """One advanced criterion on its own path (inside its nested object when it has one)."""
+    field = criterion.field
+    if criterion.operator is Operator.RANGE:
+        bounds = {
+            k: v.isoformat() if hasattr(v, "isoformat") else v
+            for k, v in (("gte", criterion.low), ("lte", criterion.high))
+            if v is not None
+        }
+        return {"range": {field.path: bounds}}
+    if field.type in STRING_TYPES:
+        if criterion.operator is Operator.LIKE:
+            pattern = like_pattern(field, criterion.value)
+            return {"wildcard": {f"{field.path}.wild": {"value": pattern.wildcard(), "case_insensitive": True}}}
+        return {"term": {field.path: {"value": normalise_value(field, criterion.value, phone_region=phone_region)}}}
+    return {"term": {field.path: {"value": criterion.value}}}
+
+
+def criteria_query(criteria: Sequence[Criterion], *, address_scope: str, phone_region: str) -> list[dict[str, Any]]:
+    """Criteria combine with AND; those on one nested path go into one nested query, so they must hold
+    for the same address, account, subscription or token, not across two."""
+    root: list[dict[str, Any]] = []
+    nested: dict[str, list[dict[str, Any]]] = {}
+    for criterion in criteria:
+        clause = criterion_clause(criterion, phone_region=phone_region)
+        if criterion.field.nested:
+            nested.setdefault(criterion.field.nested, []).append(clause)
+        else:
+            root.append(clause)
+    if address_scope != "any":
+        nested.setdefault(ADDRESSES, []).append({"term": {f"{ADDRESSES}.type": address_scope}})
+    for path, clauses in nested.items():
+        root.append(
+            {
+                "nested": {
+                    "path": path,
+                    "query": {"bool": {"filter": clauses}},
+                    "inner_hits": {"size": 3, "_source": False, "name": path},
+                }
+            }
+        )
+    return root
+
+
+def advanced_search_body(
+    *,
+    criteria: Sequence[Criterion],
+    address_scope: str,
+    size: int,
+    after: Sequence[Any] | None,
+    phone_region: str,
+    business_unit: str | None,
+) -> dict[str, Any]:
+    paths = sorted({c.field.path for c in criteria})
+    body: dict[str, Any] = {
+        "query": {
+            "bool": {
+                "filter": [
+                    *criteria_query(criteria, address_scope=address_scope, phone_region=phone_region),
+                    *scope_filter(business_unit),
+                ]
+            }
+        },
+        "size": size,
+        "sort": [{"display_name_sort": "asc"}, {"contact_id": "asc"}],
+        "track_total_hits": True,
+        "_source": {"includes": [*RESULT_SOURCE, *paths]},
+    }
+    if after:
+        body["search_after"] = list(after)
+    return body
+
+
+COMMUNICATION_SORT = ({"created_at": "desc"}, {"communication_id": "desc"})
+WORKLIST_SORT = ({"follow_up_on": "asc"}, {"communication_id": "asc"})
+
+
+def _paged(body: dict[str, Any], after: Sequence[Any] | None) -> dict[str, Any]:
+    if after:
+        body["search_after"] = list(after)
+    return body
+
+
+def recent_communications_body(
+    *, user: str, size: int, after: Sequence[Any] | None, business_unit: str | None
+) -> dict[str, Any]:
+    """The caller's own communications, newest first (the Communication Centre's COMMUNICATIONS button)."""
+    return _paged(
+        {
+            "query": {"bool": {"filter": [{"term": {"created_by": user}}, *scope_filter(business_unit)]}},
+            "size": size,
+            "sort": list(COMMUNICATION_SORT),
+            "track_total_hits": True,
+        },
+        after,
+    )
+
+
+def worklist_body(
+    *, user: str, today: str, size: int, after: Sequence[Any] | None, business_unit: str | None
+) -> dict[str, Any]:
+    """The caller's follow-ups that are due and not closed, oldest due date first."""
+    return _paged(
+        {
+            "query": {
+                "bool": {
+                    "filter": [
+                        {"term": {"created_by": user}},
+                        {"range": {"follow_up_on": {"lte": today}}},
+                        *scope_filter(business_unit),
+                    ],
+                    "must_not": [{"term": {"status": "closed"}}],
+                }
+            },
+            "size": size,
+            "sort": list(WORKLIST_SORT),
+            "track_total_hits": True,
+        },
+        after,
+    )
+
+
+def communications_search_body(
+    *,
+    criteria: Sequence[Criterion],
+    contact_id: int | None,
+    size: int,
+    after: Sequence[Any] | None,
+    phone_region: str,
+    business_unit: str | None,
+) -> dict[str, Any]:
+    """Communications by keyword, reference (qualifier and id on the same reference), status, action, topic
+    and dates, newest first."""
+    filters = criteria_query(criteria, address_scope="any", phone_region=phone_region)
+    if contact_id is not None:
+        filters.append({"term": {"contact_id": contact_id}})
+    return _paged(
+        {
+            "query": {"bool": {"filter": [*filters, *scope_filter(business_unit)]}},
+            "size": size,
+            "sort": list(COMMUNICATION_SORT),
+            "track_total_hits": True,
+        },
+        after,
+    )

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-from search_definitions.catalogue import CatalogueField
-from service.search.schemas import AccountSummary, Highlight, SearchItem, SearchPage
+from service.search.schemas import (
+    AccountSummary,
+    CommunicationItem,
+    CommunicationPage,
+    Highlight,
+    SearchItem,
+    SearchPage,
+)
 
 MAX_HIGHLIGHTS = 5
 
@@ -48,30 +55,38 @@ def values_at(source: dict[str, Any], path: str) -> Iterator[str]:
             yield str(item)
 
 
-def to_page(
-    response: dict[str, Any],
-    *,
-    size: int,
-    field: CatalogueField | None = None,
-    matches: Callable[[str], bool] | None = None,
-) -> SearchPage:
+@dataclass(frozen=True, slots=True)
+class Matcher:
+    """Tells which stored value of a field satisfied a criterion (the Python twin of its query)."""
+
+    key: str
+    path: str
+    matches: Callable[[str], bool]
+
+
+def to_page(response: dict[str, Any], *, size: int, matchers: Sequence[Matcher] = ()) -> SearchPage:
     hits = response["hits"]["hits"]
-    items = [_item(hit, field, matches) for hit in hits]
+    items = [_item(hit, matchers) for hit in hits]
     next_cursor = encode_cursor(hits[-1]["sort"]) if len(hits) == size and hits else None
     return SearchPage(total=response["hits"]["total"]["value"], items=items, next=next_cursor)
 
 
-def _item(hit: dict[str, Any], field: CatalogueField | None, matches: Callable[[str], bool] | None) -> SearchItem:
-    source = hit["_source"]
+def _highlights(source: dict[str, Any], matchers: Sequence[Matcher]) -> list[Highlight]:
     highlights: list[Highlight] = []
-    if field is not None and matches is not None:
+    for matcher in matchers:
         seen: set[str] = set()
-        for value in values_at(source, field.quick_path):
-            if value not in seen and matches(value):
+        for value in values_at(source, matcher.path):
+            if value not in seen and matcher.matches(value):
                 seen.add(value)
-                highlights.append(Highlight(field=field.key, value=value))
+                highlights.append(Highlight(field=matcher.key, value=value))
             if len(highlights) >= MAX_HIGHLIGHTS:
-                break
+                return highlights
+    return highlights
+
+
+def _item(hit: dict[str, Any], matchers: Sequence[Matcher]) -> SearchItem:
+    source = hit["_source"]
+    highlights = _highlights(source, matchers)
     account = source.get("main_account")
     return SearchItem(
         contact_id=source["contact_id"],
@@ -84,4 +99,17 @@ def _item(hit: dict[str, Any], field: CatalogueField | None, matches: Callable[[
         main_account=AccountSummary.model_validate(account) if account else None,
         credit_hold=bool(source.get("credit_hold")),
         score=hit.get("_score"),
+    )
+
+
+def to_communication_page(response: dict[str, Any], *, size: int, limit: int | None = None) -> CommunicationPage:
+    """With a `limit` (the definition's recent limit) the listing is that one page: no `next`."""
+    hits = response["hits"]["hits"]
+    total = response["hits"]["total"]["value"]
+    items = [CommunicationItem.model_validate(hit["_source"]) for hit in hits]
+    more = limit is None and len(hits) == size and bool(hits)
+    return CommunicationPage(
+        total=min(total, limit) if limit is not None else total,
+        items=items,
+        next=encode_cursor(hits[-1]["sort"]) if more else None,
     )

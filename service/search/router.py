@@ -1,4 +1,4 @@
-"""POST /api/search/quick (advanced search arrives with its own issue)."""
+"""POST /api/search/quick and /api/search/advanced."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from service.deps import ActiveDefinitionDep, CurrentUser, GatewayDep, SettingsDep
 from service.errors import error_response
 from service.search import service
-from service.search.schemas import QuickSearchRequest, SearchPage
+from service.search.schemas import AdvancedSearchRequest, QuickSearchRequest, SearchPage
 
 router = APIRouter(prefix="/api/search", tags=["search"])
 
@@ -30,5 +30,27 @@ async def quick_search(
 ) -> SearchPage:
     """Find contacts by one quick-search field of the active definition, `=` or `like`."""
     return await service.quick_search(
+        request, definition=definition, principal=principal, gateway=gateway, settings=settings
+    )
+
+
+@router.post(
+    "/advanced",
+    response_model=SearchPage,
+    responses={
+        **error_response(401, "missing or invalid bearer token"),
+        **error_response(422, "address.city: not an advanced-search field of this section in the active definition"),
+        **error_response(503, "search engine unavailable; retry shortly"),
+    },
+)
+async def advanced_search(
+    request: AdvancedSearchRequest,
+    principal: CurrentUser,
+    definition: ActiveDefinitionDep,
+    gateway: GatewayDep,
+    settings: SettingsDep,
+) -> SearchPage:
+    """Find contacts by criteria in the sections the active definition enables (AND; same nested entity)."""
+    return await service.advanced_search(
         request, definition=definition, principal=principal, gateway=gateway, settings=settings
     )

@@ -17,6 +17,24 @@ class QuickSearchRequest(BaseModel):
     after: str | None = Field(None, max_length=512, description="The `next` cursor of the previous page.")
 
 
+Criteria = dict[str, Any]
+
+
+class AdvancedSearchRequest(BaseModel):
+    """Criteria per section, keyed by catalogue field; all must hold (AND). Criteria on one address, account,
+    subscription or token must hold for the same one. `address.scope` is any, billing or subscription."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    contact: Criteria | None = Field(None, examples=[{"last_name": "Lef%", "life_cycle_state": "active"}])
+    address: Criteria | None = Field(None, examples=[{"scope": "billing", "city": "Paris", "postcode": "75002"}])
+    access_token: Criteria | None = None
+    accounts_receivable: Criteria | None = Field(None, examples=[{"credit_hold": True, "balance": {"min": 100}}])
+    subscriptions: Criteria | None = None
+    size: int | None = Field(None, ge=1)
+    after: str | None = Field(None, max_length=512)
+
+
 class Highlight(BaseModel):
     field: str
     value: str
@@ -50,3 +68,47 @@ class SearchPage(BaseModel):
 
 def dump(item: BaseModel) -> dict[str, Any]:
     return item.model_dump(mode="json")
+
+
+class CommunicationSearchRequest(BaseModel):
+    """Criteria of the communications section the active definition enables, and optionally one contact."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    criteria: Criteria = Field(examples=[{"reference_id": "INV-2025-0004211", "reference_qualifier": "invoice"}])
+    contact_id: int | None = Field(None, ge=1)
+    size: int | None = Field(None, ge=1)
+    after: str | None = Field(None, max_length=512)
+
+
+class Reference(BaseModel):
+    qualifier: str
+    reference_id: str
+
+
+class CommunicationItem(BaseModel):
+    """Enough to show the line and to load its contact (`contact_id`)."""
+
+    communication_id: int
+    contact_id: int
+    contact_display_name: str
+    created_by: str
+    created_at: str
+    interaction_at: str | None = None
+    follow_up_on: str | None = None
+    direction: str | None = None
+    channel: str | None = None
+    internal: bool = False
+    topic: str | None = None
+    status: str | None = None
+    action: str | None = None
+    action_amount: float | None = None
+    customer_response: str | None = None
+    keywords: list[str] = []
+    references: list[Reference] = []
+
+
+class CommunicationPage(BaseModel):
+    total: int
+    items: list[CommunicationItem]
+    next: str | None = Field(None, description="Cursor for the next page; null on the last page.")

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from search_definitions import catalogue
-from search_definitions.catalogue import CatalogueField, Operator
+from search_definitions.catalogue import STRING_TYPES, CatalogueField, Operator, Section
 from search_definitions.schema import Definition
 from service.auth.service import Principal
 from service.errors import InvalidCriteria
 from service.opensearch.gateway import SearchGateway
-from service.search import queries, results
-from service.search.schemas import QuickSearchRequest, SearchPage
+from service.search import criteria, queries, results
+from service.search.schemas import AdvancedSearchRequest, QuickSearchRequest, SearchPage
 from service.settings import Settings
 
 QUICK_OPERATORS = (Operator.EQUALS, Operator.LIKE)
@@ -50,14 +51,21 @@ def page_size(requested: int | None, settings: Settings) -> int:
     return requested
 
 
-def matcher(field: CatalogueField, operator: Operator, value: str, *, phone_region: str) -> Callable[[str], bool]:
-    """Python twin of the query, to tell the agent which stored value matched."""
+def matches(field: CatalogueField, operator: Operator, value: str, *, phone_region: str) -> Callable[[str], bool]:
+    """Python twin of a string query, to tell the agent which stored value matched."""
     normalise = queries.normaliser(field)
     if operator is Operator.EQUALS:
         wanted = queries.normalise_value(field, value, phone_region=phone_region)
         return lambda candidate: normalise(candidate) == wanted
     pattern = queries.like_pattern(field, value)
     return lambda candidate: pattern.matches(normalise(candidate))
+
+
+def decode_after(after: str | None) -> list[Any] | None:
+    try:
+        return results.decode_cursor(after) if after else None
+    except results.CursorError as exc:
+        raise InvalidCriteria(str(exc)) from exc
 
 
 async def quick_search(
@@ -72,8 +80,8 @@ async def quick_search(
     operator = quick_operator(request.operator)
     value = checked_value(request.value, max_length=settings.max_value_length)
     size = page_size(request.size, settings)
+    after = decode_after(request.after)
     try:
-        after = results.decode_cursor(request.after) if request.after else None
         body = queries.quick_search_body(
             field=field,
             operator=operator,
@@ -83,8 +91,59 @@ async def quick_search(
             phone_region=settings.default_phone_region,
             business_unit=principal.business_unit,
         )
-        matches = matcher(field, operator, value, phone_region=settings.default_phone_region)
-    except (queries.CriteriaError, results.CursorError) as exc:
+        matcher = results.Matcher(
+            field.key, field.quick_path, matches(field, operator, value, phone_region=settings.default_phone_region)
+        )
+    except queries.CriteriaError as exc:
         raise InvalidCriteria(str(exc)) from exc
     response = await gateway.search(settings.contacts_alias, body)
-    return results.to_page(response, size=size, field=field, matches=matches)
+    return results.to_page(response, size=size, matchers=[matcher])
+
+
+ADVANCED_SECTIONS = (
+    Section.CONTACT,
+    Section.ADDRESS,
+    Section.ACCESS_TOKEN,
+    Section.ACCOUNTS_RECEIVABLE,
+    Section.SUBSCRIPTIONS,
+)
+
+
+async def advanced_search(
+    request: AdvancedSearchRequest,
+    *,
+    definition: Definition,
+    principal: Principal,
+    gateway: SearchGateway,
+    settings: Settings,
+) -> SearchPage:
+    size = page_size(request.size, settings)
+    after = decode_after(request.after)
+    try:
+        parsed = [
+            c
+            for section in ADVANCED_SECTIONS
+            if (payload := getattr(request, section.value)) is not None
+            for c in criteria.parse_section(definition, section, payload, max_length=settings.max_value_length)
+        ]
+        scope = criteria.address_scope(definition, request.address)
+        if parsed or scope == "any":
+            criteria.check_count(parsed)
+        body = queries.advanced_search_body(
+            criteria=parsed,
+            address_scope=scope,
+            size=size,
+            after=after,
+            phone_region=settings.default_phone_region,
+            business_unit=principal.business_unit,
+        )
+        region = settings.default_phone_region
+        matchers = [
+            results.Matcher(c.field.key, c.field.path, matches(c.field, c.operator, c.value, phone_region=region))
+            for c in parsed
+            if c.field.type in STRING_TYPES
+        ]
+    except queries.CriteriaError as exc:
+        raise InvalidCriteria(str(exc)) from exc
+    response = await gateway.search(settings.contacts_alias, body)
+    return results.to_page(response, size=size, matchers=matchers)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from service.models import (
     Subscription,
 )
 from service.models.enums import UserRole
+from service.models.work_item import WorkItem
 from service.phones import to_e164
 
 
@@ -29,7 +31,9 @@ class Scenario:
     ids: dict[str, int] = field(default_factory=dict)
 
 
-def person(first: str, last: str, *, bu: str = "BU01", country: str = "FR", **extra: object) -> Contact:
+def person(
+    first: str, last: str, *, bu: str = "BU01", country: str = "FR", more_addresses: tuple = (), **extra: object
+) -> Contact:
     return Contact(
         kind="person",
         first_name=first,
@@ -44,7 +48,8 @@ def person(first: str, last: str, *, bu: str = "BU01", country: str = "FR", **ex
                 postcode="75002",
                 country=country,
                 is_primary=True,
-            )
+            ),
+            *more_addresses,
         ],
         **extra,
     )
@@ -76,6 +81,15 @@ def build(session: Session) -> Scenario:
             "Marie",
             "Lefèvre",
             phones=[phone("06 12 34 56 78")],
+            more_addresses=(
+                Address(
+                    address_type="subscription",
+                    street="12 place Bellecour",
+                    city="Lyon",
+                    postcode="69002",
+                    country="FR",
+                ),
+            ),
             ar_accounts=[
                 ARAccount(
                     number="AR-000100",
@@ -85,7 +99,17 @@ def build(session: Session) -> Scenario:
                     status="active",
                     credit_hold=True,
                     is_primary=True,
-                )
+                    collector="Amélie Roux",
+                ),
+                ARAccount(
+                    number="AR-000101",
+                    name="Marie Lefèvre (old)",
+                    balance=Decimal("-20.00"),
+                    currency="EUR",
+                    status="terminated",
+                    credit_hold=False,
+                    is_primary=False,
+                ),
             ],
         ),
         "elodie": person(
@@ -113,10 +137,26 @@ def build(session: Session) -> Scenario:
     }
     session.add_all(contacts.values())
     session.flush()
+    session.add_all(_more_communications(contacts))
+    session.add_all(
+        WorkItem(contact_id=contacts["marie"].id, kind=kind, number=f"W-{i}", subject="Visit", life_cycle_state=state)
+        for i, (kind, state) in enumerate(
+            [
+                ("job", "draft"),
+                ("job", "in_progress"),
+                ("job", "completed"),
+                ("service_request", "temporarily_resolved"),
+                ("service_request", "cancelled"),
+                ("activity", "pending"),
+                ("activity", "cancelled"),
+            ]
+        )
+    )
     session.add(
         Communication(
             contact_id=contacts["marie"].id,
             created_by="agent",
+            created_at=_now(),
             interaction_at=_now(),
             direction="incoming",
             channel="phone",
@@ -133,7 +173,38 @@ def build(session: Session) -> Scenario:
     return scenario
 
 
-def _now():
-    from datetime import UTC, datetime
-
+def _now() -> datetime:
     return datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+
+
+def _more_communications(contacts: dict[str, Contact]) -> list[Communication]:
+    """For the recent list and the follow-up worklist: three of the agent's, one of another unit's agent."""
+
+    def logged(key: str, by: str, days_ago: int, **fields: object) -> Communication:
+        at = _now() - timedelta(days=days_ago)
+        values: dict[str, object] = {"direction": "outgoing", "channel": "phone", "topic": "Collection call"}
+        values.update(fields)
+        return Communication(contact_id=contacts[key].id, created_by=by, created_at=at, interaction_at=at, **values)
+
+    return [
+        logged(
+            "mona",
+            "agent",
+            30,
+            status="open",
+            follow_up_on=date(2026, 1, 15),
+            keywords=["promise-to-pay"],
+            references=[CommunicationReference(qualifier="transaction", reference_id="TRX-0007")],
+        ),
+        logged("elodie", "agent", 20, status="closed", follow_up_on=date(2026, 1, 10)),
+        logged(
+            "maria",
+            "agent",
+            10,
+            status="in_progress",
+            follow_up_on=date(2099, 1, 1),
+            action="call",
+            references=[CommunicationReference(qualifier="item", reference_id="ITM-0042")],
+        ),
+        logged("gloria", "agent-bu02", 5, status="open", follow_up_on=date(2026, 1, 1)),
+    ]

@@ -1,0 +1,29 @@
+"""GET /api/contacts/{id}/context."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from service.context.schemas import ContactContext
+from service.context.service import contact_context
+from service.deps import ActiveDefinitionDep, CurrentUser, SessionDep
+from service.errors import error_response
+
+router = APIRouter(prefix="/api/contacts", tags=["contacts"])
+
+
+@router.get(
+    "/{contact_id}/context",
+    response_model=ContactContext,
+    responses={**error_response(401, "missing or invalid bearer token"), **error_response(404, "no contact 7")},
+)
+def read_context(
+    contact_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    principal: CurrentUser,
+    definition: ActiveDefinitionDep,
+    session: SessionDep,
+) -> ContactContext:
+    """The selected contact's whole context: only the sections and actions the active definition enables."""
+    return contact_context(session, contact_id, principal=principal, definition=definition)

@@ -1,0 +1,67 @@
+"""GET /api/communications/recent and /worklist, POST /api/communications/search (registered before the
+write router, whose `/{id}` would otherwise take `recent`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from service.deps import ActiveDefinitionDep, CurrentUser, GatewayDep, SettingsDep
+from service.errors import error_response
+from service.search import communications
+from service.search.schemas import CommunicationPage, CommunicationSearchRequest
+
+router = APIRouter(prefix="/api/communications", tags=["communications"])
+ERRORS = {
+    **error_response(401, "missing or invalid bearer token"),
+    **error_response(422, "after: not a cursor returned by a previous page"),
+    **error_response(503, "search engine unavailable; retry shortly"),
+}
+Size = Annotated[int | None, Query(ge=1, description="Page size (capped by the server).")]
+After = Annotated[str | None, Query(max_length=512, description="The `next` cursor of the previous page.")]
+
+
+@router.get("/recent", response_model=CommunicationPage, responses=ERRORS)
+async def recent_communications(
+    principal: CurrentUser,
+    definition: ActiveDefinitionDep,
+    gateway: GatewayDep,
+    settings: SettingsDep,
+    size: Size = None,
+    after: After = None,
+) -> CommunicationPage:
+    """The communications the caller created, newest first, at most the active definition's limit."""
+    return await communications.recent(
+        definition=definition, principal=principal, gateway=gateway, settings=settings, size=size, after=after
+    )
+
+
+@router.get("/worklist", response_model=CommunicationPage, responses=ERRORS)
+async def follow_up_worklist(
+    principal: CurrentUser, gateway: GatewayDep, settings: SettingsDep, size: Size = None, after: After = None
+) -> CommunicationPage:
+    """The caller's communications whose follow-up date has come and that are not closed, oldest first."""
+    return await communications.worklist(
+        principal=principal,
+        gateway=gateway,
+        settings=settings,
+        size=size,
+        after=after,
+        today=datetime.now(UTC).date(),
+    )
+
+
+@router.post("/search", response_model=CommunicationPage, responses=ERRORS)
+async def search_communications(
+    request: CommunicationSearchRequest,
+    principal: CurrentUser,
+    definition: ActiveDefinitionDep,
+    gateway: GatewayDep,
+    settings: SettingsDep,
+) -> CommunicationPage:
+    """Communications by keyword, reference, transaction number, status, action, topic or date range."""
+    return await communications.search(
+        request, definition=definition, principal=principal, gateway=gateway, settings=settings
+    )

@@ -1,0 +1,132 @@
+"""PURE: advanced-search criteria, checked against the active definition and the catalogue.
+
+A criterion is a plain value (`"Paris"`, `true`, `120.5`, `"2026-01-31"`), a string with `%` (a `like`),
+or an object `{"operator": "=" | "like", "value": ...}` / `{"min": ..., "max": ...}` for amounts and dates.
+Every refusal names the section, the field and what is allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from search_definitions import catalogue
+from search_definitions.catalogue import STRING_TYPES, CatalogueField, FieldType, Operator, Section
+from search_definitions.schema import Definition
+from service.search.queries import CriteriaError
+
+ADDRESS_SCOPE_KEY = "scope"
+MAX_CRITERIA = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    field: CatalogueField
+    operator: Operator
+    value: Any = None
+    low: Any = None
+    high: Any = None
+
+
+def _where(section: Section, key: str) -> str:
+    return f"{section.value}.{key}"
+
+
+def _string(field: CatalogueField, where: str, raw: Any, *, max_length: int) -> Criterion:
+    operator: str | None = None
+    value = raw
+    if isinstance(raw, Mapping):
+        unknown = set(raw) - {"operator", "value"}
+        if unknown:
+            raise CriteriaError(f"{where}: unknown keys {sorted(unknown)}; use operator and value")
+        operator, value = raw.get("operator"), raw.get("value")
+    if not isinstance(value, str) or not value.strip():
+        raise CriteriaError(f"{where}: needs a non-empty text value")
+    if len(value) > max_length:
+        raise CriteriaError(f"{where}: value is {len(value)} characters long; at most {max_length} are allowed")
+    if operator is None:
+        operator = Operator.LIKE.value if "%" in value else Operator.EQUALS.value
+    if operator not in (Operator.EQUALS.value, Operator.LIKE.value):
+        raise CriteriaError(f"{where}: operator '{operator}' is not allowed; allowed: =, like")
+    return Criterion(field=field, operator=Operator(operator), value=value.strip())
+
+
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise CriteriaError(f"{where}: needs a number")
+    return float(value)
+
+
+def _date(value: Any, where: str) -> date:
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise CriteriaError(f"{where}: needs a date as YYYY-MM-DD")
+
+
+def _ranged(field: CatalogueField, where: str, raw: Any) -> Criterion:
+    convert = _date if field.type is FieldType.DATE else _number
+    if isinstance(raw, Mapping):
+        unknown = set(raw) - {"min", "max"}
+        if unknown or not raw:
+            raise CriteriaError(f"{where}: use min and/or max")
+        low = convert(raw["min"], f"{where}.min") if raw.get("min") is not None else None
+        high = convert(raw["max"], f"{where}.max") if raw.get("max") is not None else None
+        if low is None and high is None:
+            raise CriteriaError(f"{where}: use min and/or max")
+        if low is not None and high is not None and low > high:
+            raise CriteriaError(f"{where}: min is above max")
+        return Criterion(field=field, operator=Operator.RANGE, low=low, high=high)
+    value = convert(raw, where)
+    return Criterion(field=field, operator=Operator.RANGE, low=value, high=value)
+
+
+def parse_criterion(field: CatalogueField, where: str, raw: Any, *, max_length: int) -> Criterion:
+    if field.type in STRING_TYPES:
+        return _string(field, where, raw, max_length=max_length)
+    if field.type is FieldType.ENUM:
+        if raw not in field.values:
+            raise CriteriaError(f"{where}: '{raw}' is not allowed; allowed: {', '.join(field.values)}")
+        return Criterion(field=field, operator=Operator.EQUALS, value=raw)
+    if field.type is FieldType.BOOLEAN:
+        if not isinstance(raw, bool):
+            raise CriteriaError(f"{where}: needs true or false")
+        return Criterion(field=field, operator=Operator.EQUALS, value=raw)
+    return _ranged(field, where, raw)
+
+
+def parse_section(
+    definition: Definition, section: Section, payload: Mapping[str, Any], *, max_length: int
+) -> list[Criterion]:
+    allowed = definition.advanced_search_fields.for_section(section)
+    parsed = []
+    for key, raw in payload.items():
+        if section is Section.ADDRESS and key == ADDRESS_SCOPE_KEY:
+            continue
+        where = _where(section, key)
+        field = catalogue.get(key)
+        if field is None or field.section is not section or key not in allowed:
+            listed = ", ".join(allowed) or "none"
+            raise CriteriaError(
+                f"{where}: not an advanced-search field of this section in the active definition; allowed: {listed}"
+            )
+        parsed.append(parse_criterion(field, where, raw, max_length=max_length))
+    return parsed
+
+
+def address_scope(definition: Definition, payload: Mapping[str, Any] | None) -> str:
+    scope = (payload or {}).get(ADDRESS_SCOPE_KEY, "any")
+    if scope not in definition.address_scopes:
+        raise CriteriaError(f"address.scope: '{scope}' is not offered; allowed: {', '.join(definition.address_scopes)}")
+    return str(scope)
+
+
+def check_count(criteria: list[Criterion]) -> None:
+    if not criteria:
+        raise CriteriaError("give at least one criterion")
+    if len(criteria) > MAX_CRITERIA:
+        raise CriteriaError(f"{len(criteria)} criteria given; at most {MAX_CRITERIA} are allowed")
