@@ -88,6 +88,7 @@ def contact_document(contact: Contact, *, reference_ids: Iterable[str], phone_re
         "company_name": contact.company_name,
         "id_number": contact.id_number,
         "phone_numbers": _unique(form for p in contact.phones for form in _phone_forms(p, phone_region)),
+        "phones_written": _unique(p.number for p in contact.phones),
         "email_addresses": _unique(e.address for e in contact.emails),
         "addresses": [
             {

@@ -129,6 +129,7 @@ CONTACT_PROPERTIES: dict[str, Any] = {
     "access_token_ids": IDENT,
     "serial_numbers": IDENT,
     "postcodes": IDENT,
+    "phones_written": STORED,
     "primary_phone": STORED,
     "primary_email": STORED,
     "main_account": {

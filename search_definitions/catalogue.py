@@ -75,6 +75,8 @@ class CatalogueField:
     index: Index = Index.CONTACTS
     values: tuple[str, ...] = ()
     flat_path: str | None = None
+    typo_tolerant: bool = False
+    shown_path: str | None = None
 
     @property
     def operators(self) -> tuple[Operator, ...]:
@@ -89,6 +91,11 @@ class CatalogueField:
         """Root-level copy of a nested value: the wildcard field type does not work inside nested objects."""
         return self.flat_path or self.path
 
+    @property
+    def highlight_path(self) -> str:
+        """Where the value the agent recognises lives (phones as written, not their digit forms)."""
+        return self.shown_path or self.quick_path
+
 
 def _values(enum: type[StrEnum]) -> tuple[str, ...]:
     return tuple(member.value for member in enum)
@@ -98,13 +105,13 @@ _S = Section
 _T = FieldType
 FIELDS: tuple[CatalogueField, ...] = (
     # Contact information
-    CatalogueField("name", "Name", _S.CONTACT, _T.TEXT, "names", quick=True, advanced=False),
-    CatalogueField("phone", "Phone", _S.CONTACT, _T.PHONE, "phone_numbers", quick=True),
+    CatalogueField("name", "Name", _S.CONTACT, _T.TEXT, "names", quick=True, advanced=False, typo_tolerant=True),
+    CatalogueField("phone", "Phone", _S.CONTACT, _T.PHONE, "phone_numbers", quick=True, shown_path="phones_written"),
     CatalogueField("email", "Email", _S.CONTACT, _T.EMAIL, "email_addresses", quick=True),
     CatalogueField("id_number", "ID number", _S.CONTACT, _T.IDENTIFIER, "id_number", quick=True),
-    CatalogueField("first_name", "First name", _S.CONTACT, _T.TEXT, "first_name"),
-    CatalogueField("last_name", "Last name", _S.CONTACT, _T.TEXT, "last_name"),
-    CatalogueField("company_name", "Company name", _S.CONTACT, _T.TEXT, "company_name"),
+    CatalogueField("first_name", "First name", _S.CONTACT, _T.TEXT, "first_name", typo_tolerant=True),
+    CatalogueField("last_name", "Last name", _S.CONTACT, _T.TEXT, "last_name", typo_tolerant=True),
+    CatalogueField("company_name", "Company name", _S.CONTACT, _T.TEXT, "company_name", typo_tolerant=True),
     CatalogueField("contact_kind", "Type", _S.CONTACT, _T.ENUM, "kind", values=_values(ContactKind)),
     CatalogueField("business_unit", "Business unit", _S.CONTACT, _T.KEYWORD, "business_unit"),
     CatalogueField(

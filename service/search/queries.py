@@ -93,15 +93,20 @@ def normaliser(field: CatalogueField) -> Callable[[str], str]:
 def normalise_value(field: CatalogueField, value: str, *, phone_region: str) -> str:
     """The exact-match term for a field: E.164 digits for phones (any written format), normalised text otherwise."""
     if field.type is FieldType.PHONE:
-        e164 = phones.to_e164(value, phone_region)
-        digits = e164.lstrip("+") if e164 else phones.digits(value)
-        if not digits:
-            raise CriteriaError("a phone number must contain digits")
-        return digits
+        return phone_term(value, phone_region)
     normalised = normaliser(field)(value)
     if not normalised:
         raise CriteriaError(f"'{value}' has nothing searchable for {field.label}")
     return normalised
+
+
+def phone_term(value: str, phone_region: str) -> str:
+    """International digits of a number typed in any format (national, +, 00), or its bare digits."""
+    e164 = phones.to_e164(value, phone_region)
+    digits = e164.lstrip("+") if e164 else phones.digits(value)
+    if not digits:
+        raise CriteriaError("a phone number must contain digits")
+    return digits
 
 
 def like_pattern(field: CatalogueField, value: str) -> LikePattern:
@@ -112,11 +117,25 @@ def quick_clause(field: CatalogueField, operator: Operator, value: str, *, phone
     """One criterion on the field's root-level path (nested values have flat copies for this)."""
     path = field.quick_path
     if operator is Operator.EQUALS:
-        return {"term": {path: {"value": normalise_value(field, value, phone_region=phone_region)}}}
+        exact = {"term": {path: {"value": normalise_value(field, value, phone_region=phone_region)}}}
+        return typo_tolerant(exact, path, value) if field.typo_tolerant else exact
     if operator is Operator.LIKE:
         pattern = like_pattern(field, value)
         return {"wildcard": {f"{path}.wild": {"value": pattern.wildcard(), "case_insensitive": True}}}
     raise CriteriaError(f"operator '{operator.value}' is not supported for '{field.key}'")
+
+
+EXACT_BOOST = 1000.0
+FUZZINESS = "AUTO:4,7"
+
+
+def typo_tolerant(exact: dict[str, Any], path: str, value: str) -> dict[str, Any]:
+    """Exact values first (a constant score no fuzzy score reaches), then names within a few typos of
+    each word, closer ones first: one edit from 4 letters, two from 7 (`highlights.allowed_edits`)."""
+    fuzzy = {
+        "match": {f"{path}.text": {"query": value, "operator": "and", "fuzziness": FUZZINESS, "max_expansions": 50}}
+    }
+    return {"dis_max": {"queries": [{"constant_score": {"filter": exact, "boost": EXACT_BOOST}}, fuzzy]}}
 
 
 def scope_filter(business_unit: str | None) -> list[dict[str, Any]]:
@@ -143,7 +162,7 @@ def quick_search_body(
         "size": size,
         "sort": list(SORT),
         "track_total_hits": True,
-        "_source": {"includes": [*RESULT_SOURCE, field.quick_path]},
+        "_source": {"includes": [*RESULT_SOURCE, field.highlight_path]},
     }
     if after:
         body["search_after"] = list(after)
@@ -203,7 +222,7 @@ def advanced_search_body(
     phone_region: str,
     business_unit: str | None,
 ) -> dict[str, Any]:
-    paths = sorted({c.field.path for c in criteria})
+    paths = sorted({c.field.shown_path or c.field.path for c in criteria})
     body: dict[str, Any] = {
         "query": {
             "bool": {

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
+from service.search.highlights import Locator
 from service.search.schemas import (
     AccountSummary,
     CommunicationItem,
@@ -57,11 +58,11 @@ def values_at(source: dict[str, Any], path: str) -> Iterator[str]:
 
 @dataclass(frozen=True, slots=True)
 class Matcher:
-    """Tells which stored value of a field satisfied a criterion (the Python twin of its query)."""
+    """Tells which stored value of a field satisfied a criterion, and where (the Python twin of its query)."""
 
     key: str
     path: str
-    matches: Callable[[str], bool]
+    locate: Locator
 
 
 def to_page(response: dict[str, Any], *, size: int, matchers: Sequence[Matcher] = ()) -> SearchPage:
@@ -72,16 +73,16 @@ def to_page(response: dict[str, Any], *, size: int, matchers: Sequence[Matcher] 
 
 
 def _highlights(source: dict[str, Any], matchers: Sequence[Matcher]) -> list[Highlight]:
-    highlights: list[Highlight] = []
+    """Exact matches before typo-tolerant ones, so the first highlight is the strongest reason."""
+    found: list[Highlight] = []
     for matcher in matchers:
-        seen: set[str] = set()
-        for value in values_at(source, matcher.path):
-            if value not in seen and matcher.matches(value):
-                seen.add(value)
-                highlights.append(Highlight(field=matcher.key, value=value))
-            if len(highlights) >= MAX_HIGHLIGHTS:
-                return highlights
-    return highlights
+        for value in dict.fromkeys(values_at(source, matcher.path)):
+            located = matcher.locate(value)
+            if located is not None:
+                spans = [list(span) for span in located.spans]
+                found.append(Highlight(field=matcher.key, value=value, spans=spans, fuzzy=located.fuzzy))
+    found.sort(key=lambda h: h.fuzzy)
+    return found[:MAX_HIGHLIGHTS]
 
 
 def _item(hit: dict[str, Any], matchers: Sequence[Matcher]) -> SearchItem:

@@ -36,8 +36,12 @@ class AdvancedSearchRequest(BaseModel):
 
 
 class Highlight(BaseModel):
-    field: str
-    value: str
+    """Which field matched, the value as stored, and where in it (character offsets, end exclusive)."""
+
+    field: str = Field(examples=["name"])
+    value: str = Field(examples=["Marie Lefèvre"])
+    spans: list[list[int]] = Field(default_factory=list, examples=[[[6, 13]]])
+    fuzzy: bool = Field(False, description="Matched within a typo or two, not exactly.")
 
 
 class AccountSummary(BaseModel):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from search_definitions import catalogue
@@ -11,7 +10,7 @@ from search_definitions.schema import Definition
 from service.auth.service import Principal
 from service.errors import InvalidCriteria
 from service.opensearch.gateway import SearchGateway
-from service.search import criteria, queries, results
+from service.search import criteria, highlights, queries, results
 from service.search.schemas import AdvancedSearchRequest, QuickSearchRequest, SearchPage
 from service.settings import Settings
 
@@ -51,16 +50,6 @@ def page_size(requested: int | None, settings: Settings) -> int:
     return requested
 
 
-def matches(field: CatalogueField, operator: Operator, value: str, *, phone_region: str) -> Callable[[str], bool]:
-    """Python twin of a string query, to tell the agent which stored value matched."""
-    normalise = queries.normaliser(field)
-    if operator is Operator.EQUALS:
-        wanted = queries.normalise_value(field, value, phone_region=phone_region)
-        return lambda candidate: normalise(candidate) == wanted
-    pattern = queries.like_pattern(field, value)
-    return lambda candidate: pattern.matches(normalise(candidate))
-
-
 def decode_after(after: str | None) -> list[Any] | None:
     try:
         return results.decode_cursor(after) if after else None
@@ -91,9 +80,8 @@ async def quick_search(
             phone_region=settings.default_phone_region,
             business_unit=principal.business_unit,
         )
-        matcher = results.Matcher(
-            field.key, field.quick_path, matches(field, operator, value, phone_region=settings.default_phone_region)
-        )
+        locate = highlights.locator(field, operator, value, phone_region=settings.default_phone_region)
+        matcher = results.Matcher(field.key, field.highlight_path, locate)
     except queries.CriteriaError as exc:
         raise InvalidCriteria(str(exc)) from exc
     response = await gateway.search(settings.contacts_alias, body)
@@ -139,7 +127,11 @@ async def advanced_search(
         )
         region = settings.default_phone_region
         matchers = [
-            results.Matcher(c.field.key, c.field.path, matches(c.field, c.operator, c.value, phone_region=region))
+            results.Matcher(
+                c.field.key,
+                c.field.shown_path or c.field.path,
+                highlights.locator(c.field, c.operator, c.value, phone_region=region),
+            )
             for c in parsed
             if c.field.type in STRING_TYPES
         ]

@@ -63,7 +63,7 @@ async def test_sections_combine_with_and(advanced):
 
 async def test_results_tell_which_value_matched(advanced):
     item = (await advanced(address={"city": "Lyon"})).json()["items"][0]
-    assert {"field": "city", "value": "Lyon"} in item["highlights"]
+    assert {"field": "city", "value": "Lyon", "spans": [[0, 4]], "fuzzy": False} in item["highlights"]
 
 
 async def test_agent_of_a_business_unit_sees_only_its_contacts(advanced):

@@ -36,8 +36,16 @@ def test_like_escapes_engine_wildcards_typed_by_the_agent():
     assert clause(NAME, Operator.LIKE, "a*b?c\\")["wildcard"]["names.wild"]["value"] == "a\\*b\\?c\\\\*"
 
 
-def test_equals_is_a_folded_term_query():
-    assert clause(NAME, Operator.EQUALS, "  Élodie LEFÈVRE ") == {"term": {"names": {"value": "elodie lefevre"}}}
+def test_equals_on_a_name_is_an_exact_folded_term_ranked_above_typo_tolerant_words():
+    built = clause(NAME, Operator.EQUALS, "  Élodie LEFÈVRE ")
+    exact, fuzzy = built["dis_max"]["queries"]
+    assert exact == {"constant_score": {"filter": {"term": {"names": {"value": "elodie lefevre"}}}, "boost": 1000.0}}
+    assert fuzzy["match"]["names.text"]["fuzziness"] == "AUTO:4,7"
+    assert fuzzy["match"]["names.text"]["operator"] == "and"
+
+
+def test_equals_on_an_identifier_is_a_plain_term_without_typo_tolerance():
+    assert clause(ACCOUNT, Operator.EQUALS, "ar-000100") == {"term": {"account_numbers": {"value": "ar000100"}}}
 
 
 def test_phone_equals_uses_e164_digits_whatever_the_written_format():

@@ -19,10 +19,43 @@ async def names(response):
     return sorted(item["display_name"] for item in response.json()["items"])
 
 
+def ranked(response):
+    """(name, typo?) in the engine's order."""
+    assert response.status_code == 200, response.text
+    return [(item["display_name"], item["highlights"][0]["fuzzy"]) for item in response.json()["items"]]
+
+
 async def test_equals_is_exact_and_ignores_case_and_accents(quick):
-    assert await names(await quick("name", "=", "maria")) == ["María Núñez Peña"]
+    assert (await quick("name", "=", "maria")).json()["items"][0]["display_name"] == "María Núñez Peña"
     assert await names(await quick("name", "=", "ÉLODIE")) == ["Élodie Dvořák"]
-    assert await names(await quick("name", "=", "Mari")) == []
+    assert await names(await quick("name", "=", "dvorak")) == ["Élodie Dvořák"]
+    assert await names(await quick("name", "=", "Mar")) == []
+
+
+async def test_names_within_a_typo_or_two_rank_below_exact_matches(quick):
+    assert ranked(await quick("name", "=", "maria")) == [("María Núñez Peña", False), ("Marie Lefèvre", True)]
+    assert ranked(await quick("name", "=", "Lefebvre")) == [("Marie Lefèvre", True)]
+    assert ranked(await quick("name", "=", "Marie Lefebre")) == [("Marie Lefèvre", True)]
+    assert ranked(await quick("name", "=", "Müler")) == [("Müller & Söhne GmbH", True)]
+
+
+async def test_short_names_and_two_typos_in_a_short_word_are_not_guessed(quick):
+    assert await names(await quick("name", "=", "Ann")) == []
+    assert await names(await quick("name", "=", "Mxrxe")) == []
+
+
+async def test_highlights_say_which_field_matched_and_where(quick):
+    item = (await quick("name", "like", "%fèv%")).json()["items"][0]
+    assert item["highlights"][0] == {"field": "name", "value": "Marie Lefèvre", "spans": [[8, 11]], "fuzzy": False}
+    item = (await quick("name", "=", "marie lefebvre")).json()["items"][0]
+    assert item["highlights"][0] == {
+        "field": "name",
+        "value": "Marie Lefèvre",
+        "spans": [[0, 5], [6, 13]],
+        "fuzzy": True,
+    }
+    item = (await quick("phone", "=", "+33 6 12 34 56 78")).json()["items"][0]
+    assert item["highlights"][0]["value"] == "06 12 34 56 78"
 
 
 async def test_like_with_leading_percent_matches_suffix(quick):
@@ -71,7 +104,7 @@ async def test_result_carries_summary_and_the_matching_value(quick, scenario):
     assert item["credit_hold"] is True
     assert item["main_account"]["number"] == "AR-000100"
     assert item["primary_phone"] == "06 12 34 56 78"
-    assert item["highlights"] == [{"field": "account_number", "value": "AR-000100"}]
+    assert item["highlights"] == [{"field": "account_number", "value": "AR-000100", "spans": [[0, 9]], "fuzzy": False}]
 
 
 async def test_agent_of_a_business_unit_sees_only_its_contacts(quick):

@@ -1,0 +1,166 @@
+"""PURE: where a stored value matched a criterion, as character spans of the value the agent sees.
+
+The engine answers which documents match; the agent also needs to see why: which field, which of its
+values, and which characters. Each locator is the Python twin of one query form (exact term, `like`
+pattern, typo-tolerant name match) and works on the folded text while reporting spans of the original,
+so `Lefèvre` is highlighted as typed in the record even when the agent typed `LEFEVRE`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz.distance import OSA
+
+from search_definitions.catalogue import CatalogueField, FieldType, Operator
+from service import phones
+from service.search.queries import LikePattern, like_pattern, normalise_value, phone_term
+from service.text import fold
+
+Span = tuple[int, int]
+Locator = Callable[[str], "Located | None"]
+
+_IDENTIFIER_SEPARATORS = re.compile(r"[\s\-./_]")
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    spans: tuple[Span, ...]
+    fuzzy: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    """A folded string and, for each of its characters, the index of the original character it came from."""
+
+    text: str
+    origin: tuple[int, ...]
+
+    def span(self, start: int, end: int) -> Span:
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+def folded(value: str, *, identifier: bool = False, digits_only: bool = False) -> Folded:
+    """Character-by-character twin of the index normalizers (`folded`, `ident`, phone digits)."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(value):
+        if digits_only:
+            piece = char if char.isdigit() else ""
+        elif identifier and _IDENTIFIER_SEPARATORS.fullmatch(char):
+            piece = ""
+        else:
+            piece = fold_char(char)
+        for out in piece:
+            chars.append(out)
+            origin.append(index)
+    return Folded("".join(chars), tuple(origin))
+
+
+def fold_char(char: str) -> str:
+    if char.isspace():
+        return " "
+    return fold(char) or ("" if unicodedata.combining(char) else char.lower())
+
+
+def whole(value: str) -> Located:
+    return Located(spans=((0, len(value)),))
+
+
+def like_spans(parts: Sequence[str], *, leading: bool, trailing: bool, text: Folded) -> tuple[Span, ...] | None:
+    """Spans of the pattern's parts, left to right, with the same anchoring as the engine's wildcard query."""
+    spans: list[Span] = []
+    position = 0
+    haystack = text.text
+    for i, part in enumerate(parts):
+        if i == 0 and not leading:
+            if not haystack.startswith(part):
+                return None
+            found = 0
+        elif i == len(parts) - 1 and not trailing:
+            found = haystack.rfind(part)
+            if found < position or found + len(part) != len(haystack):
+                return None
+        else:
+            found = haystack.find(part, position)
+            if found < 0:
+                return None
+        spans.append(text.span(found, found + len(part)))
+        position = found + len(part)
+    return tuple(spans)
+
+
+def allowed_edits(token: str) -> int:
+    """Mirrors the engine's `AUTO:4,7` fuzziness: short words must be exact, long ones may have two typos."""
+    if len(token) < 4:
+        return 0
+    return 1 if len(token) < 7 else 2
+
+
+def typo_spans(query: str, text: Folded) -> tuple[Span, ...] | None:
+    """Each query word must be within its edit budget of some word of the value (transpositions count once)."""
+    words = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text.text)]
+    spans: list[Span] = []
+    for wanted in _TOKEN.findall(query):
+        budget = allowed_edits(wanted)
+        best = min(
+            ((OSA.distance(wanted, word), start, end) for word, start, end in words),
+            default=None,
+        )
+        if best is None or best[0] > budget:
+            return None
+        spans.append(text.span(best[1], best[2]))
+    return tuple(sorted(set(spans))) or None
+
+
+def phone_forms(value: str, region: str) -> list[str]:
+    return phones.searchable_forms(value, phones.to_e164(value, region))
+
+
+def locator(field: CatalogueField, operator: Operator, value: str, *, phone_region: str) -> Locator:
+    """The Python twin of the query `queries.quick_clause`/`criterion_clause` builds for a string criterion."""
+    if field.type is FieldType.PHONE:
+        return _phone_locator(operator, value, phone_region)
+    identifier = field.type is FieldType.IDENTIFIER
+    if operator is Operator.EQUALS:
+        wanted = normalise_value(field, value, phone_region=phone_region)
+        typo_query = fold(value) if field.typo_tolerant else None
+
+        def exact(candidate: str) -> Located | None:
+            text = folded(candidate, identifier=identifier)
+            if text.text.strip() == wanted:
+                return whole(candidate)
+            if typo_query is not None and (spans := typo_spans(typo_query, text)):
+                return Located(spans=spans, fuzzy=True)
+            return None
+
+        return exact
+    pattern = like_pattern(field, value)
+
+    def like(candidate: str) -> Located | None:
+        text = folded(candidate, identifier=identifier)
+        spans = like_spans(pattern.parts, leading=pattern.leading, trailing=pattern.trailing, text=text)
+        return Located(spans=spans) if spans else None
+
+    return like
+
+
+def _phone_locator(operator: Operator, value: str, region: str) -> Locator:
+    """Phones are shown as written in the record; the match is on any of their digit forms."""
+    if operator is Operator.EQUALS:
+        wanted = phone_term(value, region)
+        return lambda candidate: whole(candidate) if wanted in phone_forms(candidate, region) else None
+    pattern = LikePattern.parse(value).map(phones.digits)
+
+    def like(candidate: str) -> Located | None:
+        as_written = folded(candidate, digits_only=True)
+        spans = like_spans(pattern.parts, leading=pattern.leading, trailing=pattern.trailing, text=as_written)
+        if spans:
+            return Located(spans=spans)
+        return whole(candidate) if any(pattern.matches(form) for form in phone_forms(candidate, region)) else None
+
+    return like

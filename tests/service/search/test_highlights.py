@@ -1,0 +1,61 @@
+"""Highlights as data: which characters of the stored value matched, for each query form."""
+
+import pytest
+
+from search_definitions import catalogue
+from search_definitions.catalogue import Operator
+from service.search.highlights import allowed_edits, folded, locator
+
+NAME = catalogue.BY_KEY["name"]
+PHONE = catalogue.BY_KEY["phone"]
+ACCOUNT = catalogue.BY_KEY["account_number"]
+
+
+def spans(field, operator, value, candidate):
+    located = locator(field, operator, value, phone_region="FR")(candidate)
+    return None if located is None else (list(located.spans), located.fuzzy)
+
+
+def test_folding_keeps_the_position_of_every_original_character():
+    text = folded("Straße Müller")
+    assert text.text == "strasse muller"
+    assert text.span(4, 6) == (4, 5)
+    assert text.span(8, 14) == (7, 13)
+
+
+@pytest.mark.parametrize(
+    ("value", "candidate", "expected"),
+    [
+        ("%FÈV%", "Marie Lefèvre", [(8, 11)]),
+        ("ma%", "María Núñez Peña", [(0, 2)]),
+        ("%peña", "María Núñez Peña", [(12, 16)]),
+        ("m%nunez%", "María Núñez Peña", [(0, 1), (6, 11)]),
+        ("%ria", "Marie Lefèvre", None),
+    ],
+)
+def test_like_spans_point_at_each_part_of_the_pattern(value, candidate, expected):
+    result = spans(NAME, Operator.LIKE, value, candidate)
+    assert (result[0] if result else None) == expected
+
+
+def test_an_exact_value_is_highlighted_whole_and_identifiers_ignore_separators():
+    assert spans(ACCOUNT, Operator.EQUALS, "ar 000100", "AR-000100") == ([(0, 9)], False)
+    assert spans(ACCOUNT, Operator.LIKE, "%0100", "AR-000100") == ([(5, 9)], False)
+
+
+def test_typo_tolerant_names_mark_the_close_words_as_fuzzy():
+    assert spans(NAME, Operator.EQUALS, "marie lefebvre", "Marie Lefèvre") == ([(0, 5), (6, 13)], True)
+    assert spans(NAME, Operator.EQUALS, "Lefevre", "Lefèvre") == ([(0, 7)], False)
+    assert spans(NAME, Operator.EQUALS, "Lfvre", "Marie Lefèvre") is None
+
+
+@pytest.mark.parametrize(("word", "edits"), [("ann", 0), ("anna", 1), ("dvorak", 1), ("lefebvre", 2)])
+def test_edit_budget_grows_with_word_length(word, edits):
+    assert allowed_edits(word) == edits
+
+
+def test_phones_are_highlighted_as_written_whatever_format_was_typed():
+    assert spans(PHONE, Operator.EQUALS, "+33612345678", "06 12 34 56 78") == ([(0, 14)], False)
+    assert spans(PHONE, Operator.LIKE, "%5678", "06 12 34 56 78") == ([(9, 14)], False)
+    assert spans(PHONE, Operator.LIKE, "3361%", "06 12 34 56 78") == ([(0, 14)], False)
+    assert locator(PHONE, Operator.EQUALS, "0612345679", phone_region="FR")("06 12 34 56 78") is None
