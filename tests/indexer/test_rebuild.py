@@ -206,46 +206,49 @@ def test_a_pipelined_write_stops_at_the_failure_limit_and_propagates_producer_er
 
 # Query semantics on an index built by the real rebuild.
 
-PEOPLE = {
-    "elodie": dict(
-        first_name="Élodie",
-        last_name="Dvořák",
-        phones=[phone("+420 601 123 456", "CZ")],
-        addresses=[address(city="Saint-Étienne", postcode="42 000"), address(city="Lyon", address_type="other")],
-    ),
-    "marie": dict(
-        first_name="Marie",
-        last_name="Lefèvre",
-        phones=[phone("+33 6 12 34 56 78")],
-        emails=[Email(email_type="personal", address="Marie.Lefevre@Example.fr", is_primary=True)],
-    ),
-    "mona": dict(
-        first_name="Mona",
-        last_name="Schäfer",
-        phones=[phone("030 12345678", "DE")],
-        addresses=[
-            Address(
-                address_type="billing",
-                street="Hauptstraße 1",
-                city="Berlin",
-                postcode="10115",
-                country="DE",
-                is_primary=True,
-            )
-        ],
-    ),
-    "muller": dict(kind="company", first_name=None, last_name=None, company_name="Müller & Söhne GmbH"),
-}
+
+def people_values() -> dict[str, dict]:
+    """Fresh ORM objects on every call: an instance once flushed into one database cannot be added to another."""
+    return {
+        "elodie": dict(
+            first_name="Élodie",
+            last_name="Dvořák",
+            phones=[phone("+420 601 123 456", "CZ")],
+            addresses=[address(city="Saint-Étienne", postcode="42 000"), address(city="Lyon", address_type="other")],
+        ),
+        "marie": dict(
+            first_name="Marie",
+            last_name="Lefèvre",
+            phones=[phone("+33 6 12 34 56 78")],
+            emails=[Email(email_type="personal", address="Marie.Lefevre@Example.fr", is_primary=True)],
+        ),
+        "mona": dict(
+            first_name="Mona",
+            last_name="Schäfer",
+            phones=[phone("030 12345678", "DE")],
+            addresses=[
+                Address(
+                    address_type="billing",
+                    street="Hauptstraße 1",
+                    city="Berlin",
+                    postcode="10115",
+                    country="DE",
+                    is_primary=True,
+                )
+            ],
+        ),
+        "muller": dict(kind="company", first_name=None, last_name=None, company_name="Müller & Söhne GmbH"),
+    }
 
 
 @pytest.fixture(scope="module")
 def people(make_database, database, opensearch_url, os_client, run_prefix, tmp_path_factory):
-    """The PEOPLE contacts rebuilt once into their own alias; yields (settings, {key: contact id}, engine)."""
+    """The `people_values` contacts rebuilt once into their own alias; yields (settings, {key: contact id}, engine)."""
     home = tmp_path_factory.mktemp("people")
     settings = own_settings(make_database, database, opensearch_url, run_prefix, home, "people")
     engine = build_engine(settings)
     with build_sessionmaker(engine).begin() as session:
-        ids = {key: make_contact(session, **values).id for key, values in PEOPLE.items()}
+        ids = {key: make_contact(session, **values).id for key, values in people_values().items()}
         make_communication(session, session.get(Contact, ids["marie"]))
     build(settings, engine, os_client)
     yield settings, ids, engine
@@ -327,4 +330,4 @@ def test_no_secret_reaches_the_index(people, os_client):
     settings, *_ = people
     response = os_client.search(index=settings.contacts_alias, body={"size": 50})
     assert SECRET_HASH not in str(response)
-    assert response["hits"]["total"]["value"] == len(PEOPLE)
+    assert response["hits"]["total"]["value"] == len(people_values())
