@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from opensearchpy import OpenSearch
-from opensearchpy.exceptions import NotFoundError
 
 TIMESTAMP = "%Y%m%d%H%M%S%f"
 
@@ -45,10 +44,11 @@ def finish_loading(client: OpenSearch, name: str, refresh_interval: str) -> None
 
 
 def indices_of(client: OpenSearch, alias: str) -> list[str]:
-    try:
-        return sorted(client.indices.get_alias(name=alias))
-    except NotFoundError:
+    """The indices behind an alias; none is an answer, not an error (and not worth a warning in the log)."""
+    found = client.indices.get_alias(name=alias, ignore=404)
+    if not isinstance(found, dict) or found.get("status") == 404:
         return []
+    return sorted(name for name, value in found.items() if isinstance(value, dict) and "aliases" in value)
 
 
 def write_targets(client: OpenSearch, alias: str) -> list[str]:
