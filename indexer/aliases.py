@@ -31,15 +31,18 @@ def building_alias(alias: str) -> str:
 
 
 def create_index(client: OpenSearch, name: str, body: dict[str, Any], *, loading: bool = False) -> None:
-    """While loading, refreshes are off (fewer, larger segments); `finish_loading` turns them back on."""
+    """While loading, refreshes are off (fewer, larger segments) and there are no replicas to copy every
+    write to; `finish_loading` restores both."""
     if loading:
         body = {**body, "settings": {**body["settings"], "index": {**body["settings"]["index"]}}}
-        body["settings"]["index"]["refresh_interval"] = "-1"
+        body["settings"]["index"].update(refresh_interval="-1", number_of_replicas=0)
     client.indices.create(index=name, body=body)
 
 
-def finish_loading(client: OpenSearch, name: str, refresh_interval: str) -> None:
-    client.indices.put_settings(index=name, body={"index": {"refresh_interval": refresh_interval}})
+def finish_loading(client: OpenSearch, name: str, refresh_interval: str, *, replicas: int = 0) -> None:
+    client.indices.put_settings(
+        index=name, body={"index": {"refresh_interval": refresh_interval, "number_of_replicas": replicas}}
+    )
     client.indices.refresh(index=name)
 
 

@@ -139,7 +139,7 @@ def _build(
         if not written.ok:
             errors = "; ".join(written.first_errors())
             raise RebuildError(f"{index}: {len(written.failed)} documents failed, the alias was not moved: {errors}")
-        aliases.finish_loading(client, index, mappings.REFRESH_INTERVAL)
+        aliases.finish_loading(client, index, mappings.REFRESH_INTERVAL, replicas=settings.index_replicas)
         return index, _verified_count(client, index, sessions, target.count)
     except BaseException:
         with contextlib.suppress(TransportError):

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     max_value_length: int = Field(100, gt=0)
     max_page_size: int = Field(100, gt=0)
     default_page_size: int = Field(20, gt=0)
+    index_replicas: int = Field(
+        0, ge=0, description="Replicas of a serving index; a rebuild loads with none and sets these before the swap."
+    )
     bulk_chunk_bytes: int = Field(5 * 1024 * 1024, gt=0)
     bulk_chunk_docs: int = Field(1000, gt=0)
     load_batch_size: int = Field(1000, gt=0)
