@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import threading
 from pathlib import Path
 from typing import Annotated
@@ -237,6 +238,16 @@ def serve(
             stop.set()
 
 
+def _exit_cleanly_on_sigterm() -> None:
+    """uvicorn hands a SIGTERM back to the process once it has shut down; without a handler of ours the
+    default one kills the interpreter there, skipping the `finally` that stops the local node."""
+
+    def leave(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, leave)
+
+
 def _background_sync(settings: Settings) -> threading.Event:
     """One sync thread per `serve`, however many API workers uvicorn forks."""
     from indexer.sync import start_background
@@ -265,6 +276,7 @@ def run(
     from service.models.enums import UserRole
     from service.opensearch.client import build_client
 
+    _exit_cleanly_on_sigterm()
     url, started_here = _start_engine(Settings())
     try:
         settings = Settings(opensearch_url=url)

@@ -73,14 +73,18 @@ def to_page(response: dict[str, Any], *, size: int, matchers: Sequence[Matcher] 
 
 
 def _highlights(source: dict[str, Any], matchers: Sequence[Matcher]) -> list[Highlight]:
-    """Exact matches before typo-tolerant ones, so the first highlight is the strongest reason."""
+    """Per field every exact match, or else its first typo-tolerant one; exact reasons first."""
     found: list[Highlight] = []
     for matcher in matchers:
+        exact: list[Highlight] = []
+        fuzzy: list[Highlight] = []
         for value in dict.fromkeys(values_at(source, matcher.path)):
             located = matcher.locate(value)
             if located is not None:
                 spans = [list(span) for span in located.spans]
-                found.append(Highlight(field=matcher.key, value=value, spans=spans, fuzzy=located.fuzzy))
+                highlight = Highlight(field=matcher.key, value=value, spans=spans, fuzzy=located.fuzzy)
+                (fuzzy if located.fuzzy else exact).append(highlight)
+        found += exact or fuzzy[:1]
     found.sort(key=lambda h: h.fuzzy)
     return found[:MAX_HIGHLIGHTS]
 

@@ -46,3 +46,28 @@ def test_run_prints_a_working_phone_search_for_the_demo_data(tmp_path, opensearc
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_run_stops_the_local_node_it_started_when_terminated(tmp_path):
+    """A service manager stops `run` with SIGTERM; the engine it launched must not outlive it."""
+    from service.opensearch import local_node
+    from service.settings import Settings
+
+    env = {k: v for k, v in os.environ.items() if k != "CONTACT_LOOKUP_OPENSEARCH_URL"}
+    env["CONTACT_LOOKUP_HOME"] = str(tmp_path)
+    command = [sys.executable, "-m", "service.cli", "run", "--port", str(free_port()), "--contacts", "20"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        deadline = time.monotonic() + 240
+        while not (line := process.stdout.readline()).startswith("curl "):
+            assert line or process.poll() is None, "run exited early"
+            assert time.monotonic() < deadline
+        node = local_node.status(Settings(home=tmp_path))
+        assert node is not None and local_node.is_alive(node)
+        process.terminate()
+        assert process.wait(timeout=60) == 128 + 15
+        assert not local_node.is_alive(node)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        local_node.stop(Settings(home=tmp_path))
