@@ -11,14 +11,11 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.app import create_app
 from service.auth.service import add_user
-from service.communications.router import router as communications_router
-from service.contacts.router import router as contacts_router
 from service.db.session import build_engine, build_sessionmaker
 from service.models import OutboxEntry
 from service.models.enums import UserRole
@@ -54,15 +51,6 @@ class Api:
             return [(entity, entity_id) for entity, entity_id in rows]
 
 
-def with_write_routers(app: FastAPI) -> FastAPI:
-    """Until service/app.py includes the write routers, the tests include them (never twice)."""
-    posts = {route.path for route in app.routes if "POST" in getattr(route, "methods", ())}
-    for router in (contacts_router, communications_router):
-        if router.prefix not in posts:
-            app.include_router(router)
-    return app
-
-
 @pytest.fixture
 async def api(make_database, database, test_root):
     own = make_database(database.backend, "writes")
@@ -76,7 +64,7 @@ async def api(make_database, database, test_root):
     sessions = build_sessionmaker(engine)
     with sessions.begin() as session:
         tokens = {name: add_user(session, name, role, bu)[1] for name, role, bu in USERS}
-    app = with_write_routers(create_app(settings))
+    app = create_app(settings)
     try:
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
