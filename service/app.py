@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from search_definitions.active import ActiveDefinition
 from search_definitions.loader import load_shipped
+from service.auth.router import router as auth_router
 from service.communications.router import router as communications_router
 from service.contacts.router import router as contacts_router
 from service.context.router import router as context_router
@@ -50,6 +51,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_handlers(app)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.include_router(health_router)
+    app.include_router(auth_router)
     app.include_router(search_router)
     app.include_router(definitions_router)
     app.include_router(contacts_router)
