@@ -1,7 +1,7 @@
-"""GET /console: the Communication Centre screen.
+"""GET /console (the Communication Centre screen) and /console/definitions (the definition editor).
 
-The page is static HTML plus small ES modules under `static/`, shipped as package data: no build step, nothing
-fetched from elsewhere. It talks only to this service's JSON API with the bearer token the user signs in with, so
+Both pages are static HTML plus small ES modules under `static/`, shipped as package data: no build step, nothing
+fetched from elsewhere. They talk only to this service's JSON API with the bearer token the user signs in with, so
 every rule (roles, the active definition) is enforced by the API, never by the page.
 """
 
@@ -38,6 +38,12 @@ def _page(name: str) -> FileResponse:
 def console_page() -> FileResponse:
     """Sign in with a token, search, open a contact's context, log communications."""
     return _page("console.html")
+
+
+@router.get("/definitions")
+def definitions_page() -> FileResponse:
+    """The definition editor; the page asks the API for the caller's role, and the API refuses agents anyway."""
+    return _page("definitions.html")
 
 
 def install_console(app: FastAPI) -> None:

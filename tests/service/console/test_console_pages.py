@@ -10,7 +10,9 @@ from service.console.router import STATIC_DIR
 ROOT = Path(__file__).resolve().parents[3]
 
 
-@pytest.mark.parametrize(("path", "title"), [("/console", "Communication Centre")])
+@pytest.mark.parametrize(
+    ("path", "title"), [("/console", "Communication Centre"), ("/console/definitions", "Definitions")]
+)
 async def test_console_pages_are_served_without_a_token_and_forbid_inline_and_foreign_code(app_client, path, title):
     response = await app_client.get(path)
     assert response.status_code == 200
@@ -22,7 +24,7 @@ async def test_console_pages_are_served_without_a_token_and_forbid_inline_and_fo
 
 
 async def test_every_asset_a_page_names_is_served_from_the_package(app_client):
-    for page in ("console.html",):
+    for page in ("console.html", "definitions.html"):
         html = (STATIC_DIR / page).read_text(encoding="utf-8")
         assert "http://" not in html and "https://" not in html
     for asset in sorted(STATIC_DIR.rglob("*.js")) + sorted(STATIC_DIR.rglob("*.css")):
