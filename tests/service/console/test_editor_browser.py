@@ -85,3 +85,38 @@ async def test_a_wrong_token_is_refused_at_sign_in(site, new_page):
     await sign_in(page, "not-a-token", path="/console/definitions")
     await expect(page.get_by_label("API token")).to_be_focused()
     await expect(page.get_by_role("alert").first).to_contain_text("not valid")
+
+
+async def test_rolling_back_saves_the_earlier_version_again_as_the_newest(site, new_page):
+    admin = await new_page()
+    await sign_in(admin, site.scenario.tokens["admin"], path="/console/definitions")
+    await create_definition(admin, "Rolled back")
+    quick = admin.get_by_role("list", name="Quick search fields, in order")
+    first = await quick.locator("li .item-label").first.inner_text()
+    await quick.get_by_role("button", name=f"Remove {first}").click()
+    await admin.get_by_role("button", name="Save").click()
+    await expect(admin.locator("#version-line")).to_contain_text("Version 2")
+    await expect(quick.get_by_role("button", name=f"Remove {first}")).to_have_count(0)
+
+    await admin.get_by_role("button", name="Roll back to version 1").click()
+    await expect(admin.locator("#version-line")).to_contain_text("Version 3")
+    await expect(quick.locator("li .item-label").first).to_have_text(first)
+    await expect(admin.locator("#history-rows tr").first).to_contain_text("rollback to version 1")
+
+
+async def test_a_save_over_someone_elses_newer_version_is_refused(site, new_page):
+    first, second = await new_page(), await new_page()
+    await sign_in(first, site.scenario.tokens["admin"], path="/console/definitions")
+    await create_definition(first, "Shared")
+    await sign_in(second, site.scenario.tokens["admin"], path="/console/definitions")
+    await second.get_by_role("button", name=re.compile("^Shared")).click()
+    await expect(second.locator("#definition-title")).to_have_text("Shared")
+
+    await first.get_by_label("Description").fill("Saved first")
+    await first.get_by_role("button", name="Save").click()
+    await expect(first.locator("#version-line")).to_contain_text("Version 2")
+    await second.get_by_label("Description").fill("Saved second")
+    await second.get_by_role("button", name="Save").click()
+    await expect(second.locator("#definition-error")).to_contain_text("at version 2, not 1")
+    await second.get_by_role("button", name="Discard changes").click()
+    await expect(second.get_by_label("Description")).to_have_value("Saved first")
