@@ -1,7 +1,7 @@
 """One running service (uvicorn subprocess, real engine) on its own database and indices, and headless Chromium.
 
 The console tests change what is active and log communications, so they get their own copy of the scenario rather
-than the session's shared one.
+than sharing the one other tests read.
 """
 
 from __future__ import annotations

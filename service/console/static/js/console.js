@@ -6,7 +6,7 @@ import { announce, byId, h } from "./dom.js";
 import { LogDialog } from "./log.js";
 import { ResultList } from "./results.js";
 import { labelsOf, setUpAdvancedSearch, setUpQuickSearch } from "./search.js";
-import { startSession } from "./session.js";
+import { whenSignedIn } from "./signin.js";
 
 const contextPane = byId("context");
 let current = null;
@@ -71,7 +71,7 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
-startSession(async (me) => {
+whenSignedIn(async (me) => {
   byId("editor-link").hidden = me.role !== "admin";
   const active = await api("GET", "/api/definitions/active");
   const labels = labelsOf(active);

@@ -1,4 +1,4 @@
-// Small DOM helpers. Text always goes in as text nodes, never as HTML, so data can never become markup.
+// Small DOM functions. Text always goes in as text nodes, never as HTML, so data can never become markup.
 
 export function h(tag, props = {}, ...children) {
   const element = document.createElement(tag);

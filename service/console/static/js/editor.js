@@ -5,7 +5,7 @@ import { api, ApiError } from "./api.js";
 import { announce, byId, formatDateTime, h, humanize } from "./dom.js";
 import { FieldErrors } from "./errors.js";
 import { PickList } from "./picklist.js";
-import { startSession } from "./session.js";
+import { whenSignedIn } from "./signin.js";
 
 const SECTION_TITLES = {
   contact: "Contact information",
@@ -235,7 +235,7 @@ async function create(event) {
   }
 }
 
-startSession(async (me) => {
+whenSignedIn(async (me) => {
   if (me.role !== "admin") {
     refuse(`You are signed in as ${me.name}, an agent. The definition editor needs the admin role.`);
     return;

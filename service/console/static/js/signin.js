@@ -4,7 +4,7 @@ import { api, ApiError, token } from "./api.js";
 import { byId } from "./dom.js";
 
 function showSignIn(message = "") {
-  byId("session-nav").hidden = true;
+  byId("account-nav").hidden = true;
   byId("sign-in").hidden = false;
   const error = byId("sign-in-error");
   error.textContent = message;
@@ -28,13 +28,13 @@ async function whoAmI() {
 
 function signedIn(me) {
   byId("sign-in").hidden = true;
-  byId("session-nav").hidden = false;
+  byId("account-nav").hidden = false;
   const unit = me.business_unit ? `, ${me.business_unit}` : "";
   byId("whoami").textContent = `${me.name} (${me.role}${unit})`;
 }
 
 // Calls `onReady(me)` once a valid token is known; the page draws its workspace from there.
-export async function startSession(onReady) {
+export async function whenSignedIn(onReady) {
   byId("sign-out").addEventListener("click", () => {
     token.clear();
     window.location.reload();
@@ -70,7 +70,7 @@ export async function startSession(onReady) {
   try {
     const me = await whoAmI();
     if (!me) {
-      showSignIn("Your session has ended; sign in again.");
+      showSignIn("This token is no longer valid; sign in again.");
       return;
     }
     signedIn(me);
