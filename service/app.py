@@ -11,7 +11,9 @@ from fastapi.responses import JSONResponse
 
 from search_definitions.active import ActiveDefinition
 from search_definitions.loader import load_shipped
+from service.auth.router import router as auth_router
 from service.communications.router import router as communications_router
+from service.console.router import install_console
 from service.contacts.router import router as contacts_router
 from service.context.router import router as context_router
 from service.db.session import build_engine, build_sessionmaker
@@ -50,12 +52,14 @@ def create_app(settings: Settings) -> FastAPI:
     install_handlers(app)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.include_router(health_router)
+    app.include_router(auth_router)
     app.include_router(search_router)
     app.include_router(definitions_router)
     app.include_router(contacts_router)
     app.include_router(context_router)
     app.include_router(communication_lookup_router)
     app.include_router(communications_router)
+    install_console(app)
     return app
 
 

@@ -295,6 +295,7 @@ def run(
         console.print(f"indexed {report.contacts} contacts and {report.communications} communications")
         typer.echo(f"demo-agent token: {agent_token}")
         typer.echo(f"demo-admin token: {admin_token}")
+        typer.echo(f"agent console: http://127.0.0.1:{port}/console (admins: /console/definitions)")
         if phone is not None:
             body = json.dumps({"field": "phone", "operator": "=", "value": phone.typed_differently})
             typer.echo(f"# find {phone.display_name} (stored as '{phone.stored}') by phone, typed another way:")

@@ -7,8 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 
 from search_definitions.schema import Definition
-from service.definitions.schemas import ActiveDefinitionRead, DefinitionRead, RollbackRequest, VersionRead
-from service.definitions.service import DefinitionsService, active_view
+from service.definitions.schemas import (
+    ActiveDefinitionRead,
+    CatalogueRead,
+    DefinitionRead,
+    RollbackRequest,
+    VersionRead,
+)
+from service.definitions.service import DefinitionsService, active_view, catalogue_view
 from service.deps import ActiveDefinitionDep, AdminUser, ExpectedVersion, SessionDep, StateDep
 from service.errors import error_response
 
@@ -32,6 +38,12 @@ ServiceDep = Annotated[DefinitionsService, Depends(get_service)]
 def read_active(definition: ActiveDefinitionDep) -> ActiveDefinitionRead:
     """The definition active for the caller, with the labels and operators of its fields, in order."""
     return active_view(definition)
+
+
+@router.get("/catalogue", response_model=CatalogueRead, responses=ADMIN_ERRORS)
+def read_catalogue(_admin: AdminUser) -> CatalogueRead:
+    """What a definition may contain: the eligible fields (labels, operators), scopes, actions and sections."""
+    return catalogue_view()
 
 
 @router.get("", response_model=list[DefinitionRead], responses=ADMIN_ERRORS)

@@ -46,3 +46,14 @@ class ActiveDefinitionRead(BaseModel):
     definition: Definition
     quick_search_fields: list[FieldRead]
     advanced_search_fields: dict[str, list[FieldRead]]
+
+
+class CatalogueRead(BaseModel):
+    """Everything an editor may put into a definition: eligible fields per place, scopes, actions, sections."""
+
+    quick_search_fields: list[FieldRead] = Field(description="Fields that may be quick-search fields.")
+    advanced_search_fields: dict[str, list[FieldRead]] = Field(description="Advanced-search fields per section.")
+    address_scopes: list[str]
+    actions: list[str]
+    context_sections: list[str]
+    max_recent_communications_limit: int

@@ -4,14 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import get_args
 
 from sqlalchemy.orm import Session
 
 from search_definitions import catalogue, store
 from search_definitions.active import ActiveDefinition
-from search_definitions.schema import ADVANCED_SECTIONS, Definition
+from search_definitions.schema import (
+    ADVANCED_SECTIONS,
+    MAX_RECENT_LIMIT,
+    Action,
+    AddressScope,
+    ContextSection,
+    Definition,
+)
 from search_definitions.store import DefinitionConflict, DefinitionNotFound, StoredDefinition, VersionInfo
-from service.definitions.schemas import ActiveDefinitionRead, DefinitionRead, FieldRead, VersionRead
+from service.definitions.schemas import (
+    ActiveDefinitionRead,
+    CatalogueRead,
+    DefinitionRead,
+    FieldRead,
+    VersionRead,
+)
 from service.errors import Conflict, NotFound
 
 
@@ -92,6 +106,19 @@ def active_view(definition: Definition) -> ActiveDefinitionRead:
             for section in ADVANCED_SECTIONS
             if definition.advanced_search_fields.for_section(section)
         },
+    )
+
+
+def catalogue_view() -> CatalogueRead:
+    return CatalogueRead(
+        quick_search_fields=[_field(key) for key in catalogue.quick_keys()],
+        advanced_search_fields={
+            section.value: [_field(key) for key in catalogue.advanced_keys(section)] for section in ADVANCED_SECTIONS
+        },
+        address_scopes=list(get_args(AddressScope)),
+        actions=[action.value for action in Action],
+        context_sections=[section.value for section in ContextSection],
+        max_recent_communications_limit=MAX_RECENT_LIMIT,
     )
 
 

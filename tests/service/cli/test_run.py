@@ -11,7 +11,7 @@ import httpx
 from tests.support.server import free_port
 
 
-def test_run_prints_a_working_phone_search_for_the_demo_data(tmp_path, opensearch_url, run_prefix):
+def test_run_prints_a_working_phone_search_and_the_console_address(tmp_path, opensearch_url, run_prefix):
     port = free_port()
     env = {
         **os.environ,
@@ -43,6 +43,8 @@ def test_run_prints_a_working_phone_search_for_the_demo_data(tmp_path, opensearc
         expected = comment.removeprefix("# find ").split(" (stored as")[0]
         assert [item["display_name"] for item in response.json()["items"]] == [expected]
         assert lines[-1].startswith("curl ") and any(line.startswith("demo-agent token: ") for line in lines)
+        console = next(line for line in lines if line.startswith("agent console: ")).split()[2]
+        assert httpx.get(console, timeout=5).status_code == 200
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -34,6 +34,7 @@ async def test_agent_gets_403_on_every_write_and_on_admin_reads(api):
         ("GET", "/api/definitions", None),
         ("GET", path, None),
         ("GET", f"{path}/history", None),
+        ("GET", "/api/definitions/catalogue", None),
     ):
         response = await api.client.request(method, url, json=payload, headers=api.agent)
         assert response.status_code == 403, (method, url, response.text)
@@ -45,6 +46,22 @@ async def test_agent_reads_the_active_definition_with_labels_in_order(api):
     fields = response.json()["quick_search_fields"]
     assert [f["key"] for f in fields][:3] == ["name", "phone", "email"]
     assert fields[0] == {"key": "name", "label": "Name", "type": "text", "operators": ["=", "like"], "values": []}
+
+
+async def test_admin_reads_the_catalogue_of_everything_a_definition_may_contain(api):
+    response = await api.client.get("/api/definitions/catalogue", headers=api.admin)
+    assert response.status_code == 200
+    catalogue = response.json()
+    quick = [f["key"] for f in catalogue["quick_search_fields"]]
+    assert {"name", "phone", "reference_number"} <= set(quick) and "city" not in quick
+    address = {f["key"]: f for f in catalogue["advanced_search_fields"]["address"]}
+    assert address["city"]["label"] == "City" and "name" not in address
+    assert catalogue["advanced_search_fields"]["accounts_receivable"][0]["key"] == "account_number"
+    assert catalogue["address_scopes"] == ["any", "billing", "subscription"]
+    assert "place_in_dispute" in catalogue["actions"] and "leads" in catalogue["context_sections"]
+    assert catalogue["max_recent_communications_limit"] == 500
+    shipped = load_shipped("default")
+    assert set(shipped.quick_search_fields) <= set(quick)
 
 
 async def test_admin_creates_reads_lists_and_deletes(api):

@@ -1,0 +1,1 @@
+"""The agent console and the definition editor: static pages and ES modules served by the product itself."""

@@ -1,0 +1,137 @@
+"""The agent console in headless Chromium, against the running service on the real engine."""
+
+import re
+
+import pytest
+from playwright.async_api import expect
+
+from tests.service.console.conftest import sign_in
+from tests.support.browser import SCREENSHOTS, requires_chromium
+
+pytestmark = [pytest.mark.browser, requires_chromium]
+
+
+def results(page):
+    return page.locator("#results").get_by_role("option")
+
+
+def context_title(page):
+    return page.locator("#context").get_by_role("heading", level=2)
+
+
+async def quick_search(page, field, value, operator="="):
+    await page.get_by_label("Search by").select_option(label=field)
+    await page.get_by_label("Operator").select_option(operator)
+    await page.get_by_label("Search value").fill(value)
+    await page.keyboard.press("Enter")
+
+
+async def test_quick_search_by_phone_opens_the_right_context(site, new_page):
+    page = await new_page()
+    await sign_in(page, site.scenario.tokens["agent"])
+    await quick_search(page, "Phone", "+33 6 12 34 56 78")
+    await expect(results(page)).to_have_count(1)
+    await expect(results(page).first).to_be_focused()
+    await expect(results(page).first.locator("mark")).to_have_text("33612345678")
+    await page.keyboard.press("Enter")
+
+    await expect(context_title(page)).to_have_text("Marie Lefèvre")
+    await expect(context_title(page)).to_be_focused()
+    await expect(page.locator("#credit-indicator")).to_contain_text("Credit hold")
+    ar = page.locator("[data-section=accounts_receivable]")
+    await expect(ar.get_by_role("row", name=re.compile("AR-000100"))).to_contain_text("On hold")
+    jobs = page.locator("[data-section=jobs]")
+    await expect(jobs.get_by_role("tab", name="Non completed (2)")).to_have_attribute("aria-selected", "true")
+    await jobs.get_by_role("tab", name="Completed (1)").click()
+    await expect(jobs.get_by_role("tabpanel")).to_contain_text("Completed")
+    await expect(page.locator(".action-panel").get_by_role("button")).to_have_text(["Log communication"])
+    await jobs.get_by_role("tab", name="Non completed (2)").click()
+    await page.screenshot(path=SCREENSHOTS / "console.png", full_page=True)
+
+
+async def test_arrow_keys_move_through_the_results_and_enter_opens_the_one_chosen(site, new_page):
+    page = await new_page()
+    await sign_in(page, site.scenario.tokens["agent"])
+    await quick_search(page, "Name", "mar", operator="like")
+    await expect(results(page)).to_have_count(2)
+    await expect(results(page).first).to_be_focused()
+    await page.keyboard.press("ArrowDown")
+    await expect(results(page).nth(1)).to_be_focused()
+    chosen = await results(page).nth(1).locator(".result-name").inner_text()
+    await page.keyboard.press("Enter")
+    await expect(context_title(page)).to_have_text(chosen)
+    await expect(results(page).nth(1)).to_have_attribute("aria-selected", "true")
+
+
+async def test_a_search_value_outside_the_rules_is_explained_at_the_field(site, new_page):
+    page = await new_page()
+    await sign_in(page, site.scenario.tokens["agent"])
+    await quick_search(page, "Name", "x" * 101)
+    value = page.get_by_label("Search value")
+    await expect(value).to_have_attribute("aria-invalid", "true")
+    await expect(value).to_be_focused()
+    await expect(page.locator("#quick-error")).to_contain_text("at most 100")
+
+
+async def test_advanced_search_address_scope_decides_which_address_must_match(site, new_page):
+    page = await new_page()
+    await sign_in(page, site.scenario.tokens["agent"])
+    toggle = page.get_by_role("button", name="Advanced search")
+    await toggle.click()
+    await expect(toggle).to_have_attribute("aria-expanded", "true")
+    advanced = page.get_by_role("form", name="Advanced search")
+    await advanced.get_by_label("City").fill("Lyon")
+    await advanced.get_by_label("Address scope").select_option(label="Billing address")
+    await advanced.get_by_role("button", name="Search").click()
+    await expect(page.locator("#results-status")).to_have_text("Nothing found")
+
+    await advanced.get_by_label("Address scope").select_option(label="Subscription address")
+    await advanced.get_by_role("button", name="Search").click()
+    await expect(results(page)).to_have_count(1)
+    await expect(results(page).first).to_contain_text("Marie Lefèvre")
+    await expect(results(page).first.locator("mark")).to_have_text("Lyon")
+    await page.keyboard.press("Enter")
+    await expect(context_title(page)).to_have_text("Marie Lefèvre")
+
+
+async def test_recent_communications_open_their_contact(site, new_page):
+    page = await new_page()
+    await sign_in(page, site.scenario.tokens["agent"])
+    await page.get_by_role("button", name="Communications").click()
+    await expect(page.locator("#results-title")).to_have_text("Your latest communications")
+    mona = results(page).filter(has_text="Mona Schäfer")
+    await expect(mona).to_contain_text("Collection call")
+    names = await results(page).locator(".result-name").all_inner_texts()
+    assert names.index("Marie Lefèvre") < names.index("María Núñez Peña") < names.index("Mona Schäfer")
+    assert "GLORIA Ortega" not in names
+    await mona.click()
+    await expect(context_title(page)).to_have_text("Mona Schäfer")
+    await expect(page.locator("#credit-indicator")).to_have_text("✓ No credit hold")
+
+
+async def test_logging_a_communication_adds_it_to_the_context(site, new_page):
+    page = await new_page()
+    await sign_in(page, site.scenario.tokens["agent"])
+    await quick_search(page, "Access token", "SC-7788-9900")
+    await expect(results(page)).to_have_count(1)
+    await page.keyboard.press("Enter")
+    await expect(context_title(page)).to_have_text("Élodie Dvořák")
+
+    await page.get_by_role("button", name="Log communication").click()
+    dialog = page.get_by_role("dialog", name="Log a communication")
+    await expect(dialog.get_by_label("Topic")).to_be_focused()
+    await expect(dialog.get_by_label("Contact person")).to_have_value("Élodie Dvořák")
+    await dialog.get_by_label("Topic").fill("Card blocked abroad")
+    await dialog.get_by_label("Action", exact=True).select_option(label="Partial dispute")
+    await dialog.get_by_role("button", name="Save communication").click()
+    amount = dialog.get_by_label("Amount in dispute")
+    await expect(amount).to_have_attribute("aria-invalid", "true")
+    await expect(dialog.locator("[data-error-for=action_amount]")).not_to_be_empty()
+
+    await amount.fill("12.50")
+    await dialog.get_by_label("Keywords").fill("card, abroad")
+    await dialog.get_by_role("button", name="Save communication").click()
+    await expect(dialog).to_be_hidden()
+    row = page.locator("[data-section=communications]").get_by_role("row", name=re.compile("Card blocked abroad"))
+    await expect(row).to_contain_text("Partial dispute")
+    await expect(row).to_contain_text("agent")

@@ -1,0 +1,44 @@
+"""The console's pages and assets are served by the product itself, locked down, and shipped as package data."""
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from service.console.router import STATIC_DIR
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.parametrize(
+    ("path", "title"), [("/console", "Communication Centre"), ("/console/definitions", "Definitions")]
+)
+async def test_console_pages_are_served_without_a_token_and_forbid_inline_and_foreign_code(app_client, path, title):
+    response = await app_client.get(path)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert f"<title>{title}" in response.text
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "connect-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_every_asset_a_page_names_is_served_from_the_package(app_client):
+    for page in ("console.html", "definitions.html"):
+        html = (STATIC_DIR / page).read_text(encoding="utf-8")
+        assert "http://" not in html and "https://" not in html
+    for asset in sorted(STATIC_DIR.rglob("*.js")) + sorted(STATIC_DIR.rglob("*.css")):
+        url = f"/console/static/{asset.relative_to(STATIC_DIR).as_posix()}"
+        response = await app_client.get(url)
+        assert response.status_code == 200, url
+        expected = "javascript" if asset.suffix == ".js" else "css"
+        assert expected in response.headers["content-type"], url
+        assert "https://" not in response.text and "http://" not in response.text, url
+
+
+def test_every_console_file_is_package_data_for_a_non_editable_install():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["service.console"]
+    shipped = {path for pattern in patterns for path in STATIC_DIR.parent.glob(pattern) if path.is_file()}
+    files = {path for path in STATIC_DIR.rglob("*") if path.is_file()}
+    assert files and files <= shipped, sorted(str(path) for path in files - shipped)

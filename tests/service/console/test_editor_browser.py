@@ -1,0 +1,122 @@
+"""The definition editor in headless Chromium: admins change what agents see; agents cannot get in."""
+
+import re
+
+import httpx
+import pytest
+from playwright.async_api import expect
+
+from tests.service.console.conftest import sign_in
+from tests.support.browser import SCREENSHOTS, requires_chromium
+
+pytestmark = [pytest.mark.browser, requires_chromium]
+
+
+async def quick_field_labels(page):
+    return await page.get_by_label("Search by").locator("option").all_inner_texts()
+
+
+async def create_definition(page, name):
+    await page.get_by_label("Name of the new definition").fill(name)
+    await page.get_by_role("button", name="Create").click()
+    await expect(page.locator("#definition-title")).to_have_text(name)
+
+
+async def test_admin_reorders_quick_fields_and_after_activation_agents_see_the_new_order(site, new_page):
+    agent = await new_page()
+    await sign_in(agent, site.scenario.tokens["agent"])
+    await expect(agent.get_by_label("Search by").locator("option").first).to_have_text("Name")
+    before = await quick_field_labels(agent)
+
+    admin = await new_page()
+    await sign_in(admin, site.scenario.tokens["admin"], path="/console/definitions")
+    await expect(admin.locator("#active-note")).to_contain_text("as shipped")
+    await create_definition(admin, "Phone first")
+    quick = admin.get_by_role("list", name="Quick search fields, in order")
+    await quick.get_by_role("button", name="Move Phone up").focus()
+    await admin.keyboard.press("Enter")
+    await expect(quick.get_by_role("button", name="Move Phone down")).to_be_focused()
+    await expect(quick.locator("li .item-label").first).to_have_text("Phone")
+    await expect(admin.get_by_role("button", name="Activate")).to_be_disabled()
+    await admin.get_by_role("button", name="Save").click()
+    await expect(admin.locator("#version-line")).to_contain_text("Version 2")
+    await admin.get_by_role("button", name="Activate").click()
+    await expect(admin.locator("#version-line")).to_contain_text("Active for everyone")
+    await expect(admin.get_by_role("row", name=re.compile("^1 admin"))).to_contain_text("Roll back to version 1")
+    await admin.screenshot(path=SCREENSHOTS / "editor.png")
+
+    await expect(agent.get_by_label("Search by").locator("option").first).to_have_text("Name")
+    await agent.reload()
+    await expect(agent.get_by_label("Search by").locator("option").first).to_have_text("Phone")
+    assert await quick_field_labels(agent) == ["Phone", "Name", *before[2:]]
+
+
+async def test_editor_shows_the_apis_validation_error_at_the_field(site, new_page):
+    admin = await new_page()
+    await sign_in(admin, site.scenario.tokens["admin"], path="/console/definitions")
+    await create_definition(admin, "Limits")
+    limit = admin.get_by_label("How many the Communications button lists")
+    await limit.fill("0")
+    await admin.get_by_role("button", name="Save").click()
+    await expect(limit).to_have_attribute("aria-invalid", "true")
+    await expect(limit).to_be_focused()
+    await expect(admin.locator("#error-recent_communications_limit")).to_contain_text("greater than or equal to 1")
+    await expect(admin.locator("#version-line")).to_contain_text("Version 1")
+
+
+async def test_agent_cannot_reach_the_definition_editor(site, new_page):
+    agent = await new_page()
+    await sign_in(agent, site.scenario.tokens["agent"])
+    await expect(agent.get_by_label("Search by")).to_be_visible()
+    await expect(agent.get_by_role("link", name="Definitions")).to_be_hidden()
+
+    await agent.goto("/console/definitions")
+    await expect(agent.get_by_role("heading", name="Admins only")).to_be_visible()
+    await expect(agent.get_by_role("alert")).to_contain_text("needs the admin role")
+    await expect(agent.locator("#editor")).to_be_hidden()
+    bearer = {"Authorization": f"Bearer {site.scenario.tokens['agent']}"}
+    async with httpx.AsyncClient(base_url=site.url, headers=bearer) as api:
+        assert (await api.get("/api/definitions")).status_code == 403
+        assert (await api.get("/api/definitions/catalogue")).status_code == 403
+
+
+async def test_a_wrong_token_is_refused_at_sign_in(site, new_page):
+    page = await new_page()
+    await sign_in(page, "not-a-token", path="/console/definitions")
+    await expect(page.get_by_label("API token")).to_be_focused()
+    await expect(page.get_by_role("alert").first).to_contain_text("not valid")
+
+
+async def test_rolling_back_saves_the_earlier_version_again_as_the_newest(site, new_page):
+    admin = await new_page()
+    await sign_in(admin, site.scenario.tokens["admin"], path="/console/definitions")
+    await create_definition(admin, "Rolled back")
+    quick = admin.get_by_role("list", name="Quick search fields, in order")
+    first = await quick.locator("li .item-label").first.inner_text()
+    await quick.get_by_role("button", name=f"Remove {first}").click()
+    await admin.get_by_role("button", name="Save").click()
+    await expect(admin.locator("#version-line")).to_contain_text("Version 2")
+    await expect(quick.get_by_role("button", name=f"Remove {first}")).to_have_count(0)
+
+    await admin.get_by_role("button", name="Roll back to version 1").click()
+    await expect(admin.locator("#version-line")).to_contain_text("Version 3")
+    await expect(quick.locator("li .item-label").first).to_have_text(first)
+    await expect(admin.locator("#history-rows tr").first).to_contain_text("rollback to version 1")
+
+
+async def test_a_save_over_someone_elses_newer_version_is_refused(site, new_page):
+    first, second = await new_page(), await new_page()
+    await sign_in(first, site.scenario.tokens["admin"], path="/console/definitions")
+    await create_definition(first, "Shared")
+    await sign_in(second, site.scenario.tokens["admin"], path="/console/definitions")
+    await second.get_by_role("button", name=re.compile("^Shared")).click()
+    await expect(second.locator("#definition-title")).to_have_text("Shared")
+
+    await first.get_by_label("Description").fill("Saved first")
+    await first.get_by_role("button", name="Save").click()
+    await expect(first.locator("#version-line")).to_contain_text("Version 2")
+    await second.get_by_label("Description").fill("Saved second")
+    await second.get_by_role("button", name="Save").click()
+    await expect(second.locator("#definition-error")).to_contain_text("at version 2, not 1")
+    await second.get_by_role("button", name="Discard changes").click()
+    await expect(second.get_by_label("Description")).to_have_value("Saved first")
