@@ -62,34 +62,18 @@ export function formatMoney(amount, currency) {
   }
 }
 
-// Case- and accent-insensitive form of one character, as the search engine folds text.
-function foldChar(character) {
-  return character.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
-}
-
-// The value with the part matching `needle` (folded) wrapped in <mark>; the whole value when it is not found.
-export function marked(value, needle) {
-  const text = String(value);
-  const wanted = (needle ?? "").replaceAll("%", "").trim();
-  if (wanted) {
-    const folded = [];
-    const starts = [];
-    for (let index = 0; index < text.length; index += 1) {
-      const piece = foldChar(text[index]);
-      for (const character of piece) {
-        folded.push(character);
-        starts.push(index);
-      }
-    }
-    const at = folded.join("").indexOf([...wanted].map(foldChar).join(""));
-    if (at >= 0) {
-      const length = [...wanted].map(foldChar).join("").length;
-      const from = starts[at];
-      const to = at + length < starts.length ? starts[at + length] : text.length;
-      return [text.slice(0, from), h("mark", {}, text.slice(from, to)), text.slice(to)];
-    }
+// The value with the character spans the search reported (code-point offsets, end exclusive) in <mark>.
+export function marked(value, spans) {
+  const characters = Array.from(String(value));
+  const pieces = [];
+  let position = 0;
+  for (const [from, to] of spans ?? []) {
+    if (from < position || to > characters.length || from >= to) continue;
+    pieces.push(characters.slice(position, from).join(""), h("mark", {}, characters.slice(from, to).join("")));
+    position = to;
   }
-  return [h("mark", {}, text)];
+  pieces.push(characters.slice(position).join(""));
+  return pieces;
 }
 
 export function definitionList(pairs) {

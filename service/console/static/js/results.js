@@ -47,11 +47,11 @@ export class ResultList {
     this.status.textContent = text;
   }
 
-  // `page` is a SearchPage; `labels` maps field keys to labels; `needle` is what was typed (for <mark>).
-  showContacts(page, { labels, needle, append = false, loadMore = null }) {
+  // `page` is a SearchPage; `labels` maps field keys to labels; highlights carry their own spans.
+  showContacts(page, { labels, append = false, loadMore = null }) {
     const start = append ? this.options().length : 0;
     if (!append) this.list.replaceChildren();
-    page.items.forEach((item, offset) => this.list.append(contactOption(item, start + offset, labels, needle)));
+    page.items.forEach((item, offset) => this.list.append(contactOption(item, start + offset, labels)));
     this.finish(page, loadMore, page.total === 1 ? "1 contact found" : `${page.total} contacts found`);
   }
 
@@ -103,7 +103,7 @@ export class ResultList {
   }
 }
 
-function contactOption(item, index, labels, needle) {
+function contactOption(item, index, labels) {
   const account = item.main_account;
   return h(
     "li",
@@ -127,7 +127,13 @@ function contactOption(item, index, labels, needle) {
           "ul",
           { class: "highlights", "aria-label": "Matched" },
           item.highlights.map((hit) =>
-            h("li", {}, h("span", { class: "highlight-field" }, `${labels[hit.field] ?? humanize(hit.field)}: `), marked(hit.value, needle)),
+            h(
+              "li",
+              {},
+              h("span", { class: "highlight-field" }, `${labels[hit.field] ?? humanize(hit.field)}: `),
+              marked(hit.value, hit.spans),
+              hit.fuzzy ? h("span", { class: "badge" }, "close match") : null,
+            ),
           ),
         )
       : null,

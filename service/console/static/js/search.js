@@ -64,7 +64,6 @@ export function setUpQuickSearch(active, { results, labels }) {
       const page = await api("POST", "/api/search/quick", { body: after ? { ...request, after } : request });
       results.showContacts(page, {
         labels,
-        needle: request.value,
         append,
         loadMore: () => run(page.next, true).catch((failure) => results.failed(failure.message)),
       });
@@ -189,15 +188,11 @@ export function setUpAdvancedSearch(active, { results, labels }) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const request = collect(form);
-    const needle = Object.values(request)
-      .flatMap((criteria) => Object.values(criteria))
-      .find((value) => typeof value === "string" && value.length > 1 && !(value in SCOPE_LABELS));
     results.reset("Advanced search results");
     const run = async (after, append) => {
       const page = await api("POST", "/api/search/advanced", { body: after ? { ...request, after } : request });
       results.showContacts(page, {
         labels,
-        needle,
         append,
         loadMore: () => run(page.next, true).catch((failure) => results.failed(failure.message)),
       });
