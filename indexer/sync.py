@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 BATCH_SIZE = 500
+REFRESH_AT_ONCE = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +157,10 @@ class OutboxSync:
                     actions.append(bulk.delete_action(index, communication_id, version))
 
         try:
-            result = bulk.write(self._client, actions, settings=self._settings)
+            # An agent who saves and searches again expects to find the change: a small pass is made visible
+            # at once; a large one (an import) waits for the refresh interval rather than making tiny segments.
+            visible_now = len(actions) <= REFRESH_AT_ONCE
+            result = bulk.write(self._client, actions, settings=self._settings, refresh=visible_now)
             for contact_id, _version in orphaned:
                 self._delete_communications_of(contact_id, communication_targets)
         except (EngineConnectionError, ConnectionTimeout) as exc:

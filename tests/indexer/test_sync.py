@@ -149,3 +149,15 @@ def test_a_poison_entry_is_retried_then_parked_without_blocking_the_queue(own, o
     sync.drain()
     assert pending(engine) == 0
     assert_mirrored(settings, engine, os_client)
+
+
+def test_a_small_pass_is_searchable_at_once_without_waiting_for_a_refresh(own, os_client):
+    settings, engine = own
+    rebuild(settings=settings, engine=engine, client=os_client)
+    os_client.indices.put_settings(index=settings.contacts_alias, body={"index": {"refresh_interval": "-1"}})
+    with build_sessionmaker(engine).begin() as session:
+        mona = session.scalar(select(Contact).where(Contact.first_name == "Mona"))
+        mona.last_name = "Sofort"
+    OutboxSync(settings=settings, engine=engine, client=os_client).drain()
+    query = {"query": {"term": {"last_name": "sofort"}}}
+    assert os_client.count(index=settings.contacts_alias, body=query)["count"] == 1

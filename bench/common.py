@@ -1,0 +1,145 @@
+"""What every benchmark needs: its own engine node, a demo database of a given size, the service as a
+subprocess, and honest statistics (percentiles over many samples, peak RSS of a child process)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from service.opensearch import local_node
+from service.settings import Settings
+
+ROOT = Path(os.environ.get("CONTACT_LOOKUP_BENCH_DIR", "/tmp/contact-lookup-bench"))
+
+
+@dataclass(frozen=True, slots=True)
+class Child:
+    """How a finished child process went: its wall time and its own peak resident set."""
+
+    seconds: float
+    peak_rss_mb: float
+    returncode: int
+    output: str
+
+
+def cli(env: dict[str, str], *args: str, log: Path | None = None) -> Child:
+    """Run `contact-lookup ARGS` as a child and read its peak RSS from wait4 (that child alone)."""
+    out = open(log, "w") if log else subprocess.PIPE  # noqa: SIM115 - closed below
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", *args],
+        env={**os.environ, **env},
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output = ""
+    if process.stdout is not None:
+        output = process.stdout.read()
+    _pid, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if log:
+        out.close()  # type: ignore[union-attr]
+        output = log.read_text(errors="replace")
+    return Child(time.perf_counter() - started, usage.ru_maxrss / 1024, process.returncode, output)
+
+
+@contextlib.contextmanager
+def engine_node(name: str, *, heap: str = "1g") -> Iterator[str]:
+    """A node of the bench's own (never the one tests or the product use), stopped afterwards."""
+    settings = Settings(home=ROOT / name, opensearch_heap=heap, opensearch_url="")
+    node = local_node.start(settings)
+    try:
+        yield node.url
+    finally:
+        local_node.stop(settings)
+
+
+def demo_database(contacts: int, *, seed: int = 7) -> str:
+    """A SQLite file with `contacts` demo contacts, generated once and reused by later runs."""
+    path = ROOT / f"demo-{contacts}-{seed}.db"
+    url = f"sqlite:///{path}"
+    if not path.exists():
+        partial = path.with_suffix(".partial")
+        partial.unlink(missing_ok=True)
+        env = {"CONTACT_LOOKUP_DATABASE_URL": f"sqlite:///{partial}", "CONTACT_LOOKUP_HOME": str(ROOT / "home")}
+        ROOT.mkdir(parents=True, exist_ok=True)
+        for args in (("db", "upgrade"), ("demo-data", "--contacts", str(contacts), "--seed", str(seed))):
+            child = cli(env, *args)
+            if child.returncode:
+                raise RuntimeError(f"{' '.join(args)} failed:\n{child.output[-2000:]}")
+        partial.rename(path)
+    return url
+
+
+@contextlib.contextmanager
+def service(env: dict[str, str], *, log: Path, timeout_s: float = 60) -> Iterator[str]:
+    """`contact-lookup serve` (with its background sync worker) on a free loopback port."""
+    port = local_node.free_port()
+    with open(log, "w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + timeout_s
+            while True:
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                        break
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"service did not start:\n{log.read_text()[-2000:]}")
+                time.sleep(0.2)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def add_user(env: dict[str, str], name: str, role: str = "agent") -> str:
+    child = cli(env, "users", "add", name, "--role", role)
+    if child.returncode:
+        raise RuntimeError(child.output)
+    return child.output.strip().splitlines()[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    samples: int
+    p50_ms: float
+    p99_ms: float
+
+    @classmethod
+    def of(cls, seconds: list[float]) -> Timing:
+        ordered = sorted(seconds)
+        return cls(len(ordered), statistics.median(ordered) * 1000, percentile(ordered, 99) * 1000)
+
+
+def percentile(ordered: list[float], p: float) -> float:
+    """Nearest-rank percentile of sorted samples."""
+    rank = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+def timed(call: Callable[[], object], *, warmup: int, samples: int) -> Timing:
+    for _ in range(warmup):
+        call()
+    seconds = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        call()
+        seconds.append(time.perf_counter() - started)
+    return Timing.of(seconds)

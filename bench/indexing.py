@@ -1,0 +1,177 @@
+"""Indexing benchmark, side by side on one node in one run:
+
+1. `contact-lookup index rebuild` (a child process, its peak RSS read from wait4) against raw `_bulk` of the
+   very same documents, pre-built to a file first and sent in the same chunks to fresh indices with the same
+   mappings and load settings: the rebuild's share of raw throughput.
+2. Write-to-searchable latency through the running service (its background sync worker): PATCH a contact's
+   last name to a fresh word, then poll quick search until that contact is found.
+
+    python -m bench.indexing --contacts 100000 --writes 500
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+from opensearchpy.helpers import expand_action
+
+from bench.common import ROOT, Timing, add_user, cli, demo_database, engine_node, service
+from indexer import aliases, mappings
+from indexer.rebuild import communication_actions, contact_actions
+from service.db.session import build_engine, build_sessionmaker
+from service.opensearch.client import build_client
+from service.settings import Settings
+
+
+def prebuild(settings: Settings, path: Path) -> dict[str, list[tuple[int, int, int]]]:
+    """Every bulk chunk the rebuild would send, as NDJSON in a file: {alias: [(offset, length, docs)]}."""
+    sessions = build_sessionmaker(build_engine(settings))
+    chunks: dict[str, list[tuple[int, int, int]]] = {}
+    with open(path, "wb") as out, sessions() as session:
+        for alias, actions in (
+            (settings.contacts_alias, contact_actions),
+            (settings.communications_alias, communication_actions),
+        ):
+            chunks[alias] = []
+            buffer: list[bytes] = []
+            size = 0
+
+            def flush(alias: str = alias) -> None:
+                nonlocal buffer, size
+                if buffer:
+                    offset = out.tell()
+                    out.write(b"".join(buffer))
+                    chunks[alias].append((offset, size, len(buffer)))
+                buffer, size = [], 0
+
+            for action in actions(session, f"{alias}-raw", settings, lambda _n: None):
+                meta, source = expand_action(action)
+                line = orjson.dumps(meta) + b"\n" + orjson.dumps(source) + b"\n"
+                if buffer and (len(buffer) >= settings.bulk_chunk_docs or size + len(line) > settings.bulk_chunk_bytes):
+                    flush()
+                buffer.append(line)
+                size += len(line)
+            flush()
+    return chunks
+
+
+def raw_bulk(settings: Settings, path: Path, chunks: dict[str, list[tuple[int, int, int]]]) -> float:
+    """Send the pre-built chunks to fresh indices (refresh off, no replicas, then refreshed): seconds."""
+    client = build_client(settings)
+    bodies = {
+        settings.contacts_alias: mappings.contacts_index_body(),
+        settings.communications_alias: mappings.communications_index_body(),
+    }
+    started = time.perf_counter()
+    with open(path, "rb") as source:
+        for alias, parts in chunks.items():
+            index = f"{alias}-raw"
+            aliases.create_index(client, index, bodies[alias], loading=True)
+            for offset, length, _docs in parts:
+                source.seek(offset)
+                response = client.bulk(body=source.read(length), index=index)
+                if response["errors"]:
+                    raise RuntimeError(f"raw _bulk item errors in {index}")
+            aliases.finish_loading(client, index, mappings.REFRESH_INTERVAL)
+    return time.perf_counter() - started
+
+
+def freshness(env: dict[str, str], *, writes: int, threads: int, log: Path) -> Timing:
+    """Seconds from a committed PATCH to the contact being found by its new name, `threads` writers at once."""
+    admin = add_user(env, f"bench-admin-{uuid.uuid4().hex[:6]}", "admin")
+    headers = {"Authorization": f"Bearer {admin}"}
+    latencies: list[float] = []
+    lock = threading.Lock()
+    with service(env, log=log) as url:
+
+        def writer(first_id: int) -> None:
+            with httpx.Client(base_url=url, headers=headers, timeout=30) as http:
+                for n in range(writes // threads):
+                    contact_id = first_id + n * threads
+                    current = http.get(f"/api/contacts/{contact_id}")
+                    current.raise_for_status()
+                    word = f"fresh{uuid.uuid4().hex[:12]}"
+                    patched = http.patch(
+                        f"/api/contacts/{contact_id}",
+                        json={"last_name": word},
+                        headers={"If-Match": f'"{current.json()["version"]}"'},
+                    )
+                    patched.raise_for_status()
+                    committed = time.perf_counter()
+                    query = {"field": "name", "operator": "=", "value": word}
+                    while True:
+                        found = http.post("/api/search/quick", json=query).json()["items"]
+                        if any(item["contact_id"] == contact_id for item in found):
+                            break
+                        if time.perf_counter() - committed > 30:
+                            raise RuntimeError(f"contact {contact_id} not searchable after 30 s")
+                        time.sleep(0.01)
+                    with lock:
+                        latencies.append(time.perf_counter() - committed)
+
+        workers = [threading.Thread(target=writer, args=(1 + i,)) for i in range(threads)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+    return Timing.of(latencies)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--contacts", type=int, default=100_000)
+    parser.add_argument("--writes", type=int, default=500)
+    parser.add_argument("--threads", type=int, default=10)
+    args = parser.parse_args()
+
+    database = demo_database(args.contacts)
+    run = f"bench-{uuid.uuid4().hex[:6]}"
+    work = Path(tempfile.mkdtemp(prefix="indexing-", dir=ROOT))
+    with engine_node("indexing-node") as url:
+        env = {"CONTACT_LOOKUP_DATABASE_URL": database, "CONTACT_LOOKUP_OPENSEARCH_URL": url}
+        env["CONTACT_LOOKUP_INDEX_PREFIX"] = run
+        settings = Settings(database_url=database, opensearch_url=url, index_prefix=run)
+
+        rebuilt = cli(env, "index", "rebuild", log=work / "rebuild.log")
+        if rebuilt.returncode:
+            raise RuntimeError(rebuilt.output[-2000:])
+        report = json.loads(rebuilt.output.strip().splitlines()[-1])
+
+        chunks = prebuild(settings, work / "documents.ndjson")
+        raw_seconds = raw_bulk(settings, work / "documents.ndjson", chunks)
+        documents = sum(docs for parts in chunks.values() for _o, _l, docs in parts)
+
+        copy = work / "writes.db"
+        shutil.copyfile(database.removeprefix("sqlite:///"), copy)
+        write_env = {**env, "CONTACT_LOOKUP_DATABASE_URL": f"sqlite:///{copy}"}
+        fresh = freshness(write_env, writes=args.writes, threads=args.threads, log=work / "service.log")
+
+    rebuild_rate = args.contacts / report["seconds"]
+    raw_rate = args.contacts / raw_seconds
+    result: dict[str, Any] = {
+        "contacts": args.contacts,
+        "documents": documents,
+        "rebuild_seconds": round(report["seconds"], 1),
+        "rebuild_contacts_per_s": round(rebuild_rate),
+        "raw_bulk_seconds": round(raw_seconds, 1),
+        "raw_bulk_contacts_per_s": round(raw_rate),
+        "rebuild_vs_raw": round(rebuild_rate / raw_rate, 3),
+        "rebuild_peak_rss_mb": round(rebuilt.peak_rss_mb),
+        "freshness": {"writes": fresh.samples, "p50_ms": round(fresh.p50_ms), "p99_ms": round(fresh.p99_ms)},
+    }
+    print(json.dumps(result, indent=2))
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
