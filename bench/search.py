@@ -1,0 +1,307 @@
+"""Search latency, side by side in one run on the same demo data:
+
+- through the service (HTTP on loopback, one keep-alive client, sequential requests),
+- raw against OpenSearch with the very body the service builds (the pure builders in service/search),
+- the same lookups in PostgreSQL with the pg_trgm GIN index a CRM would add, and in SQLite with LIKE.
+
+    python -m bench.search --contacts 100000 [--postgres-url postgresql+psycopg://...]
+
+Without `--postgres-url` (or CONTACT_LOOKUP_BENCH_POSTGRES_URL) the PostgreSQL column is left out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine, create_engine, text
+
+from bench.common import ROOT, Timing, add_user, cli, demo_database, engine_node, service, timed
+from search_definitions import catalogue
+from search_definitions.catalogue import Operator, Section
+from search_definitions.loader import load_shipped
+from service.opensearch.client import build_client
+from service.phones import to_e164
+from service.search import criteria, queries
+from service.settings import Settings
+
+NAME_SQL = "lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '') || ' ' || coalesce(company_name, ''))"
+PAGE = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Samples:
+    """Real values from the data, cycled through so no lookup is the same request twice in a row."""
+
+    names: list[str]
+    infixes: list[str]
+    phones: list[str]
+    places: list[tuple[str, str]]
+    users: list[str]
+    contact_ids: list[int]
+
+
+def samples(engine: Engine) -> Samples:
+    with engine.connect() as db:
+        people = db.execute(
+            text("SELECT id, last_name FROM contacts WHERE last_name IS NOT NULL ORDER BY id LIMIT 2000")
+        ).all()
+        phones = db.execute(text("SELECT e164 FROM phones WHERE e164 IS NOT NULL ORDER BY id LIMIT 50")).scalars()
+        places = db.execute(
+            text("SELECT city, postcode FROM addresses WHERE postcode IS NOT NULL ORDER BY id LIMIT 50")
+        ).all()
+        users = db.execute(text("SELECT DISTINCT created_by FROM communications ORDER BY 1")).scalars().all()
+    names = [row.last_name for row in people[::40]]
+    return Samples(
+        names=names,
+        infixes=[name[1:4].lower() for name in names if len(name) >= 4],
+        phones=[_typed_another_way(e164) for e164 in phones],
+        places=[(row.city, row.postcode) for row in places],
+        users=list(users),
+        contact_ids=[row.id for row in people[::40]],
+    )
+
+
+def _typed_another_way(e164: str) -> str:
+    """+33612345678 -> 0033 612 345 678: the same number as an agent might type it."""
+    digits = e164.lstrip("+")
+    return "00" + digits[:2] + " " + " ".join(digits[i : i + 3] for i in range(2, len(digits), 3))
+
+
+class Lookups:
+    """Each lookup as a request to the service, a body for the engine, and SQL for a relational database."""
+
+    def __init__(self, data: Samples, settings: Settings) -> None:
+        self.data = data
+        self.settings = settings
+        self.definition = load_shipped("default")
+        self.cycle = {key: itertools.cycle(range(1000)) for key in ("name", "infix", "phone", "place", "user", "ctx")}
+
+    def _pick(self, key: str, values: list[Any]) -> Any:
+        return values[next(self.cycle[key]) % len(values)]
+
+    def quick(self, key: str, field: str, operator: str, value: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        request = {"field": field, "operator": operator, "value": value, "size": PAGE}
+        body = queries.quick_search_body(
+            field=catalogue.BY_KEY[field],
+            operator=Operator(operator),
+            value=value,
+            size=PAGE,
+            after=None,
+            phone_region=self.settings.default_phone_region,
+            business_unit=None,
+        )
+        return request, body
+
+    def advanced(self, city: str, postcode: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        request = {"address": {"city": city, "postcode": postcode}, "size": PAGE}
+        parsed = criteria.parse_section(self.definition, Section.ADDRESS, request["address"], max_length=200)
+        body = queries.advanced_search_body(
+            criteria=parsed,
+            address_scope="any",
+            size=PAGE,
+            after=None,
+            phone_region=self.settings.default_phone_region,
+            business_unit=None,
+        )
+        return request, body
+
+
+def run_service(http: httpx.Client, lookups: Lookups, tokens: dict[str, str], *, samples: int) -> dict[str, Timing]:
+    data = lookups.data
+
+    def post(path: str, request: dict[str, Any], token: str) -> None:
+        response = http.post(path, json=request, headers={"Authorization": f"Bearer {token}"})
+        response.raise_for_status()
+
+    def get(path: str, token: str) -> None:
+        http.get(path, headers={"Authorization": f"Bearer {token}"}).raise_for_status()
+
+    agent = tokens["agent"]
+    calls: dict[str, Callable[[], None]] = {
+        "quick =": lambda: post(
+            "/api/search/quick", lookups.quick("name", "name", "=", lookups._pick("name", data.names))[0], agent
+        ),
+        "quick like %x%": lambda: post(
+            "/api/search/quick",
+            lookups.quick("infix", "name", "like", f"%{lookups._pick('infix', data.infixes)}%")[0],
+            agent,
+        ),
+        "phone": lambda: post(
+            "/api/search/quick", lookups.quick("phone", "phone", "=", lookups._pick("phone", data.phones))[0], agent
+        ),
+        "advanced nested": lambda: post(
+            "/api/search/advanced", lookups.advanced(*lookups._pick("place", data.places))[0], agent
+        ),
+        "recent": lambda: get(f"/api/communications/recent?size={PAGE}", tokens[lookups._pick("user", data.users)]),
+        "context": lambda: get(f"/api/contacts/{lookups._pick('ctx', data.contact_ids)}/context", agent),
+    }
+    return {name: timed(call, warmup=20, samples=samples) for name, call in calls.items()}
+
+
+def run_engine(lookups: Lookups, *, samples: int) -> dict[str, Timing]:
+    client = build_client(lookups.settings)
+    data = lookups.data
+    contacts, communications = lookups.settings.contacts_alias, lookups.settings.communications_alias
+
+    def search(index: str, body: dict[str, Any]) -> None:
+        client.search(index=index, body=body)
+
+    calls: dict[str, Callable[[], None]] = {
+        "quick =": lambda: search(contacts, lookups.quick("name", "name", "=", lookups._pick("name", data.names))[1]),
+        "quick like %x%": lambda: search(
+            contacts, lookups.quick("infix", "name", "like", f"%{lookups._pick('infix', data.infixes)}%")[1]
+        ),
+        "phone": lambda: search(contacts, lookups.quick("phone", "phone", "=", lookups._pick("phone", data.phones))[1]),
+        "advanced nested": lambda: search(contacts, lookups.advanced(*lookups._pick("place", data.places))[1]),
+        "recent": lambda: search(
+            communications,
+            queries.recent_communications_body(
+                user=lookups._pick("user", data.users), size=PAGE, after=None, business_unit=None
+            ),
+        ),
+    }
+    return {name: timed(call, warmup=20, samples=samples) for name, call in calls.items()}
+
+
+def run_sql(engine: Engine, lookups: Lookups, *, samples: int) -> dict[str, Timing]:
+    """The same lookups as a CRM would write them in SQL: first page sorted by name, with the total."""
+    data = lookups.data
+    page = f"ORDER BY {NAME_SQL}, id LIMIT {PAGE}"
+    statements = {
+        "quick =": (f"SELECT id, count(*) OVER () FROM contacts WHERE lower(last_name) = :v {page}", "name", "names"),
+        "quick like %x%": (
+            f"SELECT id, count(*) OVER () FROM contacts WHERE {NAME_SQL} LIKE :v {page}",
+            "infix",
+            "infixes",
+        ),
+        "phone": (
+            "SELECT contact_id FROM phones WHERE e164 = :v ORDER BY contact_id LIMIT 20",
+            "phone",
+            "phones",
+        ),
+        "advanced nested": (
+            "SELECT DISTINCT contact_id FROM addresses WHERE lower(city) = :c AND postcode = :p "
+            "ORDER BY contact_id LIMIT 20",
+            "place",
+            "places",
+        ),
+        "recent": (
+            "SELECT id FROM communications WHERE created_by = :v ORDER BY created_at DESC, id DESC LIMIT 20",
+            "user",
+            "users",
+        ),
+    }
+    timings: dict[str, Timing] = {}
+    with engine.connect() as db:
+        for name, (sql, key, attribute) in statements.items():
+            statement = text(sql)
+
+            def call(statement: Any = statement, key: str = key, attribute: str = attribute, name: str = name) -> None:
+                value = lookups._pick(key, getattr(data, attribute))
+                if name == "advanced nested":
+                    params = {"c": value[0].lower(), "p": value[1]}
+                elif name == "quick like %x%":
+                    params = {"v": f"%{value}%"}
+                elif name == "phone":
+                    params = {"v": to_e164(value, "FR")}
+                elif name == "quick =":
+                    params = {"v": value.lower()}
+                else:
+                    params = {"v": value}
+                db.execute(statement, params).all()
+
+            timings[name] = timed(call, warmup=5, samples=samples)
+    return timings
+
+
+def prepare_postgres(url: str, contacts: int) -> Engine:
+    """Load the same demo data into PostgreSQL once and add the trigram index a CRM would add for names."""
+    engine = create_engine(url)
+    with engine.connect() as db:
+        loaded = (
+            db.execute(text("SELECT to_regclass('contacts') IS NOT NULL")).scalar()
+            and db.execute(text("SELECT count(*) FROM contacts")).scalar()
+        )
+    if loaded != contacts:
+        env = {"CONTACT_LOOKUP_DATABASE_URL": url, "CONTACT_LOOKUP_HOME": str(ROOT / "home")}
+        for args in (("db", "upgrade"), ("demo-data", "--contacts", str(contacts), "--seed", "7")):
+            child = cli(env, *args)
+            if child.returncode:
+                raise RuntimeError(child.output[-2000:])
+    with engine.begin() as db:
+        db.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+        trigram = f"CREATE INDEX IF NOT EXISTS bench_contacts_name_trgm ON contacts USING gin ({NAME_SQL} gin_trgm_ops)"
+        db.execute(text(trigram))
+        db.execute(text("CREATE INDEX IF NOT EXISTS bench_contacts_last_name ON contacts (lower(last_name))"))
+        db.execute(text("CREATE INDEX IF NOT EXISTS bench_addresses_city ON addresses (lower(city), postcode)"))
+        db.execute(text("ANALYZE"))
+    return engine
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--contacts", type=int, default=100_000)
+    parser.add_argument("--samples", type=int, default=300)
+    parser.add_argument("--postgres-url", default=os.environ.get("CONTACT_LOOKUP_BENCH_POSTGRES_URL"))
+    args = parser.parse_args()
+
+    database = demo_database(args.contacts)
+    sqlite = create_engine(database)
+    data = samples(sqlite)
+    postgres = prepare_postgres(args.postgres_url, args.contacts) if args.postgres_url else None
+    run = f"bench-{uuid.uuid4().hex[:6]}"
+    work = ROOT / f"search-{run}"
+    work.mkdir(parents=True, exist_ok=True)
+    with engine_node("search-node") as url:
+        env = {"CONTACT_LOOKUP_DATABASE_URL": database, "CONTACT_LOOKUP_OPENSEARCH_URL": url}
+        env["CONTACT_LOOKUP_INDEX_PREFIX"] = run
+        rebuilt = cli(env, "index", "rebuild", log=work / "rebuild.log")
+        if rebuilt.returncode:
+            raise RuntimeError(rebuilt.output[-2000:])
+        tokens = {"agent": add_user(env, "bench-agent")}
+        tokens.update({user: add_user(env, user) for user in data.users})
+        settings = Settings(database_url=database, opensearch_url=url, index_prefix=run)
+        lookups = Lookups(data, settings)
+        with service(env, log=work / "service.log") as base, httpx.Client(base_url=base, timeout=30) as http:
+            through_service = run_service(http, lookups, tokens, samples=args.samples)
+        raw = run_engine(lookups, samples=args.samples)
+    in_sqlite = run_sql(sqlite, lookups, samples=max(20, args.samples // 10))
+    in_postgres = run_sql(postgres, lookups, samples=max(20, args.samples // 10)) if postgres else {}
+    print(report(args.contacts, through_service, raw, in_postgres, in_sqlite))
+
+
+def report(
+    contacts: int,
+    through_service: dict[str, Timing],
+    raw: dict[str, Timing],
+    in_postgres: dict[str, Timing],
+    in_sqlite: dict[str, Timing],
+) -> str:
+    def cell(timing: Timing | None) -> str:
+        return f"{timing.p50_ms:.1f} / {timing.p99_ms:.1f}" if timing else "n/a"
+
+    lines = [
+        f"{contacts:,} demo contacts; p50 / p99 in ms",
+        "",
+        "| lookup | service | raw OpenSearch | service p50 ÷ raw p50 | PostgreSQL pg_trgm | SQLite LIKE |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, timing in through_service.items():
+        engine = raw.get(name)
+        ratio = f"{timing.p50_ms / engine.p50_ms:.2f}x" if engine else "n/a"
+        lines.append(
+            f"| {name} | {cell(timing)} | {cell(engine)} | {ratio} | {cell(in_postgres.get(name))} "
+            f"| {cell(in_sqlite.get(name))} |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
