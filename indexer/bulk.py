@@ -85,7 +85,8 @@ def write(
     thread waits on the engine, so the two halves overlap instead of taking turns.
     """
     report = BulkReport()
-    params: dict[str, Any] = {}
+    # A bulk of several megabytes on a busy node can take far longer than a search may: its own timeout.
+    params: dict[str, Any] = {"request_timeout": settings.bulk_request_timeout_s}
     if require_alias:
         params["require_alias"] = "true"
     if refresh:

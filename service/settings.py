@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     index_replicas: int = Field(
         0, ge=0, description="Replicas of a serving index; a rebuild loads with none and sets these before the swap."
     )
+    bulk_request_timeout_s: float = Field(120.0, gt=0, description="Per bulk request; searches keep a short one.")
     bulk_chunk_bytes: int = Field(5 * 1024 * 1024, gt=0)
     bulk_chunk_docs: int = Field(1000, gt=0)
     load_batch_size: int = Field(1000, gt=0)
