@@ -18,7 +18,12 @@ import httpx
 from service.opensearch import local_node
 from service.settings import Settings
 
-ROOT = Path(os.environ.get("CONTACT_LOOKUP_BENCH_DIR", "/tmp/contact-lookup-bench"))
+
+def workspace() -> Path:
+    """Where generated databases (reused between runs), nodes and logs live."""
+    path = Path(os.environ.get("CONTACT_LOOKUP_BENCH_DIR", "/tmp/contact-lookup-bench"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +60,12 @@ def cli(env: dict[str, str], *args: str, log: Path | None = None) -> Child:
 
 @contextlib.contextmanager
 def engine_node(name: str, *, heap: str = "1g") -> Iterator[str]:
-    """A node of the bench's own (never the one tests or the product use), stopped afterwards."""
-    settings = Settings(home=ROOT / name, opensearch_heap=heap, opensearch_url="")
+    """A node of the bench's own (never the one tests or the product use), stopped afterwards; or the cluster
+    CONTACT_LOOKUP_OPENSEARCH_URL names (the bench's indices get a prefix of their own there)."""
+    if url := os.environ.get("CONTACT_LOOKUP_OPENSEARCH_URL"):
+        yield url
+        return
+    settings = Settings(home=workspace() / name, opensearch_heap=heap, opensearch_url="")
     node = local_node.start(settings)
     try:
         yield node.url
@@ -66,13 +75,12 @@ def engine_node(name: str, *, heap: str = "1g") -> Iterator[str]:
 
 def demo_database(contacts: int, *, seed: int = 7) -> str:
     """A SQLite file with `contacts` demo contacts, generated once and reused by later runs."""
-    path = ROOT / f"demo-{contacts}-{seed}.db"
+    path = workspace() / f"demo-{contacts}-{seed}.db"
     url = f"sqlite:///{path}"
     if not path.exists():
         partial = path.with_suffix(".partial")
         partial.unlink(missing_ok=True)
-        env = {"CONTACT_LOOKUP_DATABASE_URL": f"sqlite:///{partial}", "CONTACT_LOOKUP_HOME": str(ROOT / "home")}
-        ROOT.mkdir(parents=True, exist_ok=True)
+        env = {"CONTACT_LOOKUP_DATABASE_URL": f"sqlite:///{partial}", "CONTACT_LOOKUP_HOME": str(workspace() / "home")}
         for args in (("db", "upgrade"), ("demo-data", "--contacts", str(contacts), "--seed", str(seed))):
             child = cli(env, *args)
             if child.returncode:
@@ -109,11 +117,18 @@ def service(env: dict[str, str], *, log: Path, timeout_s: float = 60) -> Iterato
             process.wait(timeout=30)
 
 
-def add_user(env: dict[str, str], name: str, role: str = "agent") -> str:
-    child = cli(env, "users", "add", name, "--role", role)
-    if child.returncode:
-        raise RuntimeError(child.output)
-    return child.output.strip().splitlines()[-1]
+def add_users(database_url: str, names: list[str], role: str = "agent") -> dict[str, str]:
+    """Users for the bench's requests, created (or given a new token) in one transaction: {name: token}."""
+    from service.auth.service import add_user
+    from service.db.session import build_engine, build_sessionmaker
+    from service.models.enums import UserRole
+
+    engine = build_engine(Settings(database_url=database_url))
+    try:
+        with build_sessionmaker(engine).begin() as session:
+            return {name: add_user(session, name, UserRole(role))[1] for name in names}
+    finally:
+        engine.dispose()
 
 
 @dataclass(frozen=True, slots=True)

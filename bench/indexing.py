@@ -25,7 +25,7 @@ import httpx
 import orjson
 from opensearchpy.helpers import expand_action
 
-from bench.common import ROOT, Timing, add_user, cli, demo_database, engine_node, service
+from bench.common import Timing, add_users, cli, demo_database, engine_node, service, workspace
 from indexer import aliases, mappings
 from indexer.rebuild import communication_actions, contact_actions
 from service.db.session import build_engine, build_sessionmaker
@@ -88,7 +88,8 @@ def raw_bulk(settings: Settings, path: Path, chunks: dict[str, list[tuple[int, i
 
 def freshness(env: dict[str, str], *, writes: int, threads: int, log: Path) -> Timing:
     """Seconds from a committed PATCH to the contact being found by its new name, `threads` writers at once."""
-    admin = add_user(env, f"bench-admin-{uuid.uuid4().hex[:6]}", "admin")
+    name = f"bench-admin-{uuid.uuid4().hex[:6]}"
+    admin = add_users(env["CONTACT_LOOKUP_DATABASE_URL"], [name], "admin")[name]
     headers = {"Authorization": f"Bearer {admin}"}
     latencies: list[float] = []
     lock = threading.Lock()
@@ -127,16 +128,16 @@ def freshness(env: dict[str, str], *, writes: int, threads: int, log: Path) -> T
     return Timing.of(latencies)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--writes", type=int, default=500)
     parser.add_argument("--threads", type=int, default=10)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     database = demo_database(args.contacts)
     run = f"bench-{uuid.uuid4().hex[:6]}"
-    work = Path(tempfile.mkdtemp(prefix="indexing-", dir=ROOT))
+    work = Path(tempfile.mkdtemp(prefix="indexing-", dir=workspace()))
     with engine_node("indexing-node") as url:
         env = {"CONTACT_LOOKUP_DATABASE_URL": database, "CONTACT_LOOKUP_OPENSEARCH_URL": url}
         env["CONTACT_LOOKUP_INDEX_PREFIX"] = run
@@ -171,6 +172,7 @@ def main() -> None:
     }
     print(json.dumps(result, indent=2))
     shutil.rmtree(work, ignore_errors=True)
+    return result
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, create_engine, text
 
-from bench.common import ROOT, Timing, add_user, cli, demo_database, engine_node, service, timed
+from bench.common import Timing, add_users, cli, demo_database, engine_node, service, timed, workspace
 from search_definitions import catalogue
 from search_definitions.catalogue import Operator, Section
 from search_definitions.loader import load_shipped
@@ -113,7 +113,9 @@ class Lookups:
         return request, body
 
 
-def run_service(http: httpx.Client, lookups: Lookups, tokens: dict[str, str], *, samples: int) -> dict[str, Timing]:
+def run_service(
+    http: httpx.Client, lookups: Lookups, tokens: dict[str, str], *, samples: int, warmup: int
+) -> dict[str, Timing]:
     data = lookups.data
 
     def post(path: str, request: dict[str, Any], token: str) -> None:
@@ -142,10 +144,10 @@ def run_service(http: httpx.Client, lookups: Lookups, tokens: dict[str, str], *,
         "recent": lambda: get(f"/api/communications/recent?size={PAGE}", tokens[lookups._pick("user", data.users)]),
         "context": lambda: get(f"/api/contacts/{lookups._pick('ctx', data.contact_ids)}/context", agent),
     }
-    return {name: timed(call, warmup=20, samples=samples) for name, call in calls.items()}
+    return {name: timed(call, warmup=warmup, samples=samples) for name, call in calls.items()}
 
 
-def run_engine(lookups: Lookups, *, samples: int) -> dict[str, Timing]:
+def run_engine(lookups: Lookups, *, samples: int, warmup: int) -> dict[str, Timing]:
     client = build_client(lookups.settings)
     data = lookups.data
     contacts, communications = lookups.settings.contacts_alias, lookups.settings.communications_alias
@@ -167,7 +169,7 @@ def run_engine(lookups: Lookups, *, samples: int) -> dict[str, Timing]:
             ),
         ),
     }
-    return {name: timed(call, warmup=20, samples=samples) for name, call in calls.items()}
+    return {name: timed(call, warmup=warmup, samples=samples) for name, call in calls.items()}
 
 
 def run_sql(engine: Engine, lookups: Lookups, *, samples: int) -> dict[str, Timing]:
@@ -230,7 +232,7 @@ def prepare_postgres(url: str, contacts: int) -> Engine:
             and db.execute(text("SELECT count(*) FROM contacts")).scalar()
         )
     if loaded != contacts:
-        env = {"CONTACT_LOOKUP_DATABASE_URL": url, "CONTACT_LOOKUP_HOME": str(ROOT / "home")}
+        env = {"CONTACT_LOOKUP_DATABASE_URL": url, "CONTACT_LOOKUP_HOME": str(workspace() / "home")}
         for args in (("db", "upgrade"), ("demo-data", "--contacts", str(contacts), "--seed", "7")):
             child = cli(env, *args)
             if child.returncode:
@@ -245,19 +247,20 @@ def prepare_postgres(url: str, contacts: int) -> Engine:
     return engine
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--samples", type=int, default=300)
+    parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--postgres-url", default=os.environ.get("CONTACT_LOOKUP_BENCH_POSTGRES_URL"))
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     database = demo_database(args.contacts)
     sqlite = create_engine(database)
     data = samples(sqlite)
     postgres = prepare_postgres(args.postgres_url, args.contacts) if args.postgres_url else None
     run = f"bench-{uuid.uuid4().hex[:6]}"
-    work = ROOT / f"search-{run}"
+    work = workspace() / f"search-{run}"
     work.mkdir(parents=True, exist_ok=True)
     with engine_node("search-node") as url:
         env = {"CONTACT_LOOKUP_DATABASE_URL": database, "CONTACT_LOOKUP_OPENSEARCH_URL": url}
@@ -265,16 +268,17 @@ def main() -> None:
         rebuilt = cli(env, "index", "rebuild", log=work / "rebuild.log")
         if rebuilt.returncode:
             raise RuntimeError(rebuilt.output[-2000:])
-        tokens = {"agent": add_user(env, "bench-agent")}
-        tokens.update({user: add_user(env, user) for user in data.users})
+        tokens = add_users(database, ["bench-agent", *data.users])
+        tokens["agent"] = tokens["bench-agent"]
         settings = Settings(database_url=database, opensearch_url=url, index_prefix=run)
         lookups = Lookups(data, settings)
         with service(env, log=work / "service.log") as base, httpx.Client(base_url=base, timeout=30) as http:
-            through_service = run_service(http, lookups, tokens, samples=args.samples)
-        raw = run_engine(lookups, samples=args.samples)
-    in_sqlite = run_sql(sqlite, lookups, samples=max(20, args.samples // 10))
-    in_postgres = run_sql(postgres, lookups, samples=max(20, args.samples // 10)) if postgres else {}
+            through_service = run_service(http, lookups, tokens, samples=args.samples, warmup=args.warmup)
+        raw = run_engine(lookups, samples=args.samples, warmup=args.warmup)
+    in_sqlite = run_sql(sqlite, lookups, samples=max(3, args.samples // 10))
+    in_postgres = run_sql(postgres, lookups, samples=max(3, args.samples // 10)) if postgres else {}
     print(report(args.contacts, through_service, raw, in_postgres, in_sqlite))
+    return {"service": through_service, "raw": raw, "postgresql": in_postgres, "sqlite": in_sqlite}
 
 
 def report(

@@ -1,0 +1,33 @@
+"""The benchmarks run end to end at a tiny size, so their code cannot rot between measurements."""
+
+import pytest
+
+from bench import indexing, search
+
+
+@pytest.fixture(scope="module")
+def bench_dir(tmp_path_factory):
+    """Shared by both benches, so the tiny demo database is generated once."""
+    return tmp_path_factory.mktemp("bench")
+
+
+@pytest.fixture
+def bench_env(monkeypatch, bench_dir, opensearch_url):
+    monkeypatch.setenv("CONTACT_LOOKUP_BENCH_DIR", str(bench_dir))
+    monkeypatch.setenv("CONTACT_LOOKUP_OPENSEARCH_URL", opensearch_url)
+
+
+def test_indexing_bench_measures_rebuild_raw_bulk_and_freshness(bench_env):
+    result = indexing.main(["--contacts", "60", "--writes", "6", "--threads", "2"])
+    assert result["contacts"] == 60 and result["documents"] > 60
+    assert result["rebuild_contacts_per_s"] > 0 and result["raw_bulk_contacts_per_s"] > 0
+    assert result["rebuild_peak_rss_mb"] > 0
+    assert result["freshness"]["writes"] == 6
+
+
+def test_search_bench_times_every_lookup_through_the_service_and_raw(bench_env):
+    result = search.main(["--contacts", "60", "--samples", "3", "--warmup", "1", "--postgres-url", ""])
+    assert set(result["service"]) == {"quick =", "quick like %x%", "phone", "advanced nested", "recent", "context"}
+    assert set(result["raw"]) == set(result["service"]) - {"context"}
+    assert set(result["sqlite"]) == set(result["raw"])
+    assert all(timing.samples == 3 for timing in result["service"].values())
