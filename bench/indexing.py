@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 import orjson
+from opensearchpy import OpenSearch
 from opensearchpy.helpers import expand_action
 
 from bench.common import Timing, add_users, cli, demo_database, engine_node, service, workspace
@@ -79,11 +80,30 @@ def raw_bulk(settings: Settings, path: Path, chunks: dict[str, list[tuple[int, i
             aliases.create_index(client, index, bodies[alias], loading=True)
             for offset, length, _docs in parts:
                 source.seek(offset)
-                response = client.bulk(body=source.read(length), index=index)
-                if response["errors"]:
-                    raise RuntimeError(f"raw _bulk item errors in {index}")
+                send(client, index, source.read(length), timeout_s=settings.bulk_request_timeout_s)
             aliases.finish_loading(client, index, mappings.REFRESH_INTERVAL)
     return time.perf_counter() - started
+
+
+def send(client: OpenSearch, index: str, body: bytes, *, timeout_s: float, attempts: int = 8) -> None:
+    """One raw `_bulk`, with the items a busy node refused (429) sent again, as the rebuild does too."""
+    for attempt in range(attempts):
+        response = client.bulk(body=body, index=index, params={"request_timeout": timeout_s})
+        if not response["errors"]:
+            return
+        lines = body.split(b"\n")
+        again = []
+        for position, item in enumerate(response["items"]):
+            result = next(iter(item.values()))
+            if result["status"] == 429:
+                again.append(lines[2 * position] + b"\n" + lines[2 * position + 1] + b"\n")
+            elif result["status"] >= 300:
+                raise RuntimeError(f"raw _bulk into {index}: {result.get('error')}")
+        if not again:
+            return
+        body = b"".join(again)
+        time.sleep(min(0.5 * 2**attempt, 10))
+    raise RuntimeError(f"raw _bulk into {index}: still refused after {attempts} attempts")
 
 
 def freshness(env: dict[str, str], *, writes: int, threads: int, log: Path) -> Timing:
