@@ -21,7 +21,7 @@ from typing import Any
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConnectionError as EngineConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, TransportError
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,7 @@ from indexer.documents import communication_document, contact_document
 from service.db.base import utcnow
 from service.db.session import build_sessionmaker
 from service.models.outbox import COMMUNICATION, CONTACT, OutboxEntry
+from service.models.sync_pass import KEEP_PASSES, SyncPass
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class PassReport:
     deleted: int = 0
     retried: int = 0
     parked: int = 0
+    seconds: float = 0.0
 
 
 class EngineUnavailable(RuntimeError):
@@ -92,6 +94,7 @@ class OutboxSync:
 
     def drain_once(self, batch_size: int = BATCH_SIZE) -> PassReport:
         """One pass; on PostgreSQL the claimed rows stay locked until their outcome is recorded."""
+        started = time.perf_counter()
         with self._sessions() as session:
             claimed = _claim(session, batch_size)
             if not self._locking:
@@ -101,6 +104,8 @@ class OutboxSync:
             report = PassReport(claimed=len(claimed.ids))
             failed = self._write(session, claimed, report)
             self._acknowledge(session, claimed, failed, report)
+            report.seconds = round(time.perf_counter() - started, 6)
+            _record(session, report)
             session.commit()
             return report
 
@@ -113,6 +118,7 @@ class OutboxSync:
             total.deleted += step.deleted
             total.retried += step.retried
             total.parked += step.parked
+            total.seconds += step.seconds
             if step.claimed == step.retried + step.parked:
                 break
         return total
@@ -243,6 +249,21 @@ class OutboxSync:
                 backoff = min(max(backoff * 2, 1.0), max_backoff_s)
                 log.exception("sync pass failed; retrying in %.1f s", backoff)
             stop.wait(backoff)
+
+
+def _record(session: Session, report: PassReport) -> None:
+    """Throughput for `/ready` and `/metrics`, committed with the acknowledgements; older passes are pruned."""
+    session.add(
+        SyncPass(
+            claimed=report.claimed,
+            documents=report.written + report.deleted,
+            failed=report.retried + report.parked,
+            seconds=report.seconds,
+        )
+    )
+    session.flush()
+    newest = select(func.max(SyncPass.id)).scalar_subquery()
+    session.execute(delete(SyncPass).where(SyncPass.id <= newest - KEEP_PASSES))
 
 
 def retry_parked(session: Session) -> int:

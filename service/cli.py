@@ -6,12 +6,16 @@ import json
 import signal
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
+from service.imports.options import BATCH_SIZE, Format, Kind
 from service.settings import Settings
+
+if TYPE_CHECKING:
+    from service.imports.importer import Rejection
 
 app = typer.Typer(
     help="Search-centric contact lookup for customer-service and accounts-receivable agents.",
@@ -77,29 +81,94 @@ def db_upgrade() -> None:
     typer.echo(f"database at head: {_safe_url(settings)}")
 
 
+Progress = Annotated[bool, typer.Option(help="Show a progress bar (only ever on a terminal).")]
+
+
 @app.command("demo-data")
 def demo_data(
     contacts: Annotated[int, typer.Option(min=1, help="How many contacts to add.")] = 1000,
     seed: Annotated[int, typer.Option(help="Same seed, same data.")] = 42,
+    progress: Progress = True,
 ) -> None:
     """Add deterministic, realistic demo contacts (streamed in batches)."""
     from service.db.session import build_engine
     from service.demo.loader import load_demo_data
 
     settings = Settings()
-    report = load_demo_data(build_engine(settings), contacts=contacts, seed=seed, users=DEMO_USERS, progress=True)
+    report = load_demo_data(build_engine(settings), contacts=contacts, seed=seed, users=DEMO_USERS, progress=progress)
     typer.echo(json.dumps(_as_dict(report), default=str))
 
 
+@app.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="A JSONL or CSV file.")],
+    kind: Annotated[
+        Kind | None,
+        typer.Option(help="Default: communications when the records name contact_external_id, else contacts."),
+    ] = None,
+    file_format: Annotated[
+        Format | None,
+        typer.Option("--format", help="Default: by extension (.jsonl/.ndjson/.json, .csv), else content."),
+    ] = None,
+    business_unit: Annotated[
+        str | None, typer.Option(help="Unit for records naming none; records of another unit are rejected.")
+    ] = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Records per transaction.")] = BATCH_SIZE,
+    progress: Progress = True,
+) -> None:
+    """Create or update contacts or communications from a file, keyed by external id (re-importing is safe).
+
+    Rejected lines are printed to stderr as FILE:LINE: reason and write nothing; the others are stored.
+    A JSON summary goes to stdout.
+
+    Exit status: 0 all stored, 1 some lines rejected, 2 the file or the options are unusable (nothing
+    imported), 3 the database failed midway (earlier batches are stored; run it again).
+    """
+    from service.db.session import build_engine
+    from service.imports.importer import ImportStopped, check_business_unit
+    from service.imports.importer import import_file as run_import
+    from service.imports.readers import UnusableFile
+
+    if business_unit is not None:
+        try:
+            business_unit = check_business_unit(business_unit)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--business-unit") from exc
+    settings = Settings()
+
+    def reject(rejection: Rejection) -> None:
+        typer.echo(f"{file}:{rejection.line}: {rejection.reason}", err=True)
+
+    try:
+        report = run_import(
+            file,
+            settings=settings,
+            engine=build_engine(settings),
+            kind=kind,
+            fmt=file_format,
+            business_unit=business_unit,
+            batch_size=batch_size,
+            progress=progress,
+            on_reject=reject,
+        )
+    except UnusableFile as exc:
+        raise typer.BadParameter(str(exc), param_hint="FILE") from exc
+    except ImportStopped as exc:
+        typer.echo(f"{file}: {exc}; the lines before it are stored, and importing the file again is safe", err=True)
+        raise typer.Exit(3) from exc
+    typer.echo(json.dumps(_as_dict(report)))
+    raise typer.Exit(1 if report.rejected else 0)
+
+
 @index_app.command("rebuild")
-def index_rebuild() -> None:
+def index_rebuild(progress: Progress = True) -> None:
     """Build fresh indices from the database and switch the aliases atomically."""
     from indexer.rebuild import rebuild
     from service.db.session import build_engine
     from service.opensearch.client import build_client
 
     settings = Settings()
-    report = rebuild(settings=settings, engine=build_engine(settings), client=build_client(settings), progress=True)
+    report = rebuild(settings=settings, engine=build_engine(settings), client=build_client(settings), progress=progress)
     typer.echo(json.dumps(_as_dict(report), default=str))
 
 
@@ -262,6 +331,7 @@ def _background_sync(settings: Settings) -> threading.Event:
 def run(
     port: Annotated[int, typer.Option(help="API port.")] = 8000,
     contacts: Annotated[int, typer.Option(help="Demo contacts to load when the database is empty.")] = 5000,
+    progress: Progress = True,
 ) -> None:
     """First look: local engine, schema, demo data, index, users, API."""
     import uvicorn
@@ -288,10 +358,10 @@ def run(
             _, admin_token = add_user(session, "demo-admin", UserRole.ADMIN)
             phone = example_phone(session)
         if phone is None:
-            load_demo_data(engine, contacts=contacts, seed=42, users=DEMO_USERS, progress=True)
+            load_demo_data(engine, contacts=contacts, seed=42, users=DEMO_USERS, progress=progress)
             with build_sessionmaker(engine).begin() as session:
                 phone = example_phone(session)
-        report = rebuild(settings=settings, engine=engine, client=build_client(settings), progress=True)
+        report = rebuild(settings=settings, engine=engine, client=build_client(settings), progress=progress)
         console.print(f"indexed {report.contacts} contacts and {report.communications} communications")
         typer.echo(f"demo-agent token: {agent_token}")
         typer.echo(f"demo-admin token: {admin_token}")

@@ -15,6 +15,13 @@ def contact_visible(session: Session, contact_id: int, *, business_unit: str | N
     return session.scalar(statement) is not None
 
 
+def external_id_in_use(session: Session, external_id: str, *, other_than: int | None) -> bool:
+    statement = select(Communication.id).where(Communication.external_id == external_id)
+    if other_than is not None:
+        statement = statement.where(Communication.id != other_than)
+    return session.scalar(statement.limit(1)) is not None
+
+
 def get(session: Session, communication_id: int, *, business_unit: str | None) -> Communication | None:
     """With its references; None when it does not exist or its contact lies outside `business_unit` (if given)."""
     statement = (

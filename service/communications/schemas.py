@@ -45,6 +45,7 @@ class CommunicationCreate(Closed):
     """`action_amount` is required, and > 0, exactly when `action` is `partial_dispute` (checked by the service)."""
 
     contact_id: int = Field(ge=1, le=2**31 - 1)
+    external_id: Text64 | None = Field(None, description="Id in the system of record; unique.")
     interaction_at: UtcDatetime | None = Field(None, description="Defaults to now; a time without offset is UTC.")
     follow_up_on: date | None = None
     direction: Direction
@@ -70,6 +71,7 @@ class CommunicationUpdate(Closed):
     the communication as it will be after the patch: leaving `partial_dispute` needs `"action_amount": null` too.
     """
 
+    external_id: Text64 | None = None
     interaction_at: UtcDatetime | None = None
     follow_up_on: date | None = None
     direction: Direction | None = None
@@ -108,6 +110,7 @@ class CommunicationRead(BaseModel):
     id: int
     version: int = Field(description='Send it back as `If-Match: "<version>"` on PATCH and DELETE.')
     contact_id: int
+    external_id: str | None
     created_by: str
     created_at: UtcDatetime
     updated_at: UtcDatetime

@@ -66,6 +66,7 @@ class CommunicationsService:
             raise invalid(errors)
         if not repository.contact_visible(self._session, data.contact_id, business_unit=principal.business_unit):
             raise NotFound(f"no contact {data.contact_id}")
+        self._check_external_id(data.external_id, communication_id=None)
         fields = data.model_dump(exclude={"references", "interaction_at"})
         communication = Communication(
             **{name: _plain(value) for name, value in fields.items()},
@@ -91,6 +92,7 @@ class CommunicationsService:
         )
         if errors:
             raise invalid(errors)
+        self._check_external_id(changes.get("external_id"), communication_id=communication.id)
         for name, value in changes.items():
             setattr(communication, name, value)
         if data.references is not None:
@@ -113,12 +115,21 @@ class CommunicationsService:
             raise NotFound(f"no communication {communication_id}")
         return found
 
+    def _check_external_id(self, external_id: str | None, *, communication_id: int | None) -> None:
+        """Answers 409 before the flush; a concurrent insert still ends in the IntegrityError mapping of `_flush`."""
+        if external_id is not None and repository.external_id_in_use(
+            self._session, external_id, other_than=communication_id
+        ):
+            raise Conflict(f"external_id: '{external_id}' is already used by another communication")
+
     def _flush(self, what: str) -> None:
         try:
             self._session.flush()
         except StaleDataError as exc:
             raise Conflict(f"{what} was changed or deleted meanwhile by someone else; reload it") from exc
         except IntegrityError as exc:
+            if "uq_communications_external_id" in str(exc.orig) or "communications.external_id" in str(exc.orig):
+                raise Conflict("external_id: already used by another communication") from exc
             raise Conflict(f"{what} conflicts with data saved meanwhile (was its contact deleted?)") from exc
 
 

@@ -435,6 +435,7 @@ def _communications(
         ]
         row = {
             "contact_id": k,
+            "external_id": None,
             "created_by": d.pick(users),
             "interaction_at": created - timedelta(minutes=d.below(120) if d.chance(0.8) else d.below(4320)),
             "follow_up_on": follow_up,

@@ -1,14 +1,28 @@
-"""Liveness touches nothing; readiness checks the database, the engine and the search alias."""
+"""Liveness touches nothing; readiness checks the database, the engine and the search alias.
+
+Readiness also reports how far the index lags behind the database (outbox) and how fast the sync worker
+writes; those figures inform, they do not make an instance unready: a lagging index still answers searches.
+`/metrics` serves the same figures to Prometheus. Like `/health` and `/ready`, neither needs a token: they
+expose counts, never data.
+"""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
 
 from service.deps import StateDep
+from service.errors import Unavailable, error_response
+from service.health import metrics
+from service.health.repository import OutboxLag, SyncThroughput, outbox_lag, sync_throughput
 
 router = APIRouter(tags=["health"])
 
@@ -22,7 +36,36 @@ async def health() -> dict[str, str]:
 async def ready(state: StateDep) -> JSONResponse:
     checks: dict[str, Any] = {"database": _check_database(state), **await _check_engine(state)}
     ok = all(check["ok"] for check in checks.values())
-    return JSONResponse({"status": "ready" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
+    body: dict[str, Any] = {"status": "ready" if ok else "unavailable", "checks": checks}
+    try:
+        lag, throughput = await run_in_threadpool(_sync_figures, state)
+    except SQLAlchemyError:
+        body |= {"outbox": None, "sync": None}
+    else:
+        body |= {"outbox": asdict(lag), "sync": asdict(throughput)}
+    return JSONResponse(jsonable_encoder(body), status_code=200 if ok else 503)
+
+
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={
+        200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "outbox lag and sync throughput gauges"},
+        **error_response(503, "database unavailable; retry shortly"),
+    },
+)
+def prometheus_metrics(state: StateDep) -> Response:
+    """Prometheus text format; read from the database at each scrape."""
+    try:
+        lag, throughput = _sync_figures(state)
+    except SQLAlchemyError as exc:
+        raise Unavailable("database unavailable; retry shortly") from exc
+    return Response(metrics.render(lag, throughput), media_type=CONTENT_TYPE_LATEST)
+
+
+def _sync_figures(state: StateDep) -> tuple[OutboxLag, SyncThroughput]:
+    with state.sessions() as session:
+        return outbox_lag(session), sync_throughput(session)
 
 
 def _check_database(state: StateDep) -> dict[str, Any]:

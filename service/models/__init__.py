@@ -7,6 +7,7 @@ from service.models.contact import AccessToken, Address, Contact, Email, Phone
 from service.models.definition import DefinitionActivation, DefinitionRecord, DefinitionVersion
 from service.models.outbox import OutboxEntry
 from service.models.subscription import InstalledItem, Subscription, SubscriptionService
+from service.models.sync_pass import SyncPass
 from service.models.user import User
 from service.models.work_item import WorkItem
 
@@ -26,6 +27,7 @@ __all__ = [
     "Phone",
     "Subscription",
     "SubscriptionService",
+    "SyncPass",
     "User",
     "WorkItem",
 ]

@@ -20,6 +20,7 @@ class Communication(Timestamps, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_by: Mapped[str] = mapped_column(String(64))
     interaction_at: Mapped[datetime] = mapped_column(UTCDateTime())
     follow_up_on: Mapped[date | None] = mapped_column(Date)

@@ -12,7 +12,8 @@ from indexer.rebuild import rebuild
 from indexer.sync import MAX_ATTEMPTS, OutboxSync, retry_parked
 from indexer.verify import verify
 from service.db.session import build_sessionmaker
-from service.models import Address, Communication, CommunicationReference, Contact, OutboxEntry, Phone
+from service.models import Address, Communication, CommunicationReference, Contact, OutboxEntry, Phone, SyncPass
+from service.models.sync_pass import KEEP_PASSES
 from service.phones import to_e164
 
 
@@ -161,3 +162,22 @@ def test_a_small_pass_is_searchable_at_once_without_waiting_for_a_refresh(own, o
     OutboxSync(settings=settings, engine=engine, client=os_client).drain()
     query = {"query": {"term": {"last_name": "sofort"}}}
     assert os_client.count(index=settings.contacts_alias, body=query)["count"] == 1
+
+
+def test_each_pass_with_entries_is_recorded_and_only_the_latest_passes_are_kept(own, os_client):
+    settings, engine = own
+    rebuild(settings=settings, engine=engine, client=os_client)
+    sessions = build_sessionmaker(engine)
+    with sessions.begin() as session:
+        session.add_all(SyncPass(claimed=9, documents=9, failed=0, seconds=1.0) for _ in range(KEEP_PASSES + 5))
+        mona = session.scalar(select(Contact).where(Contact.first_name == "Mona"))
+        mona.category = "vip"
+    sync = OutboxSync(settings=settings, engine=engine, client=os_client)
+    report = sync.drain()
+    assert sync.drain_once().claimed == 0
+    with sessions() as session:
+        passes = session.scalars(select(SyncPass).order_by(SyncPass.id)).all()
+    assert len(passes) == KEEP_PASSES
+    latest = passes[-1]
+    assert (latest.claimed, latest.documents, latest.failed) == (1, 1, 0)
+    assert latest.seconds == report.seconds > 0

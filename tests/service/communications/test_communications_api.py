@@ -181,6 +181,25 @@ async def test_a_stale_if_match_is_409(api, contact):
     assert stale.json() == {"detail": f"communication {created['id']} is at version 2, not 1; reload it"}
 
 
+async def test_an_external_id_names_one_communication_only(api, contact):
+    first = await log(api, call(contact["id"], external_id="CRM-CALL-1"))
+    assert first["external_id"] == "CRM-CALL-1"
+    again = await api.client.post(
+        "/api/communications", json=call(contact["id"], external_id="CRM-CALL-1"), headers=api.as_("agent-bu01")
+    )
+    assert again.status_code == 409
+    assert again.json() == {"detail": "external_id: 'CRM-CALL-1' is already used by another communication"}
+    second = await log(api, call(contact["id"]))
+    taken = await api.client.patch(
+        f"/api/communications/{second['id']}", json={"external_id": "CRM-CALL-1"}, headers=api.as_("admin")
+    )
+    assert taken.status_code == 409
+    kept = await api.client.patch(
+        f"/api/communications/{first['id']}", json={"external_id": "CRM-CALL-1"}, headers=api.as_("admin")
+    )
+    assert kept.status_code == 200
+
+
 async def test_only_the_author_or_an_admin_deletes_whatever_the_status(api, contact):
     first = await log(api, call(contact["id"], status="closed"))
     second = await log(api, call(contact["id"], status="in_progress"))

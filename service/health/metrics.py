@@ -1,0 +1,59 @@
+"""Outbox lag and sync throughput in the Prometheus text format.
+
+Each scrape reads the figures from the database and renders them through a registry of its own, so nothing
+global is kept between requests and every API process answers the same (https://prometheus.io/docs/
+instrumenting/writing_clientlibs/#overall-structure: custom collectors for values read from elsewhere).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from service.health.repository import OutboxLag, SyncThroughput
+
+PREFIX = "contact_lookup"
+
+
+class _Snapshot(Collector):
+    def __init__(self, lag: OutboxLag, throughput: SyncThroughput) -> None:
+        self._lag = lag
+        self._throughput = throughput
+
+    def collect(self) -> Iterator[Metric]:
+        lag, sync = self._lag, self._throughput
+        yield _gauge("outbox_pending_entries", "Outbox entries not yet indexed (parked ones excluded).", lag.pending)
+        yield _gauge(
+            "outbox_oldest_pending_age_seconds",
+            "Age of the oldest outbox entry not yet indexed; 0 when none is pending.",
+            lag.oldest_pending_age_s or 0.0,
+        )
+        yield _gauge("outbox_parked_entries", "Outbox entries given up after repeated failures.", lag.parked)
+        if sync.documents_per_second is not None:
+            yield _gauge(
+                "sync_documents_per_second",
+                "Documents written per second of sync work over the latest passes.",
+                sync.documents_per_second,
+            )
+        if sync.last_pass_at is not None and sync.last_pass_documents is not None:
+            yield _gauge(
+                "sync_last_pass_timestamp_seconds",
+                "When the latest sync pass that had entries finished (Unix time).",
+                sync.last_pass_at.timestamp(),
+            )
+            yield _gauge(
+                "sync_last_pass_documents", "Documents written by the latest sync pass.", sync.last_pass_documents
+            )
+
+
+def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:
+    return GaugeMetricFamily(f"{PREFIX}_{name}", documentation, value=value)
+
+
+def render(lag: OutboxLag, throughput: SyncThroughput) -> bytes:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_Snapshot(lag, throughput))
+    return generate_latest(registry)

@@ -1,0 +1,38 @@
+"""Import statements: finding the rows a line refers to by their external ids."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.models import Communication, Contact
+
+
+class ContactKey(NamedTuple):
+    id: int
+    business_unit: str
+
+
+class CommunicationKey(NamedTuple):
+    id: int
+    contact_id: int
+
+
+def contact_by_external_id(session: Session, external_id: str) -> ContactKey | None:
+    row = session.execute(
+        select(Contact.id, Contact.business_unit).where(Contact.external_id == external_id)
+    ).one_or_none()
+    return ContactKey(*row) if row is not None else None
+
+
+def communication_by_external_id(session: Session, external_id: str) -> CommunicationKey | None:
+    row = session.execute(
+        select(Communication.id, Communication.contact_id).where(Communication.external_id == external_id)
+    ).one_or_none()
+    return CommunicationKey(*row) if row is not None else None
+
+
+def contact_external_id(session: Session, contact_id: int) -> str | None:
+    return session.scalar(select(Contact.external_id).where(Contact.id == contact_id))

@@ -1,0 +1,113 @@
+"""Stores one validated line through the write API's own services: created, updated or kept, by external id.
+
+Going through `ContactsService` and `CommunicationsService` applies exactly the rules of the HTTP writes (names
+by kind, E.164 phones, hashed secrets, unique keys, the Partial Dispute amount), and their ORM flushes feed the
+outbox through the change capture, so imported rows reach the index like any other write. The import acts as
+an admin bound to `business_unit` when one is given: lines of another unit are refused rather than moved.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy.orm import Session
+
+from service.auth.service import Principal
+from service.communications.schemas import CommunicationUpdate
+from service.communications.service import CommunicationsService
+from service.contacts.schemas import ContactUpdate
+from service.contacts.service import ContactsService
+from service.imports import repository
+from service.imports.compare import communication_matches, contact_matches
+from service.imports.records import CommunicationRecord, ContactRecord
+from service.models.enums import UserRole
+from service.settings import Settings
+
+IMPORT_USER = "import"
+
+
+class Outcome(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+class Rejected(Exception):
+    """A valid line the database cannot take as it stands (unknown contact, another business unit…)."""
+
+
+def _principal(name: str, business_unit: str | None) -> Principal:
+    return Principal(id=0, name=name, role=UserRole.ADMIN, business_unit=business_unit)
+
+
+def _outside(business_unit: str, bound: str | None) -> bool:
+    return bound is not None and business_unit != bound
+
+
+class ContactWriter:
+    def __init__(self, session: Session, settings: Settings, *, business_unit: str | None) -> None:
+        self._session = session
+        self._service = ContactsService(session, settings)
+        self._unit = business_unit
+        self._principal = _principal(IMPORT_USER, business_unit)
+
+    def write(self, record: ContactRecord) -> Outcome:
+        unit = record.business_unit or self._unit
+        if unit is None:
+            raise Rejected("business_unit: required (or import with --business-unit)")
+        if _outside(unit, self._unit):
+            raise Rejected(f"business_unit: {unit} is outside this import's business unit {self._unit}")
+        record = record.model_copy(update={"business_unit": unit})
+        found = repository.contact_by_external_id(self._session, record.external_id)
+        if found is None:
+            self._service.create(record, self._principal)
+            return Outcome.CREATED
+        if _outside(found.business_unit, self._unit):
+            raise Rejected(
+                f"external_id: '{record.external_id}' is a contact of business unit {found.business_unit}, "
+                f"outside this import's business unit {self._unit}"
+            )
+        contact = self._service.get(found.id, self._principal)
+        if contact_matches(contact, record):
+            return Outcome.UNCHANGED
+        update = ContactUpdate.model_validate({name: getattr(record, name) for name in ContactUpdate.model_fields})
+        self._service.update(found.id, update, self._principal, expected_version=None)
+        return Outcome.UPDATED
+
+
+class CommunicationWriter:
+    def __init__(self, session: Session, *, business_unit: str | None) -> None:
+        self._session = session
+        self._service = CommunicationsService(session)
+        self._unit = business_unit
+
+    def write(self, record: CommunicationRecord) -> Outcome:
+        contact = repository.contact_by_external_id(self._session, record.contact_external_id)
+        if contact is None:
+            raise Rejected(f"contact_external_id: no contact has the external_id '{record.contact_external_id}'")
+        if _outside(contact.business_unit, self._unit):
+            raise Rejected(
+                f"contact_external_id: '{record.contact_external_id}' is a contact of business unit "
+                f"{contact.business_unit}, outside this import's business unit {self._unit}"
+            )
+        principal = _principal(record.created_by, self._unit)
+        found = repository.communication_by_external_id(self._session, record.external_id)
+        if found is None:
+            self._service.create(record.as_create(contact.id), principal)
+            return Outcome.CREATED
+        if found.contact_id != contact.id:
+            owner = repository.contact_external_id(self._session, found.contact_id)
+            raise Rejected(
+                f"contact_external_id: communication '{record.external_id}' belongs to the contact '{owner}'; "
+                "a communication does not move to another contact (delete it there first)"
+            )
+        communication = self._service.get(found.id, principal)
+        if communication_matches(communication, record, created_by=record.created_by):
+            return Outcome.UNCHANGED
+        values = {name: getattr(record, name) for name in CommunicationUpdate.model_fields}
+        if values["interaction_at"] is None:
+            del values["interaction_at"]
+        with self._session.no_autoflush:
+            communication.created_by = record.created_by
+            self._service.update(found.id, CommunicationUpdate.model_validate(values), principal, expected_version=None)
+        return Outcome.UPDATED
