@@ -74,19 +74,24 @@ def engine_node(name: str, *, heap: str = "1g") -> Iterator[str]:
 
 
 def demo_database(contacts: int, *, seed: int = 7) -> str:
-    """A SQLite file with `contacts` demo contacts, generated once and reused by later runs."""
+    """A SQLite file with `contacts` demo contacts, generated once and reused (migrated to head) by later runs."""
     path = workspace() / f"demo-{contacts}-{seed}.db"
-    url = f"sqlite:///{path}"
+    env = {"CONTACT_LOOKUP_HOME": str(workspace() / "home")}
     if not path.exists():
         partial = path.with_suffix(".partial")
         partial.unlink(missing_ok=True)
-        env = {"CONTACT_LOOKUP_DATABASE_URL": f"sqlite:///{partial}", "CONTACT_LOOKUP_HOME": str(workspace() / "home")}
+        env["CONTACT_LOOKUP_DATABASE_URL"] = f"sqlite:///{partial}"
         for args in (("db", "upgrade"), ("demo-data", "--contacts", str(contacts), "--seed", str(seed))):
-            child = cli(env, *args)
-            if child.returncode:
-                raise RuntimeError(f"{' '.join(args)} failed:\n{child.output[-2000:]}")
+            _checked(cli(env, *args), args)
         partial.rename(path)
-    return url
+    env["CONTACT_LOOKUP_DATABASE_URL"] = f"sqlite:///{path}"
+    _checked(cli(env, "db", "upgrade"), ("db", "upgrade"))
+    return env["CONTACT_LOOKUP_DATABASE_URL"]
+
+
+def _checked(child: Child, args: tuple[str, ...]) -> None:
+    if child.returncode:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{child.output[-2000:]}")
 
 
 @contextlib.contextmanager
