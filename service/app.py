@@ -37,7 +37,9 @@ def create_app(settings: Settings) -> FastAPI:
             engine=engine,
             sessions=sessions,
             opensearch=client,
-            gateway=SearchGateway(client, timeout_ms=settings.search_timeout_ms),
+            gateway=SearchGateway(
+                client, timeout_ms=settings.search_timeout_ms, request_timeout_s=settings.search_request_timeout_s
+            ),
             definitions=ActiveDefinition(sessions, fallback=load_shipped(), max_age_s=settings.definitions_refresh_s),
         )
         try:
