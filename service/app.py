@@ -20,6 +20,7 @@ from service.errors import install_handlers
 from service.health.router import router as health_router
 from service.opensearch.client import build_async_client
 from service.opensearch.gateway import SearchGateway
+from service.ratelimit import RateLimiter
 from service.search.communications_router import router as communication_lookup_router
 from service.search.router import router as search_router
 from service.settings import Settings
@@ -41,6 +42,7 @@ def create_app(settings: Settings) -> FastAPI:
                 client, timeout_ms=settings.search_timeout_ms, request_timeout_s=settings.search_request_timeout_s
             ),
             definitions=ActiveDefinition(sessions, fallback=load_shipped(), max_age_s=settings.definitions_refresh_s),
+            limiter=RateLimiter(rate_per_s=settings.rate_limit_per_s, burst=settings.rate_limit_burst),
         )
         try:
             yield

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from search_definitions.schema import Definition
 from service.auth.service import Principal, authenticate
-from service.errors import Forbidden, InvalidCriteria, Unavailable
+from service.errors import Forbidden, InvalidCriteria, RateLimited, Unavailable
 from service.opensearch.gateway import SearchGateway
+from service.ratelimit import retry_after_header
 from service.settings import Settings
 from service.state import AppState
 
@@ -72,11 +73,18 @@ def get_gateway(state: StateDep) -> SearchGateway:
 GatewayDep = Annotated[SearchGateway, Depends(get_gateway)]
 
 
-def get_principal(session: SessionDep, authorization: Annotated[str | None, Header()] = None) -> Principal:
+def get_principal(
+    state: StateDep, session: SessionDep, authorization: Annotated[str | None, Header()] = None
+) -> Principal:
+    """The caller, once its token is known and within its request budget (429 with `Retry-After` past it)."""
     try:
-        return authenticate(session, authorization)
+        principal = authenticate(session, authorization)
     except (DBAPIError, PoolTimeout) as exc:
         raise Unavailable("database unavailable; retry shortly") from exc
+    wait_s = state.limiter.acquire(principal.id)
+    if wait_s > 0:
+        raise RateLimited(retry_after_header(wait_s))
+    return principal
 
 
 CurrentUser = Annotated[Principal, Depends(get_principal)]

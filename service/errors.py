@@ -42,6 +42,18 @@ class Forbidden(DomainError):
     status_code = 403
 
 
+class RateLimited(DomainError):
+    """The caller's token spent its request budget; `Retry-After` says when the next request is accepted."""
+
+    status_code = 429
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(
+            f"too many requests for this token; retry in {retry_after_s} s",
+            headers={"Retry-After": str(retry_after_s)},
+        )
+
+
 class Unavailable(DomainError):
     """A dependency (search engine or database) is down or too slow; the client may retry."""
 

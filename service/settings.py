@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     max_value_length: int = Field(100, gt=0, description="Longest value of one search criterion, in characters.")
     max_page_size: int = Field(100, gt=0)
     default_page_size: int = Field(20, gt=0)
+    rate_limit_per_s: float = Field(
+        10.0, ge=0, description="Requests per second each token may sustain, per worker process; 0 turns it off."
+    )
+    rate_limit_burst: int = Field(50, ge=1, description="Requests a token may send at once before the rate applies.")
     database_connect_timeout_s: int = Field(5, ge=1, description="PostgreSQL connect timeout.")
     bulk_chunk_bytes: int = Field(5 * 1024 * 1024, gt=0)
     bulk_chunk_docs: int = Field(1000, gt=0)

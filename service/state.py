@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from search_definitions.active import ActiveDefinition
 from service.opensearch.gateway import SearchGateway
+from service.ratelimit import RateLimiter
 from service.settings import Settings
 
 
@@ -21,3 +22,4 @@ class AppState:
     opensearch: AsyncOpenSearch
     gateway: SearchGateway
     definitions: ActiveDefinition
+    limiter: RateLimiter

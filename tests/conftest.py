@@ -117,6 +117,7 @@ def settings(database: Database, opensearch_url: str, run_prefix: str, test_root
         database_url=database.url,
         opensearch_url=opensearch_url,
         index_prefix=f"{run_prefix}-{database.backend}",
+        rate_limit_per_s=0,
     )
 
 
