@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from search_definitions.active import ActiveDefinition
 from search_definitions.loader import load_shipped
+from service.body_limit import BodyLimitMiddleware
 from service.communications.router import router as communications_router
 from service.contacts.router import router as contacts_router
 from service.context.router import router as context_router
@@ -60,6 +61,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(context_router)
     app.include_router(communication_lookup_router)
     app.include_router(communications_router)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     return app
 
 
