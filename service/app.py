@@ -5,19 +5,22 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from search_definitions.active import ActiveDefinition
 from search_definitions.loader import load_shipped
+from service.audit.middleware import AuditMiddleware
+from service.audit.router import router as audit_router
+from service.audit.writer import AuditWriter
 from service.body_limit import BodyLimitMiddleware
 from service.communications.router import router as communications_router
 from service.contacts.router import router as contacts_router
 from service.context.router import router as context_router
 from service.db.session import build_engine, build_sessionmaker
 from service.definitions.router import router as definitions_router
-from service.errors import install_handlers
+from service.errors import install_handlers, note_detail
 from service.health.router import router as health_router
 from service.opensearch.client import build_async_client
 from service.opensearch.gateway import SearchGateway
@@ -34,6 +37,7 @@ def create_app(settings: Settings) -> FastAPI:
         engine = build_engine(settings)
         client = build_async_client(settings)
         sessions = build_sessionmaker(engine)
+        audit = AuditWriter(sessions, backlog=settings.audit_backlog)
         app.state.contact_lookup = AppState(
             settings=settings,
             engine=engine,
@@ -44,10 +48,12 @@ def create_app(settings: Settings) -> FastAPI:
             ),
             definitions=ActiveDefinition(sessions, fallback=load_shipped(), max_age_s=settings.definitions_refresh_s),
             limiter=RateLimiter(rate_per_s=settings.rate_limit_per_s, burst=settings.rate_limit_burst),
+            audit=audit,
         )
         try:
             yield
         finally:
+            audit.flush()
             await client.close()
             engine.dispose()
 
@@ -61,11 +67,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(context_router)
     app.include_router(communication_lookup_router)
     app.include_router(communications_router)
+    app.include_router(audit_router)
+    app.add_middleware(AuditMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     return app
 
 
-async def _validation_error(_request: object, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     """Request-shape errors keep FastAPI's 422 list, as JSON-safe data naming the offending value when short."""
     assert isinstance(exc, RequestValidationError)
     errors = []
@@ -75,6 +83,7 @@ async def _validation_error(_request: object, exc: Exception) -> JSONResponse:
         if isinstance(value, str | int | float | bool) and len(str(value)) <= 200:
             entry["input"] = value
         errors.append(entry)
+    note_detail(request, errors)
     return JSONResponse({"detail": errors}, status_code=422)
 
 

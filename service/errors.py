@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+
+# Where an error answer leaves its detail on the request (scope state), for the audit trail.
+ERROR_DETAIL_STATE = "error_detail"
 
 
 class DomainError(Exception):
@@ -68,9 +72,26 @@ def error_response(status_code: int, detail: Any) -> dict[str, Any]:
     return {status_code: {"description": str(detail), "content": {"application/json": {"example": {"detail": detail}}}}}
 
 
+def note_detail(request: Request, detail: Any) -> None:
+    """Keeps a short text of an error answer's detail on the request, for the audit trail."""
+    if isinstance(detail, list):
+        text = "; ".join(_summary(item) for item in detail)
+    else:
+        text = detail if isinstance(detail, str) else json.dumps(detail, default=str)
+    setattr(request.state, ERROR_DETAIL_STATE, text)
+
+
+def _summary(item: Any) -> str:
+    if isinstance(item, dict) and "msg" in item:
+        location = ".".join(str(part) for part in item.get("loc", ()))
+        return f"{location}: {item['msg']}" if location else str(item["msg"])
+    return str(item)
+
+
 def install_handlers(app: FastAPI) -> None:
-    async def handle(_request: Request, exc: Exception) -> JSONResponse:
+    async def handle(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, DomainError)
+        note_detail(request, exc.detail)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
     app.add_exception_handler(DomainError, handle)

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     )
     rate_limit_burst: int = Field(50, ge=1, description="Requests a token may send at once before the rate applies.")
     database_connect_timeout_s: int = Field(5, ge=1, description="PostgreSQL connect timeout.")
+    audit_backlog: int = Field(
+        10_000, ge=0, description="Audit entries kept in memory for a retry while the database refuses them."
+    )
     bulk_chunk_bytes: int = Field(5 * 1024 * 1024, gt=0)
     bulk_chunk_docs: int = Field(1000, gt=0)
     load_batch_size: int = Field(1000, gt=0)

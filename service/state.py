@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from search_definitions.active import ActiveDefinition
+from service.audit.writer import AuditWriter
 from service.opensearch.gateway import SearchGateway
 from service.ratelimit import RateLimiter
 from service.settings import Settings
@@ -23,3 +24,4 @@ class AppState:
     gateway: SearchGateway
     definitions: ActiveDefinition
     limiter: RateLimiter
+    audit: AuditWriter
