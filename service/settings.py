@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     max_value_length: int = Field(100, gt=0, description="Longest value of one search criterion, in characters.")
     max_page_size: int = Field(100, gt=0)
     default_page_size: int = Field(20, gt=0)
+    max_criteria: int = Field(20, gt=0, description="Most criteria one advanced or communications search may hold.")
     max_body_bytes: int = Field(1024 * 1024, gt=0, description="Largest request body; a larger one is a 413.")
     rate_limit_per_s: float = Field(
         10.0, ge=0, description="Requests per second each token may sustain, per worker process; 0 turns it off."

@@ -18,7 +18,6 @@ from search_definitions.schema import Definition
 from service.search.queries import CriteriaError
 
 ADDRESS_SCOPE_KEY = "scope"
-MAX_CRITERIA = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,8 +124,9 @@ def address_scope(definition: Definition, payload: Mapping[str, Any] | None) -> 
     return str(scope)
 
 
-def check_count(criteria: list[Criterion]) -> None:
+def check_count(criteria: list[Criterion], *, limit: int) -> None:
+    """At least one criterion, and at most `limit` (`Settings.max_criteria`): each nested one adds a clause."""
     if not criteria:
         raise CriteriaError("give at least one criterion")
-    if len(criteria) > MAX_CRITERIA:
-        raise CriteriaError(f"{len(criteria)} criteria given; at most {MAX_CRITERIA} are allowed")
+    if len(criteria) > limit:
+        raise CriteriaError(f"{len(criteria)} criteria given; at most {limit} are allowed")

@@ -66,3 +66,35 @@ async def test_a_body_above_the_limit_is_a_413_before_it_is_parsed(settings, age
         assert "content-length" not in streamed.request.headers
         assert streamed.status_code == 413
         assert (await client.post("/api/search/quick", json={"field": "name", "value": "x"}, headers=agent)).is_success
+
+
+async def test_more_criteria_than_the_limit_is_a_422_naming_it(settings, agent):
+    contact = {"first_name": "Marie", "last_name": "Lef%", "category": "vip"}
+    communications = {"keyword": "dispute", "communication_status": "open", "channel": "phone"}
+    async with client_with(settings, max_criteria=2) as client:
+        advanced = await client.post("/api/search/advanced", json={"contact": contact}, headers=agent)
+        assert advanced.status_code == 422
+        assert advanced.json()["detail"] == "3 criteria given; at most 2 are allowed"
+        search = await client.post("/api/communications/search", json={"criteria": communications}, headers=agent)
+        assert search.status_code == 422
+        assert search.json()["detail"] == "3 criteria given; at most 2 are allowed"
+        two = {"first_name": "Marie", "last_name": "Lef%"}
+        assert (await client.post("/api/search/advanced", json={"contact": two}, headers=agent)).status_code == 200
+
+
+async def test_page_size_above_the_cap_is_a_422_everywhere(app_client, agent):
+    for method, url, kwargs in (
+        ("POST", "/api/search/quick", {"json": {"field": "name", "value": "x", "size": 101}}),
+        ("POST", "/api/search/advanced", {"json": {"contact": {"first_name": "x"}, "size": 101}}),
+        ("POST", "/api/communications/search", {"json": {"criteria": {"keyword": "x"}, "size": 101}}),
+        ("GET", "/api/communications/worklist", {"params": {"size": 101}}),
+    ):
+        response = await app_client.request(method, url, headers=agent, **kwargs)
+        assert response.status_code == 422, url
+        assert "size must be at most 100" in response.text, url
+
+
+async def test_an_over_long_criterion_value_is_a_422_naming_the_field(app_client, agent):
+    response = await app_client.post("/api/search/advanced", json={"address": {"city": "P" * 101}}, headers=agent)
+    assert response.status_code == 422
+    assert response.json()["detail"] == "address.city: value is 101 characters long; at most 100 are allowed"
