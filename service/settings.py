@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     bulk_chunk_bytes: int = Field(5 * 1024 * 1024, gt=0)
     bulk_chunk_docs: int = Field(1000, gt=0)
     load_batch_size: int = Field(1000, gt=0)
+    sync_max_backoff_s: float = Field(
+        30.0, gt=0, description="Longest pause of the outbox sync between tries while the engine or database is down."
+    )
     definitions_refresh_s: float = Field(0.5, gt=0, description="How stale a worker's active definition may be.")
 
     @field_validator("default_phone_region")

@@ -18,7 +18,6 @@ from service.db.session import build_sessionmaker
 from service.demo.loader import load_demo_data
 from service.models import Contact, OutboxEntry
 from service.opensearch.client import build_client
-from tests.support.opensearch_node import ThrowawayNode
 
 
 def assert_mirrored(settings, engine, client):
@@ -114,9 +113,8 @@ def test_writes_made_during_a_rebuild_are_not_lost(populated, os_client):
     assert_mirrored(settings, engine, os_client)
 
 
-def test_engine_stopped_and_restarted_during_sync_loses_nothing(own, tmp_path, database):
-    node = ThrowawayNode(tmp_path / "node")
-    node.start()
+def test_engine_stopped_and_restarted_during_sync_loses_nothing(own, outage_node, database):
+    node = outage_node
     settings, engine = own
     settings = settings.model_copy(update={"opensearch_url": node.url})
     client = build_client(settings)
@@ -141,5 +139,6 @@ def test_engine_stopped_and_restarted_during_sync_loses_nothing(own, tmp_path, d
         hits = client.search(index=settings.contacts_alias, body={"query": {"term": {"category": "during-outage"}}})
         assert hits["hits"]["total"]["value"] == len(ids)
     finally:
+        node.start()
+        client.indices.delete(index=f"{settings.index_prefix}-*", params={"expand_wildcards": "all"})
         client.close()
-        node.stop()
