@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,7 +21,7 @@ from service.contacts.router import router as contacts_router
 from service.context.router import router as context_router
 from service.db.session import build_engine, build_sessionmaker
 from service.definitions.router import router as definitions_router
-from service.errors import install_handlers, note_detail
+from service.errors import error_response, install_handlers, note_detail
 from service.health.router import router as health_router
 from service.opensearch.client import build_async_client
 from service.opensearch.gateway import SearchGateway
@@ -61,16 +62,34 @@ def create_app(settings: Settings) -> FastAPI:
     install_handlers(app)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.include_router(health_router)
-    app.include_router(search_router)
-    app.include_router(definitions_router)
-    app.include_router(contacts_router)
-    app.include_router(context_router)
-    app.include_router(communication_lookup_router)
-    app.include_router(communications_router)
-    app.include_router(audit_router)
+    common = _common_errors(settings)
+    for router in (
+        search_router,
+        definitions_router,
+        contacts_router,
+        context_router,
+        communication_lookup_router,
+        communications_router,
+        audit_router,
+    ):
+        app.include_router(router, responses=common)
     app.add_middleware(AuditMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     return app
+
+
+def _common_errors(settings: Settings) -> dict[int | str, dict[str, Any]]:
+    """Answers any /api route may give whatever it does (no token, over its budget, a request that does not fit,
+    a body that is not JSON or too large, a dependency down), with the one error shape, so the OpenAPI document
+    says what clients really get; a route's own entries (with their examples) take precedence."""
+    return {
+        **error_response(400, "There was an error parsing the body"),
+        **error_response(401, "missing or invalid bearer token"),
+        **error_response(413, f"request body is too large; at most {settings.max_body_bytes} bytes are allowed"),
+        **error_response(422, "size must be at most 100"),
+        **error_response(429, "too many requests for this token; retry in 2 s"),
+        **error_response(503, "database unavailable; retry shortly"),
+    }
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 # Where an error answer leaves its detail on the request (scope state), for the audit trail.
 ERROR_DETAIL_STATE = "error_detail"
@@ -67,9 +68,30 @@ class Unavailable(DomainError):
         super().__init__(detail, headers={"Retry-After": str(retry_after_s)})
 
 
-def error_response(status_code: int, detail: Any) -> dict[str, Any]:
-    """OpenAPI `responses=` entry for a route."""
-    return {status_code: {"description": str(detail), "content": {"application/json": {"example": {"detail": detail}}}}}
+class FieldProblem(BaseModel):
+    """One field of a request that does not fit: where (`loc`), what (`msg`), and the error's kind."""
+
+    type: str
+    loc: list[str | int]
+    msg: str
+    input: Any = Field(None, description="The offending value, when short and not a secret.")
+
+
+class Problem(BaseModel):
+    """Every error answer: one message, or one entry per field for a request that does not fit."""
+
+    detail: str | list[FieldProblem]
+
+
+def error_response(status_code: int, detail: Any) -> dict[int, dict[str, Any]]:
+    """OpenAPI `responses=` entry for a route: the shared error shape with an example."""
+    return {
+        status_code: {
+            "model": Problem,
+            "description": str(detail),
+            "content": {"application/json": {"example": {"detail": detail}}},
+        }
+    }
 
 
 def note_detail(request: Request, detail: Any) -> None:
