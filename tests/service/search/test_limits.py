@@ -98,3 +98,10 @@ async def test_an_over_long_criterion_value_is_a_422_naming_the_field(app_client
     response = await app_client.post("/api/search/advanced", json={"address": {"city": "P" * 101}}, headers=agent)
     assert response.status_code == 422
     assert response.json()["detail"] == "address.city: value is 101 characters long; at most 100 are allowed"
+
+
+async def test_a_contact_id_beyond_the_id_range_is_a_422_not_an_engine_error(app_client, agent):
+    body = {"criteria": {}, "contact_id": 2**70}
+    response = await app_client.post("/api/communications/search", json=body, headers=agent)
+    assert response.status_code == 422, response.text
+    assert "less than or equal to 2147483647" in response.text
