@@ -7,6 +7,7 @@ Every refusal names the section, the field and what is allowed.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -53,9 +54,16 @@ def _string(field: CatalogueField, where: str, raw: Any, *, max_length: int) -> 
 
 
 def _number(value: Any, where: str) -> float:
+    """Python's JSON reader takes NaN, Infinity and integers of any length: none of them is an amount."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise CriteriaError(f"{where}: needs a number")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise CriteriaError(f"{where}: needs a finite number")
+    return number
 
 
 def _date(value: Any, where: str) -> date:

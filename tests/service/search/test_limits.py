@@ -105,3 +105,18 @@ async def test_a_contact_id_beyond_the_id_range_is_a_422_not_an_engine_error(app
     response = await app_client.post("/api/communications/search", json=body, headers=agent)
     assert response.status_code == 422, response.text
     assert "less than or equal to 2147483647" in response.text
+
+
+@pytest.mark.parametrize(
+    "balance",
+    [b"NaN", b"Infinity", b'{"min": -Infinity}', b"1" + b"0" * 400, b'{"max": 1e999}'],
+)
+async def test_an_amount_that_is_not_a_finite_number_is_a_422_naming_the_field(app_client, agent, balance):
+    """JSON as Python reads it accepts NaN, Infinity and integers of any length; none may reach the engine."""
+    content = b'{"accounts_receivable": {"balance": ' + balance + b"}}"
+    response = await app_client.post(
+        "/api/search/advanced", content=content, headers=agent | {"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"].startswith("accounts_receivable.balance")
+    assert "finite number" in response.json()["detail"]
