@@ -46,7 +46,7 @@ def read_audit(
         int | None, Query(ge=1, le=2**31 - 1, description="Entries whose answer showed this contact.")
     ] = None,
     size: Annotated[int | None, Query(ge=1, description="Page size (capped by the server).")] = None,
-    after: Annotated[int | None, Query(ge=1, description="The `next` of the previous page.")] = None,
+    after: Annotated[int | None, Query(ge=1, le=2**63 - 1, description="The `next` of the previous page.")] = None,
 ) -> AuditPage:
     since, until = _utc(since), _utc(until)
     if since is not None and until is not None and since > until:
