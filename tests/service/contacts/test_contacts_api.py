@@ -162,6 +162,26 @@ async def test_server_owned_fields_cannot_be_sent(api, override):
     assert api.count(Contact) == 0
 
 
+@pytest.mark.parametrize(
+    "override",
+    [
+        {"id": 99},
+        {"version": 7},
+        {"created_at": "2020-01-01T00:00:00Z"},
+        {"display_name": "Someone else"},
+        {"phones": [{"type": "mobile", "number": "06 12 34 56 78", "e164": "+33999999999"}]},
+        {"access_tokens": [{"type": "pin", "identifier": "P1", "has_secret": False}]},
+    ],
+)
+async def test_server_owned_fields_cannot_be_patched(api, override):
+    created = await create_contact(api)
+    path = f"/api/contacts/{created['id']}"
+    response = await api.client.patch(path, json=override, headers=api.as_("admin"))
+    assert response.status_code == 422
+    assert {error["type"] for error in response.json()["detail"]} == {"extra_forbidden"}
+    assert (await api.client.get(path, headers=api.as_("admin"))).json() == created
+
+
 async def test_unknown_contact_is_404(api):
     for method in ("GET", "PATCH", "DELETE"):
         response = await api.client.request(method, "/api/contacts/424242", json={}, headers=api.as_("admin"))
