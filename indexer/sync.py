@@ -233,8 +233,11 @@ class OutboxSync:
                 entry.available_at = utcnow() + timedelta(seconds=min(2**entry.attempts, 300))
                 report.retried += 1
 
-    def run(self, stop: threading.Event, *, idle_s: float = 0.2, max_backoff_s: float = 30.0) -> None:
-        """Loop until `stop` is set; an engine or database outage backs off and recovers by itself."""
+    def run(self, stop: threading.Event, *, idle_s: float = 0.2, max_backoff_s: float | None = None) -> None:
+        """Loop until `stop` is set; an engine or database outage backs off (at most `Settings.sync_max_backoff_s`
+        between tries) and recovers by itself."""
+        if max_backoff_s is None:
+            max_backoff_s = self._settings.sync_max_backoff_s
         backoff = idle_s
         while not stop.is_set():
             try:

@@ -4,24 +4,30 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from search_definitions.active import ActiveDefinition
 from search_definitions.loader import load_shipped
+from service.audit.middleware import AuditMiddleware
+from service.audit.router import router as audit_router
+from service.audit.writer import AuditWriter
 from service.auth.router import router as auth_router
+from service.body_limit import BodyLimitMiddleware
 from service.communications.router import router as communications_router
 from service.console.router import install_console
 from service.contacts.router import router as contacts_router
 from service.context.router import router as context_router
 from service.db.session import build_engine, build_sessionmaker
 from service.definitions.router import router as definitions_router
-from service.errors import install_handlers
+from service.errors import error_response, install_handlers, note_detail
 from service.health.router import router as health_router
 from service.opensearch.client import build_async_client
 from service.opensearch.gateway import SearchGateway
+from service.ratelimit import RateLimiter
 from service.search.communications_router import router as communication_lookup_router
 from service.search.router import router as search_router
 from service.settings import Settings
@@ -34,17 +40,23 @@ def create_app(settings: Settings) -> FastAPI:
         engine = build_engine(settings)
         client = build_async_client(settings)
         sessions = build_sessionmaker(engine)
+        audit = AuditWriter(sessions, backlog=settings.audit_backlog)
         app.state.contact_lookup = AppState(
             settings=settings,
             engine=engine,
             sessions=sessions,
             opensearch=client,
-            gateway=SearchGateway(client, timeout_ms=settings.search_timeout_ms),
+            gateway=SearchGateway(
+                client, timeout_ms=settings.search_timeout_ms, request_timeout_s=settings.search_request_timeout_s
+            ),
             definitions=ActiveDefinition(sessions, fallback=load_shipped(), max_age_s=settings.definitions_refresh_s),
+            limiter=RateLimiter(rate_per_s=settings.rate_limit_per_s, burst=settings.rate_limit_burst),
+            audit=audit,
         )
         try:
             yield
         finally:
+            audit.flush()
             await client.close()
             engine.dispose()
 
@@ -52,18 +64,39 @@ def create_app(settings: Settings) -> FastAPI:
     install_handlers(app)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.include_router(health_router)
-    app.include_router(auth_router)
-    app.include_router(search_router)
-    app.include_router(definitions_router)
-    app.include_router(contacts_router)
-    app.include_router(context_router)
-    app.include_router(communication_lookup_router)
-    app.include_router(communications_router)
+    common = _common_errors(settings)
+    for router in (
+        auth_router,
+        search_router,
+        definitions_router,
+        contacts_router,
+        context_router,
+        communication_lookup_router,
+        communications_router,
+        audit_router,
+    ):
+        app.include_router(router, responses=common)
     install_console(app)
+    app.add_middleware(AuditMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     return app
 
 
-async def _validation_error(_request: object, exc: Exception) -> JSONResponse:
+def _common_errors(settings: Settings) -> dict[int | str, dict[str, Any]]:
+    """Answers any /api route may give whatever it does (no token, over its budget, a request that does not fit,
+    a body that is not JSON or too large, a dependency down), with the one error shape, so the OpenAPI document
+    says what clients really get; a route's own entries (with their examples) take precedence."""
+    return {
+        **error_response(400, "There was an error parsing the body"),
+        **error_response(401, "missing or invalid bearer token"),
+        **error_response(413, f"request body is too large; at most {settings.max_body_bytes} bytes are allowed"),
+        **error_response(422, "size must be at most 100"),
+        **error_response(429, "too many requests for this token; retry in 2 s"),
+        **error_response(503, "database unavailable; retry shortly"),
+    }
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     """Request-shape errors keep FastAPI's 422 list, as JSON-safe data naming the offending value when short."""
     assert isinstance(exc, RequestValidationError)
     errors = []
@@ -73,6 +106,7 @@ async def _validation_error(_request: object, exc: Exception) -> JSONResponse:
         if isinstance(value, str | int | float | bool) and len(str(value)) <= 200:
             entry["input"] = value
         errors.append(entry)
+    note_detail(request, errors)
     return JSONResponse({"detail": errors}, status_code=422)
 
 

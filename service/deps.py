@@ -7,12 +7,14 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from search_definitions.schema import Definition
 from service.auth.service import Principal, authenticate
-from service.errors import Forbidden, InvalidCriteria, Unavailable
+from service.errors import Forbidden, InvalidCriteria, RateLimited, Unavailable
 from service.opensearch.gateway import SearchGateway
+from service.ratelimit import retry_after_header
 from service.settings import Settings
 from service.state import AppState
 
@@ -30,7 +32,12 @@ def get_settings(state: StateDep) -> Settings:
 
 
 def get_session(state: StateDep) -> Iterator[Session]:
-    """Commit on success, roll back on error: services flush, only the request boundary commits."""
+    """Commit on success, roll back on error: services flush, only the request boundary commits.
+
+    Used with `scope="function"`: the commit runs before the response is sent, so a commit that fails is the
+    client's 503, never a 201 for a write that was rolled back (by default FastAPI exits a dependency with
+    `yield` after the response is sent).
+    """
     session = state.sessions()
     try:
         yield session
@@ -40,6 +47,9 @@ def get_session(state: StateDep) -> Iterator[Session]:
         if exc.connection_invalidated or _is_unavailable(exc):
             raise Unavailable("database unavailable; retry shortly") from exc
         raise
+    except PoolTimeout as exc:
+        session.rollback()
+        raise Unavailable("database busy: no connection free; retry shortly") from exc
     except Exception:
         session.rollback()
         raise
@@ -52,7 +62,7 @@ def _is_unavailable(exc: DBAPIError) -> bool:
     return name in {"OperationalError", "InterfaceError"}
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
@@ -63,11 +73,18 @@ def get_gateway(state: StateDep) -> SearchGateway:
 GatewayDep = Annotated[SearchGateway, Depends(get_gateway)]
 
 
-def get_principal(session: SessionDep, authorization: Annotated[str | None, Header()] = None) -> Principal:
+def get_principal(
+    state: StateDep, session: SessionDep, authorization: Annotated[str | None, Header()] = None
+) -> Principal:
+    """The caller, once its token is known and within its request budget (429 with `Retry-After` past it)."""
     try:
-        return authenticate(session, authorization)
-    except DBAPIError as exc:
+        principal = authenticate(session, authorization)
+    except (DBAPIError, PoolTimeout) as exc:
         raise Unavailable("database unavailable; retry shortly") from exc
+    wait_s = state.limiter.acquire(principal.id)
+    if wait_s > 0:
+        raise RateLimited(retry_after_header(wait_s))
+    return principal
 
 
 CurrentUser = Annotated[Principal, Depends(get_principal)]

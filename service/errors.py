@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+# Where an error answer leaves its detail on the request (scope state), for the audit trail.
+ERROR_DETAIL_STATE = "error_detail"
 
 
 class DomainError(Exception):
@@ -42,6 +47,18 @@ class Forbidden(DomainError):
     status_code = 403
 
 
+class RateLimited(DomainError):
+    """The caller's token spent its request budget; `Retry-After` says when the next request is accepted."""
+
+    status_code = 429
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(
+            f"too many requests for this token; retry in {retry_after_s} s",
+            headers={"Retry-After": str(retry_after_s)},
+        )
+
+
 class Unavailable(DomainError):
     """A dependency (search engine or database) is down or too slow; the client may retry."""
 
@@ -51,14 +68,52 @@ class Unavailable(DomainError):
         super().__init__(detail, headers={"Retry-After": str(retry_after_s)})
 
 
-def error_response(status_code: int, detail: Any) -> dict[str, Any]:
-    """OpenAPI `responses=` entry for a route."""
-    return {status_code: {"description": str(detail), "content": {"application/json": {"example": {"detail": detail}}}}}
+class FieldProblem(BaseModel):
+    """One field of a request that does not fit: where (`loc`), what (`msg`), and the error's kind."""
+
+    type: str
+    loc: list[str | int]
+    msg: str
+    input: Any = Field(None, description="The offending value, when short and not a secret.")
+
+
+class Problem(BaseModel):
+    """Every error answer: one message, or one entry per field for a request that does not fit."""
+
+    detail: str | list[FieldProblem]
+
+
+def error_response(status_code: int, detail: Any) -> dict[int, dict[str, Any]]:
+    """OpenAPI `responses=` entry for a route: the shared error shape with an example."""
+    return {
+        status_code: {
+            "model": Problem,
+            "description": str(detail),
+            "content": {"application/json": {"example": {"detail": detail}}},
+        }
+    }
+
+
+def note_detail(request: Request, detail: Any) -> None:
+    """Keeps a short text of an error answer's detail on the request, for the audit trail."""
+    if isinstance(detail, list):
+        text = "; ".join(_summary(item) for item in detail)
+    else:
+        text = detail if isinstance(detail, str) else json.dumps(detail, default=str)
+    setattr(request.state, ERROR_DETAIL_STATE, text)
+
+
+def _summary(item: Any) -> str:
+    if isinstance(item, dict) and "msg" in item:
+        location = ".".join(str(part) for part in item.get("loc", ()))
+        return f"{location}: {item['msg']}" if location else str(item["msg"])
+    return str(item)
 
 
 def install_handlers(app: FastAPI) -> None:
-    async def handle(_request: Request, exc: Exception) -> JSONResponse:
+    async def handle(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, DomainError)
+        note_detail(request, exc.detail)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
     app.add_exception_handler(DomainError, handle)

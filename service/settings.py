@@ -24,21 +24,42 @@ class Settings(BaseSettings):
     )
     opensearch_version: str = "2.19.6"
     opensearch_heap: str = "512m"
-    opensearch_request_timeout_s: float = Field(10.0, gt=0)
-    opensearch_max_retries: int = Field(2, ge=0)
+    opensearch_request_timeout_s: float = Field(
+        10.0, gt=0, description="Client-side timeout of engine calls other than searches (indexer, admin)."
+    )
+    opensearch_max_retries: int = Field(2, ge=0, description="Retries of the indexer's and the CLI's engine calls.")
+    opensearch_pool_size: int = Field(20, ge=1, description="Connections the API keeps open to the engine.")
     search_timeout_ms: int = Field(2000, gt=0, description="Engine-side timeout of every search.")
+    search_max_retries: int = Field(
+        1,
+        ge=0,
+        description="Retries of an API search whose connection failed (refused or dropped); never of a timeout.",
+    )
     index_prefix: str = Field("contact-lookup", pattern=r"^[a-z0-9][a-z0-9_-]*$")
     default_phone_region: str = Field("FR", min_length=2, max_length=2)
-    max_value_length: int = Field(100, gt=0)
+    max_value_length: int = Field(100, gt=0, description="Longest value of one search criterion, in characters.")
     max_page_size: int = Field(100, gt=0)
     default_page_size: int = Field(20, gt=0)
     index_replicas: int = Field(
         0, ge=0, description="Replicas of a serving index; a rebuild loads with none and sets these before the swap."
     )
     bulk_request_timeout_s: float = Field(120.0, gt=0, description="Per bulk request; searches keep a short one.")
+    max_criteria: int = Field(20, gt=0, description="Most criteria one advanced or communications search may hold.")
+    max_body_bytes: int = Field(1024 * 1024, gt=0, description="Largest request body; a larger one is a 413.")
+    rate_limit_per_s: float = Field(
+        10.0, ge=0, description="Requests per second each token may sustain, per worker process; 0 turns it off."
+    )
+    rate_limit_burst: int = Field(50, ge=1, description="Requests a token may send at once before the rate applies.")
+    database_connect_timeout_s: int = Field(5, ge=1, description="PostgreSQL connect timeout.")
+    audit_backlog: int = Field(
+        10_000, ge=0, description="Audit entries kept in memory for a retry while the database refuses them."
+    )
     bulk_chunk_bytes: int = Field(5 * 1024 * 1024, gt=0)
     bulk_chunk_docs: int = Field(1000, gt=0)
     load_batch_size: int = Field(1000, gt=0)
+    sync_max_backoff_s: float = Field(
+        30.0, gt=0, description="Longest pause of the outbox sync between tries while the engine or database is down."
+    )
     definitions_refresh_s: float = Field(0.5, gt=0, description="How stale a worker's active definition may be.")
 
     @field_validator("default_phone_region")
@@ -53,6 +74,11 @@ class Settings(BaseSettings):
         if self.default_page_size > self.max_page_size:
             raise ValueError("default_page_size must not exceed max_page_size")
         return self
+
+    @property
+    def search_request_timeout_s(self) -> float:
+        """The client gives up one second after the engine should have: its own timeout answers first."""
+        return self.search_timeout_ms / 1000 + 1
 
     @property
     def node_dir(self) -> Path:

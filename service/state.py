@@ -9,7 +9,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from search_definitions.active import ActiveDefinition
+from service.audit.writer import AuditWriter
 from service.opensearch.gateway import SearchGateway
+from service.ratelimit import RateLimiter
 from service.settings import Settings
 
 
@@ -21,3 +23,5 @@ class AppState:
     opensearch: AsyncOpenSearch
     gateway: SearchGateway
     definitions: ActiveDefinition
+    limiter: RateLimiter
+    audit: AuditWriter

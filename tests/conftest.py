@@ -20,7 +20,7 @@ from service.db.migrate import upgrade
 from service.db.session import build_engine, build_sessionmaker
 from service.opensearch.client import build_client
 from service.settings import Settings
-from tests.support.opensearch_node import opensearch_url_for_tests
+from tests.support.opensearch_node import ThrowawayNode, opensearch_url_for_tests
 
 POSTGRES_ENV = "CONTACT_LOOKUP_TEST_POSTGRES_URL"
 
@@ -41,6 +41,25 @@ def opensearch_url(test_root: Path) -> Iterator[str]:
         yield url
     finally:
         stop()
+
+
+@pytest.fixture(scope="session")
+def throwaway_node(test_root: Path) -> Iterator[ThrowawayNode]:
+    """A node of the session's own that outage tests stop, kill and restart (never the shared one)."""
+    node = ThrowawayNode(test_root / "throwaway-node")
+    node.start()
+    try:
+        yield node
+    finally:
+        node.stop()
+
+
+@pytest.fixture
+def outage_node(throwaway_node: ThrowawayNode) -> Iterator[ThrowawayNode]:
+    """The throwaway node, running at the start of the test and again at its end, whatever the test did to it."""
+    throwaway_node.start()
+    yield throwaway_node
+    throwaway_node.start()
 
 
 @pytest.fixture(scope="session")
@@ -117,6 +136,7 @@ def settings(database: Database, opensearch_url: str, run_prefix: str, test_root
         database_url=database.url,
         opensearch_url=opensearch_url,
         index_prefix=f"{run_prefix}-{database.backend}",
+        rate_limit_per_s=0,
     )
 
 

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response, status
 
+from service.audit.record import CommunicationAudit
 from service.communications.schemas import CommunicationCreate, CommunicationRead, CommunicationUpdate
 from service.communications.service import CommunicationsService
 from service.deps import CurrentUser, ExpectedVersion, SessionDep
@@ -54,9 +55,16 @@ def create_communication(
 
 @router.get("/{communication_id}", response_model=CommunicationRead, responses={**AUTH_ERRORS, **NOT_FOUND})
 def read_communication(
-    communication_id: CommunicationId, principal: CurrentUser, service: ServiceDep, response: Response
+    communication_id: CommunicationId,
+    principal: CurrentUser,
+    service: ServiceDep,
+    response: Response,
+    audit: CommunicationAudit,
 ) -> Communication:
-    return _tagged(response, service.get(communication_id, principal))
+    audit.asked({"communication_id": communication_id})
+    communication = service.get(communication_id, principal)
+    audit.showed([communication.contact_id])
+    return _tagged(response, communication)
 
 
 @router.patch(

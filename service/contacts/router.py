@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response, status
 
+from service.audit.record import ContactAudit
 from service.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
 from service.contacts.service import ContactsService
 from service.deps import CurrentUser, ExpectedVersion, SessionDep, SettingsDep
@@ -55,9 +56,14 @@ def create_contact(data: ContactCreate, principal: CurrentUser, service: Service
 
 
 @router.get("/{contact_id}", response_model=ContactRead, responses={**AUTH_ERRORS, **NOT_FOUND})
-def read_contact(contact_id: ContactId, principal: CurrentUser, service: ServiceDep, response: Response) -> Contact:
+def read_contact(
+    contact_id: ContactId, principal: CurrentUser, service: ServiceDep, response: Response, audit: ContactAudit
+) -> Contact:
     """The contact with every child; access-token secrets are never returned, only `has_secret`."""
-    return _tagged(response, service.get(contact_id, principal))
+    audit.asked({"contact_id": contact_id})
+    contact = service.get(contact_id, principal)
+    audit.showed([contact.id])
+    return _tagged(response, contact)
 
 
 @router.patch(

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
+from service.audit.record import ContextAudit
 from service.context.schemas import ContactContext
 from service.context.service import contact_context
 from service.deps import ActiveDefinitionDep, CurrentUser, SessionDep
@@ -24,6 +25,10 @@ def read_context(
     principal: CurrentUser,
     definition: ActiveDefinitionDep,
     session: SessionDep,
+    audit: ContextAudit,
 ) -> ContactContext:
     """The selected contact's whole context: only the sections and actions the active definition enables."""
-    return contact_context(session, contact_id, principal=principal, definition=definition)
+    audit.asked({"contact_id": contact_id})
+    context = contact_context(session, contact_id, principal=principal, definition=definition)
+    audit.showed([contact_id])
+    return context

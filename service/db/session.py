@@ -25,7 +25,15 @@ def build_engine(settings: Settings, **overrides: Any) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30}, **overrides)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    options: dict[str, Any] = {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True, "pool_timeout": 5}
+    # A database that does not answer fails a request within seconds (a 503) instead of hanging a worker:
+    # bounded connect and pool waits; pre-ping replaces connections a restarted server dropped.
+    options: dict[str, Any] = {
+        "pool_size": 10,
+        "max_overflow": 10,
+        "pool_pre_ping": True,
+        "pool_timeout": 5,
+        "connect_args": {"connect_timeout": settings.database_connect_timeout_s},
+    }
     options.update(overrides)
     return create_engine(url, **options)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Path, Response, status
 
 from search_definitions.schema import Definition
 from service.definitions.schemas import (
@@ -25,6 +25,8 @@ ADMIN_ERRORS = {
     **error_response(403, "this action needs the admin role"),
 }
 ITEM_ERRORS = {**ADMIN_ERRORS, **error_response(404, "no definition 7")}
+# Bounded like the column it is compared with: a larger number is a 422, not a database overflow (a 500).
+DefinitionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def get_service(session: SessionDep, state: StateDep) -> DefinitionsService:
@@ -62,7 +64,7 @@ def create_definition(definition: Definition, admin: AdminUser, service: Service
 
 
 @router.get("/{definition_id}", response_model=DefinitionRead, responses=ITEM_ERRORS)
-def read_definition(definition_id: int, _admin: AdminUser, service: ServiceDep) -> DefinitionRead:
+def read_definition(definition_id: DefinitionId, _admin: AdminUser, service: ServiceDep) -> DefinitionRead:
     return service.get(definition_id)
 
 
@@ -72,7 +74,7 @@ def read_definition(definition_id: int, _admin: AdminUser, service: ServiceDep) 
     responses={**ITEM_ERRORS, **error_response(409, "definition 7 is at version 4, not 3; reload it")},
 )
 def update_definition(
-    definition_id: int,
+    definition_id: DefinitionId,
     definition: Definition,
     admin: AdminUser,
     service: ServiceDep,
@@ -87,25 +89,25 @@ def update_definition(
     status_code=status.HTTP_204_NO_CONTENT,
     responses={**ITEM_ERRORS, **error_response(409, "definition 7 is active; activate another one first")},
 )
-def delete_definition(definition_id: int, _admin: AdminUser, service: ServiceDep) -> Response:
+def delete_definition(definition_id: DefinitionId, _admin: AdminUser, service: ServiceDep) -> Response:
     service.delete(definition_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/{definition_id}/activate", response_model=DefinitionRead, responses=ITEM_ERRORS)
-def activate_definition(definition_id: int, admin: AdminUser, service: ServiceDep) -> DefinitionRead:
+def activate_definition(definition_id: DefinitionId, admin: AdminUser, service: ServiceDep) -> DefinitionRead:
     """Makes it the active definition for its business units (or everyone); every worker sees it within a second."""
     return service.activate(definition_id, author=admin.name)
 
 
 @router.get("/{definition_id}/history", response_model=list[VersionRead], responses=ITEM_ERRORS)
-def definition_history(definition_id: int, _admin: AdminUser, service: ServiceDep) -> list[VersionRead]:
+def definition_history(definition_id: DefinitionId, _admin: AdminUser, service: ServiceDep) -> list[VersionRead]:
     return service.history(definition_id)
 
 
 @router.post("/{definition_id}/rollback", response_model=DefinitionRead, responses=ITEM_ERRORS)
 def rollback_definition(
-    definition_id: int, request: RollbackRequest, admin: AdminUser, service: ServiceDep
+    definition_id: DefinitionId, request: RollbackRequest, admin: AdminUser, service: ServiceDep
 ) -> DefinitionRead:
     """Saves an earlier version again as the newest one (history keeps every step)."""
     return service.rollback(definition_id, request.version, author=admin.name)

@@ -2,6 +2,7 @@
 
 from service.models import change_capture as _change_capture  # noqa: F401  (registers flush events)
 from service.models.ar_account import ARAccount
+from service.models.audit import AuditEntry
 from service.models.communication import Communication, CommunicationReference
 from service.models.contact import AccessToken, Address, Contact, Email, Phone
 from service.models.definition import DefinitionActivation, DefinitionRecord, DefinitionVersion
@@ -15,6 +16,7 @@ __all__ = [
     "ARAccount",
     "AccessToken",
     "Address",
+    "AuditEntry",
     "Communication",
     "CommunicationReference",
     "Contact",

@@ -25,11 +25,19 @@ def build_client(settings: Settings, *, url: str | None = None) -> OpenSearch:
 
 
 def build_async_client(settings: Settings, *, url: str | None = None) -> AsyncOpenSearch:
-    """Async client for the API; search timeouts become 503s in the gateway instead of hanging a worker."""
+    """Async client for the API, tuned for an agent waiting on the answer.
+
+    Only a dropped connection is retried (a pooled keep-alive connection is stale after an engine restart, and
+    the retry opens a fresh one, so the API recovers without a restart). A timeout or a busy engine is not
+    retried: the agent gets a 503 with `Retry-After` at once instead of waiting for the same answer twice.
+    Searches pass their own, shorter request timeout (`Settings.search_request_timeout_s`).
+    """
     return AsyncOpenSearch(
         hosts=[url or resolve_url(settings)],
         timeout=settings.opensearch_request_timeout_s,
-        max_retries=settings.opensearch_max_retries,
-        retry_on_timeout=True,
-        retry_on_status=RETRY_ON_STATUS,
+        max_retries=settings.search_max_retries,
+        retry_on_timeout=False,
+        retry_on_status=(),
+        maxsize=settings.opensearch_pool_size,
+        http_compress=False,
     )

@@ -6,32 +6,39 @@ from typing import Any
 
 from opensearchpy import AsyncOpenSearch
 from opensearchpy.exceptions import ConnectionError as EngineConnectionError
-from opensearchpy.exceptions import ConnectionTimeout, NotFoundError, TransportError
+from opensearchpy.exceptions import ConnectionTimeout, NotFoundError, RequestError, TransportError
 
-from service.errors import Unavailable
+from service.errors import InvalidCriteria, Unavailable
+
+PING_TIMEOUT_S = 2
 
 
 class SearchGateway:
-    def __init__(self, client: AsyncOpenSearch, *, timeout_ms: int) -> None:
+    def __init__(self, client: AsyncOpenSearch, *, timeout_ms: int, request_timeout_s: float) -> None:
         self._client = client
         self._timeout_ms = timeout_ms
+        self._request_timeout_s = request_timeout_s
 
     async def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
-        """Partial results are refused and an engine-side timeout is set on every search (DESIGN pitfalls)."""
-        body = {"timeout": f"{self._timeout_ms}ms", **body}
+        """Partial results are refused and an engine-side timeout is set on every search (DESIGN pitfalls);
+        the client waits a little longer than the engine, so a hung node is a 503 too."""
+        body = {**body, "timeout": f"{self._timeout_ms}ms"}
         try:
             response: dict[str, Any] = await self._client.search(
                 index=index,
                 body=body,
-                params={
-                    "allow_partial_search_results": "false",
-                    "request_timeout": self._timeout_ms / 1000 + 1,
-                },
+                params={"allow_partial_search_results": "false", "request_timeout": self._request_timeout_s},
             )
         except NotFoundError as exc:
             raise Unavailable(f"search index '{index}' does not exist yet; run `contact-lookup index rebuild`") from exc
         except (EngineConnectionError, ConnectionTimeout) as exc:
             raise Unavailable("search engine unreachable or too slow; retry shortly") from exc
+        except RequestError as exc:
+            if "search_after" in body:
+                # The cursor is opaque but comes from the client: only the engine knows whether its values fit the
+                # sort of this search (a cursor of another endpoint, or one edited by hand).
+                raise InvalidCriteria("after: not a cursor returned by a previous page of this search") from exc
+            raise
         except TransportError as exc:
             if isinstance(exc.status_code, int) and exc.status_code in (429, 500, 502, 503, 504):
                 raise Unavailable(f"search engine unavailable ({exc.status_code}); retry shortly") from exc
@@ -41,8 +48,8 @@ class SearchGateway:
         return response
 
     async def alias_exists(self, alias: str) -> bool:
-        return bool(await self._client.indices.exists_alias(name=alias))
+        return bool(await self._client.indices.exists_alias(name=alias, params={"request_timeout": PING_TIMEOUT_S}))
 
     async def ping(self) -> dict[str, Any]:
-        health: dict[str, Any] = await self._client.cluster.health(params={"request_timeout": 2})
+        health: dict[str, Any] = await self._client.cluster.health(params={"request_timeout": PING_TIMEOUT_S})
         return health

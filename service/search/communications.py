@@ -72,7 +72,7 @@ async def search(
             definition, Section.COMMUNICATIONS, request.criteria, max_length=settings.max_value_length
         )
         if parsed or request.contact_id is None:
-            criteria.check_count(parsed)
+            criteria.check_count(parsed, limit=settings.max_criteria)
         body = queries.communications_search_body(
             criteria=parsed,
             contact_id=request.contact_id,

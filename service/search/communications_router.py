@@ -8,6 +8,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from service.audit.record import (
+    CommunicationsSearchAudit,
+    LookupRecord,
+    RecentCommunicationsAudit,
+    WorklistAudit,
+)
 from service.deps import ActiveDefinitionDep, CurrentUser, GatewayDep, SettingsDep
 from service.errors import error_response
 from service.search import communications
@@ -29,21 +35,30 @@ async def recent_communications(
     definition: ActiveDefinitionDep,
     gateway: GatewayDep,
     settings: SettingsDep,
+    audit: RecentCommunicationsAudit,
     size: Size = None,
     after: After = None,
 ) -> CommunicationPage:
     """The communications the caller created, newest first, at most the active definition's limit."""
-    return await communications.recent(
+    audit.asked({"size": size})
+    page = await communications.recent(
         definition=definition, principal=principal, gateway=gateway, settings=settings, size=size, after=after
     )
+    return _shown(audit, page)
 
 
 @router.get("/worklist", response_model=CommunicationPage, responses=ERRORS)
 async def follow_up_worklist(
-    principal: CurrentUser, gateway: GatewayDep, settings: SettingsDep, size: Size = None, after: After = None
+    principal: CurrentUser,
+    gateway: GatewayDep,
+    settings: SettingsDep,
+    audit: WorklistAudit,
+    size: Size = None,
+    after: After = None,
 ) -> CommunicationPage:
     """The caller's communications whose follow-up date has come and that are not closed, oldest first."""
-    return await communications.worklist(
+    audit.asked({"size": size})
+    page = await communications.worklist(
         principal=principal,
         gateway=gateway,
         settings=settings,
@@ -51,6 +66,7 @@ async def follow_up_worklist(
         after=after,
         today=datetime.now(UTC).date(),
     )
+    return _shown(audit, page)
 
 
 @router.post("/search", response_model=CommunicationPage, responses=ERRORS)
@@ -60,8 +76,16 @@ async def search_communications(
     definition: ActiveDefinitionDep,
     gateway: GatewayDep,
     settings: SettingsDep,
+    audit: CommunicationsSearchAudit,
 ) -> CommunicationPage:
     """Communications by keyword, reference, transaction number, status, action, topic or date range."""
-    return await communications.search(
+    audit.asked(request.model_dump(mode="json", exclude={"after"}))
+    page = await communications.search(
         request, definition=definition, principal=principal, gateway=gateway, settings=settings
     )
+    return _shown(audit, page)
+
+
+def _shown(audit: LookupRecord, page: CommunicationPage) -> CommunicationPage:
+    audit.showed((item.contact_id for item in page.items), total=page.total)
+    return page

@@ -7,6 +7,7 @@ Every refusal names the section, the field and what is allowed.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -18,7 +19,6 @@ from search_definitions.schema import Definition
 from service.search.queries import CriteriaError
 
 ADDRESS_SCOPE_KEY = "scope"
-MAX_CRITERIA = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +54,16 @@ def _string(field: CatalogueField, where: str, raw: Any, *, max_length: int) -> 
 
 
 def _number(value: Any, where: str) -> float:
+    """Python's JSON reader takes NaN, Infinity and integers of any length: none of them is an amount."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise CriteriaError(f"{where}: needs a number")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise CriteriaError(f"{where}: needs a finite number")
+    return number
 
 
 def _date(value: Any, where: str) -> date:
@@ -125,8 +132,9 @@ def address_scope(definition: Definition, payload: Mapping[str, Any] | None) -> 
     return str(scope)
 
 
-def check_count(criteria: list[Criterion]) -> None:
+def check_count(criteria: list[Criterion], *, limit: int) -> None:
+    """At least one criterion, and at most `limit` (`Settings.max_criteria`): each nested one adds a clause."""
     if not criteria:
         raise CriteriaError("give at least one criterion")
-    if len(criteria) > MAX_CRITERIA:
-        raise CriteriaError(f"{len(criteria)} criteria given; at most {MAX_CRITERIA} are allowed")
+    if len(criteria) > limit:
+        raise CriteriaError(f"{len(criteria)} criteria given; at most {limit} are allowed")

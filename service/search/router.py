@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from service.audit.record import AdvancedSearchAudit, QuickSearchAudit
 from service.deps import ActiveDefinitionDep, CurrentUser, GatewayDep, SettingsDep
 from service.errors import error_response
 from service.search import service
@@ -27,11 +28,15 @@ async def quick_search(
     definition: ActiveDefinitionDep,
     gateway: GatewayDep,
     settings: SettingsDep,
+    audit: QuickSearchAudit,
 ) -> SearchPage:
     """Find contacts by one quick-search field of the active definition, `=` or `like`."""
-    return await service.quick_search(
+    audit.asked(request.model_dump(mode="json", exclude={"after"}))
+    page = await service.quick_search(
         request, definition=definition, principal=principal, gateway=gateway, settings=settings
     )
+    audit.showed((item.contact_id for item in page.items), total=page.total)
+    return page
 
 
 @router.post(
@@ -49,8 +54,12 @@ async def advanced_search(
     definition: ActiveDefinitionDep,
     gateway: GatewayDep,
     settings: SettingsDep,
+    audit: AdvancedSearchAudit,
 ) -> SearchPage:
     """Find contacts by criteria in the sections the active definition enables (AND; same nested entity)."""
-    return await service.advanced_search(
+    audit.asked(request.model_dump(mode="json", exclude={"after"}))
+    page = await service.advanced_search(
         request, definition=definition, principal=principal, gateway=gateway, settings=settings
     )
+    audit.showed((item.contact_id for item in page.items), total=page.total)
+    return page

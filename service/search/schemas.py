@@ -80,7 +80,7 @@ class CommunicationSearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     criteria: Criteria = Field(examples=[{"reference_id": "INV-2025-0004211", "reference_qualifier": "invoice"}])
-    contact_id: int | None = Field(None, ge=1)
+    contact_id: int | None = Field(None, ge=1, le=2**31 - 1)
     size: int | None = Field(None, ge=1)
     after: str | None = Field(None, max_length=512)
 

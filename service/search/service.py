@@ -116,7 +116,7 @@ async def advanced_search(
         ]
         scope = criteria.address_scope(definition, request.address)
         if parsed or scope == "any":
-            criteria.check_count(parsed)
+            criteria.check_count(parsed, limit=settings.max_criteria)
         body = queries.advanced_search_body(
             criteria=parsed,
             address_scope=scope,

@@ -18,7 +18,6 @@ from service.db.session import build_sessionmaker
 from service.demo.loader import load_demo_data
 from service.models import Contact, OutboxEntry
 from service.opensearch.client import build_client
-from tests.support.opensearch_node import ThrowawayNode
 
 
 def assert_mirrored(settings, engine, client):
@@ -32,6 +31,41 @@ def touch_contacts(engine, ids, *, tag):
     for contact_id in ids:
         with sessions.begin() as session:
             session.get(Contact, contact_id).category = tag
+
+
+def touch_in_one_transaction(engine, ids, *, tag):
+    with build_sessionmaker(engine).begin() as session:
+        for contact in session.scalars(select(Contact).where(Contact.id.in_(ids))):
+            contact.category = tag
+
+
+def worker_env(settings):
+    return {
+        **os.environ,
+        "CONTACT_LOOKUP_DATABASE_URL": settings.database_url,
+        "CONTACT_LOOKUP_OPENSEARCH_URL": settings.opensearch_url,
+        "CONTACT_LOOKUP_INDEX_PREFIX": settings.index_prefix,
+    }
+
+
+def spawn_worker(env):
+    return subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "index", "sync"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def drain_once_in_a_fresh_process(env):
+    once = subprocess.run(
+        [sys.executable, "-m", "service.cli", "index", "sync", "--once"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert once.returncode == 0, once.stderr
 
 
 def pending(engine):
@@ -53,18 +87,8 @@ def test_sync_worker_killed_mid_batch_loses_nothing_after_restart(populated, os_
         ids = session.scalars(select(Contact.id)).all()
     touch_contacts(engine, ids, tag="residential-2")
     before = pending(engine)
-    env = {
-        **os.environ,
-        "CONTACT_LOOKUP_DATABASE_URL": settings.database_url,
-        "CONTACT_LOOKUP_OPENSEARCH_URL": settings.opensearch_url,
-        "CONTACT_LOOKUP_INDEX_PREFIX": settings.index_prefix,
-    }
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "index", "sync"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    env = worker_env(settings)
+    worker = spawn_worker(env)
     deadline = time.monotonic() + 60
     while pending(engine) > before * 0.7 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -72,20 +96,75 @@ def test_sync_worker_killed_mid_batch_loses_nothing_after_restart(populated, os_
     worker.wait()
     assert 0 < pending(engine) < before, "the worker was killed while entries were still pending"
 
-    once = subprocess.run(
-        [sys.executable, "-m", "service.cli", "index", "sync", "--once"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert once.returncode == 0, once.stderr
+    drain_once_in_a_fresh_process(env)
     assert pending(engine) == 0
     verified = subprocess.run(
         [sys.executable, "-m", "service.cli", "index", "verify"], env=env, capture_output=True, text=True, timeout=120
     )
     assert verified.returncode == 0, verified.stdout
     assert "index matches the database" in verified.stdout
+
+
+KILLS = 20
+ROUND_WRITES = 600
+
+
+def seconds_to_drain(engine, env, *, timeout_s=60):
+    """From spawning a worker to an empty queue: start-up, claims, bulks and acknowledgements."""
+    started = time.monotonic()
+    worker = spawn_worker(env)
+    try:
+        while pending(engine) and time.monotonic() - started < timeout_s:
+            time.sleep(0.02)
+        return time.monotonic() - started
+    finally:
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait()
+
+
+def test_sync_worker_killed_at_random_points_twenty_times_leaves_the_index_equal_to_the_database(populated, os_client):
+    """Kill points are spread over a whole worker life, measured first: before it claims anything, in the middle
+    of a bulk, between two batches, or after the queue is empty; writes keep arriving meanwhile. Whatever a dead
+    worker claimed but did not acknowledge is pending again, so one last drain makes the index equal the database."""
+    settings, engine = populated
+    with build_sessionmaker(engine)() as session:
+        ids = session.scalars(select(Contact.id).order_by(Contact.id)).all()
+    meanwhile_ids, round_ids = ids[:100], ids[100:]
+    env = worker_env(settings)
+    rng = random.Random(2026)
+    touch_in_one_transaction(engine, rng.sample(round_ids, ROUND_WRITES), tag="calibration")
+    life_s = seconds_to_drain(engine, env)
+    stop = threading.Event()
+
+    def keep_writing():
+        """On contacts of its own: two writers on one contact would be an optimistic-version conflict."""
+        writes = random.Random(7)
+        while not stop.wait(0.1):
+            touch_in_one_transaction(engine, writes.sample(meanwhile_ids, 10), tag=f"meanwhile-{writes.randrange(999)}")
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    started = time.monotonic()
+    progressed = 0
+    try:
+        for kill in range(KILLS):
+            touch_in_one_transaction(engine, rng.sample(round_ids, ROUND_WRITES), tag=f"round-{kill}")
+            before = pending(engine)
+            worker = spawn_worker(env)
+            time.sleep(rng.uniform(0.1, 1.2 * life_s))
+            os.kill(worker.pid, signal.SIGKILL)
+            worker.wait()
+            progressed += pending(engine) < before
+    finally:
+        stop.set()
+        writer.join()
+    elapsed = time.monotonic() - started
+    print(f"{KILLS} kills in {elapsed:.0f} s (a worker's life: {life_s:.1f} s), {progressed} after some progress")
+    assert elapsed < 150, f"{KILLS} kills took {elapsed:.0f} s"
+    assert 0 < progressed < KILLS, "kills landed both before and after the worker made progress"
+    drain_once_in_a_fresh_process(env)
+    assert pending(engine) == 0
+    assert_mirrored(settings, engine, os_client)
 
 
 def test_writes_made_during_a_rebuild_are_not_lost(populated, os_client):
@@ -114,9 +193,8 @@ def test_writes_made_during_a_rebuild_are_not_lost(populated, os_client):
     assert_mirrored(settings, engine, os_client)
 
 
-def test_engine_stopped_and_restarted_during_sync_loses_nothing(own, tmp_path, database):
-    node = ThrowawayNode(tmp_path / "node")
-    node.start()
+def test_engine_stopped_and_restarted_during_sync_loses_nothing(own, outage_node, database):
+    node = outage_node
     settings, engine = own
     settings = settings.model_copy(update={"opensearch_url": node.url})
     client = build_client(settings)
@@ -141,5 +219,6 @@ def test_engine_stopped_and_restarted_during_sync_loses_nothing(own, tmp_path, d
         hits = client.search(index=settings.contacts_alias, body={"query": {"term": {"category": "during-outage"}}})
         assert hits["hits"]["total"]["value"] == len(ids)
     finally:
+        node.start()
+        client.indices.delete(index=f"{settings.index_prefix}-*", params={"expand_wildcards": "all"})
         client.close()
-        node.stop()

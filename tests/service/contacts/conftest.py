@@ -59,6 +59,7 @@ async def api(make_database, database, test_root):
         database_url=own.url,
         opensearch_url=UNREACHABLE_OPENSEARCH,
         default_phone_region="FR",
+        rate_limit_per_s=0,
     )
     engine = build_engine(settings)
     sessions = build_sessionmaker(engine)

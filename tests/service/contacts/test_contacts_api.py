@@ -1,7 +1,11 @@
 """The contacts write API over HTTP: shapes, rules, business-unit scope, optimistic versions and the outbox."""
 
+import sqlite3
+
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from service.contacts import repository
 from service.contacts.service import verify_secret
@@ -158,6 +162,26 @@ async def test_server_owned_fields_cannot_be_sent(api, override):
     assert api.count(Contact) == 0
 
 
+@pytest.mark.parametrize(
+    "override",
+    [
+        {"id": 99},
+        {"version": 7},
+        {"created_at": "2020-01-01T00:00:00Z"},
+        {"display_name": "Someone else"},
+        {"phones": [{"type": "mobile", "number": "06 12 34 56 78", "e164": "+33999999999"}]},
+        {"access_tokens": [{"type": "pin", "identifier": "P1", "has_secret": False}]},
+    ],
+)
+async def test_server_owned_fields_cannot_be_patched(api, override):
+    created = await create_contact(api)
+    path = f"/api/contacts/{created['id']}"
+    response = await api.client.patch(path, json=override, headers=api.as_("admin"))
+    assert response.status_code == 422
+    assert {error["type"] for error in response.json()["detail"]} == {"extra_forbidden"}
+    assert (await api.client.get(path, headers=api.as_("admin"))).json() == created
+
+
 async def test_unknown_contact_is_404(api):
     for method in ("GET", "PATCH", "DELETE"):
         response = await api.client.request(method, "/api/contacts/424242", json={}, headers=api.as_("admin"))
@@ -233,6 +257,20 @@ async def test_a_failed_write_leaves_no_outbox_row_and_no_partial_data(api, monk
     assert response.status_code == 409, response.text
     assert response.json()["detail"].startswith("ar_accounts[].number: ")
     assert (api.count(Contact), api.count(Address), api.count(ARAccount), api.count(OutboxEntry)) == before
+
+
+async def test_a_write_whose_commit_fails_is_a_503_and_never_a_201(api, monkeypatch):
+    """The commit happens before the answer is sent: a client told 201 can rely on the row being there."""
+
+    def connection_lost(_session):
+        raise OperationalError("COMMIT", {}, sqlite3.OperationalError("server closed the connection unexpectedly"))
+
+    with monkeypatch.context() as faulty:
+        faulty.setattr(Session, "commit", connection_lost)
+        response = await api.client.post("/api/contacts", json=person_payload(), headers=api.as_("admin"))
+    assert response.status_code == 503, response.text
+    assert response.headers["retry-after"]
+    assert api.count(Contact) == 0 and api.count(OutboxEntry) == 0
 
 
 async def test_patch_with_a_stale_if_match_is_409_naming_the_current_version(api):

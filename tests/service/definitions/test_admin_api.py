@@ -169,3 +169,18 @@ async def test_rollback_to_a_missing_version_is_a_404(api):
         f"/api/definitions/{created['id']}/rollback", json={"version": 9}, headers=api.admin
     )
     assert response.status_code == 404
+
+
+async def test_an_id_or_version_beyond_the_id_range_is_a_422_not_a_500(api):
+    created = await create(api, name="Bounded")
+    huge = 2**70
+    for method, url, payload in (
+        ("GET", f"/api/definitions/{huge}", None),
+        ("DELETE", f"/api/definitions/{huge}", None),
+        ("POST", f"/api/definitions/{huge}/activate", None),
+        ("GET", f"/api/definitions/{huge}/history", None),
+        ("POST", f"/api/definitions/{created['id']}/rollback", {"version": huge}),
+    ):
+        response = await api.client.request(method, url, json=payload, headers=api.admin)
+        assert response.status_code == 422, (method, url, response.text)
+        assert "less than or equal to 2147483647" in response.text

@@ -1,0 +1,69 @@
+"""GET /api/audit: the lookup trail, for admins only, newest first, filtered and paged by id."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from service.audit import repository
+from service.audit.schemas import AuditPage, AuditRead
+from service.deps import AdminUser, SessionDep, SettingsDep
+from service.errors import InvalidCriteria, error_response
+from service.models.audit import Lookup, Outcome
+
+router = APIRouter(prefix="/api/audit", tags=["audit"])
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@router.get(
+    "",
+    response_model=AuditPage,
+    responses={
+        **error_response(401, "missing or invalid bearer token"),
+        **error_response(403, "this action needs the admin role"),
+        **error_response(422, "from must not be after to"),
+    },
+)
+def read_audit(
+    _admin: AdminUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: Annotated[str | None, Query(min_length=1, max_length=64, description="Who searched (user name).")] = None,
+    since: Annotated[
+        datetime | None, Query(alias="from", description="Entries at or after this instant (ISO 8601; UTC if naive).")
+    ] = None,
+    until: Annotated[datetime | None, Query(alias="to", description="Entries at or before this instant.")] = None,
+    endpoint: Annotated[Lookup | None, Query(description="Which lookup.")] = None,
+    outcome: Annotated[Outcome | None, Query(description="How it ended.")] = None,
+    contact_id: Annotated[
+        int | None, Query(ge=1, le=2**31 - 1, description="Entries whose answer showed this contact.")
+    ] = None,
+    size: Annotated[int | None, Query(ge=1, description="Page size (capped by the server).")] = None,
+    after: Annotated[int | None, Query(ge=1, le=2**63 - 1, description="The `next` of the previous page.")] = None,
+) -> AuditPage:
+    since, until = _utc(since), _utc(until)
+    if since is not None and until is not None and since > until:
+        raise InvalidCriteria("from must not be after to")
+    page_size = settings.default_page_size if size is None else size
+    if page_size > settings.max_page_size:
+        raise InvalidCriteria(f"size must be at most {settings.max_page_size}")
+    rows = repository.page(
+        session,
+        user=user,
+        since=since,
+        until=until,
+        endpoint=endpoint.value if endpoint else None,
+        outcome=outcome.value if outcome else None,
+        contact_id=contact_id,
+        before_id=after,
+        size=page_size,
+    )
+    items = [AuditRead.model_validate(row) for row in rows[:page_size]]
+    return AuditPage(items=items, next=items[-1].id if len(rows) > page_size else None)

@@ -1,0 +1,75 @@
+"""The audit trail of lookups: who searched what, which contacts came back, which context was opened."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Index, Integer, SmallInteger, String
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.db.base import Base, UTCDateTime, utcnow
+
+
+class Lookup(StrEnum):
+    """The endpoints that show contact data; each of their calls leaves one audit entry."""
+
+    QUICK_SEARCH = "quick_search"
+    ADVANCED_SEARCH = "advanced_search"
+    COMMUNICATIONS_SEARCH = "communications_search"
+    RECENT_COMMUNICATIONS = "recent_communications"
+    FOLLOW_UP_WORKLIST = "follow_up_worklist"
+    CONTACT_CONTEXT = "contact_context"
+    CONTACT = "contact"
+    COMMUNICATION = "communication"
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    REJECTED = "rejected"
+    UNAVAILABLE = "unavailable"
+    FAILED = "failed"
+
+    @classmethod
+    def of(cls, status_code: int) -> Outcome:
+        if status_code < 400:
+            return cls.OK
+        if status_code == 503:
+            return cls.UNAVAILABLE
+        return cls.REJECTED if status_code < 500 else cls.FAILED
+
+
+class AuditEntry(Base):
+    """Written once, after the answer, and never updated.
+
+    `criteria` is what the caller asked (field, operator and value, or the advanced criteria; never a secret:
+    none is searchable). `contact_ids` are the contacts the answer showed, so "who saw contact 42" is one
+    containment query (a GIN index on PostgreSQL). No foreign keys: the trail outlives users and contacts.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    user_id: Mapped[int] = mapped_column(Integer)
+    user_name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    business_unit: Mapped[str | None] = mapped_column(String(20))
+    endpoint: Mapped[str] = mapped_column(String(32))
+    method: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(String(300))
+    criteria: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    contact_ids: Mapped[list[int]] = mapped_column(JSON().with_variant(JSONB(), "postgresql"), default=list)
+    total: Mapped[int | None] = mapped_column(BigInteger)
+    status_code: Mapped[int] = mapped_column(SmallInteger)
+    outcome: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str | None] = mapped_column(String(300))
+    duration_ms: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        Index("ix_audit_log_user_name_id", "user_name", "id"),
+        Index("ix_audit_log_endpoint_id", "endpoint", "id"),
+        Index("ix_audit_log_contact_ids", "contact_ids", postgresql_using="gin").ddl_if(dialect="postgresql"),
+    )
