@@ -2,7 +2,8 @@
 
     python -m bench.fuzz [--examples 200] [--opensearch-url URL] [--random]
 
-Builds the test scenario (plus demo contacts) in a fresh SQLite database under a temporary folder, indexes it under
+Builds the test scenario (plus demo contacts) in a fresh SQLite database under a temporary folder (or in the empty
+database of --database-url, e.g. PostgreSQL, which refuses more than SQLite does), indexes it under
 its own prefix on the given engine (default: CONTACT_LOOKUP_OPENSEARCH_URL), serves it on loopback and fuzzes every
 operation of the OpenAPI document. Exits 1 when any answer is a 5xx or breaks the document.
 """
@@ -24,6 +25,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--examples", type=int, default=200, help="generated requests per operation and mode")
     parser.add_argument("--opensearch-url", default=os.environ.get("CONTACT_LOOKUP_OPENSEARCH_URL", ""))
+    parser.add_argument("--database-url", default=None, help="an empty database; default: a temporary SQLite file")
     parser.add_argument("--demo-contacts", type=int, default=200)
     parser.add_argument("--random", action="store_true", help="a new random seed instead of the fixed one")
     args = parser.parse_args()
@@ -36,6 +38,7 @@ def main() -> int:
         served_scenario(
             home=Path(home),
             opensearch_url=args.opensearch_url,
+            database_url=args.database_url,
             index_prefix=f"fuzz-{uuid.uuid4().hex[:8]}",
             demo_contacts=args.demo_contacts,
         ) as served,

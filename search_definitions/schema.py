@@ -8,10 +8,11 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from search_definitions import catalogue
 from search_definitions.catalogue import Section
+from service.closed import Closed
 
 AddressScope = Literal["any", "billing", "subscription"]
 MAX_RECENT_LIMIT = 500
@@ -58,7 +59,7 @@ ADVANCED_SECTIONS = (
 )
 
 
-class AdvancedFields(BaseModel):
+class AdvancedFields(Closed):
     """Fields enabled for advanced search, per criteria section."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -74,7 +75,7 @@ class AdvancedFields(BaseModel):
         return getattr(self, section.value)
 
 
-class Definition(BaseModel):
+class Definition(Closed):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]

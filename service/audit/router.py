@@ -6,9 +6,11 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import AfterValidator
 
 from service.audit import repository
 from service.audit.schemas import AuditPage, AuditRead
+from service.closed import refuse_nul
 from service.deps import AdminUser, SessionDep, SettingsDep
 from service.errors import InvalidCriteria, error_response
 from service.models.audit import Lookup, Outcome
@@ -35,7 +37,11 @@ def read_audit(
     _admin: AdminUser,
     session: SessionDep,
     settings: SettingsDep,
-    user: Annotated[str | None, Query(min_length=1, max_length=64, description="Who searched (user name).")] = None,
+    user: Annotated[
+        str | None,
+        Query(min_length=1, max_length=64, description="Who searched (user name)."),
+        AfterValidator(refuse_nul),
+    ] = None,
     since: Annotated[
         datetime | None, Query(alias="from", description="Entries at or after this instant (ISO 8601; UTC if naive).")
     ] = None,

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from service.closed import Closed
 from service.models.enums import CallAction, Channel, CommunicationStatus, Direction
 
 Text32 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
@@ -28,10 +29,6 @@ def _as_utc(value: datetime) -> datetime:
 
 
 UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
-
-
-class Closed(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ReferenceIn(Closed):

@@ -27,6 +27,7 @@ from pydantic import (
     field_validator,
 )
 
+from service.closed import Closed
 from service.models.enums import (
     LIFE_CYCLE_GROUPS,
     AccessTokenStatus,
@@ -98,10 +99,6 @@ Currency = Annotated[
 ]
 EmailAddress = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_email)]
 Secret = Annotated[SecretStr, BeforeValidator(_pin_as_text)]
-
-
-class Closed(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class AddressIn(Closed):

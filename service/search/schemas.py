@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from service.closed import Closed
 
 
-class QuickSearchRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class QuickSearchRequest(Closed):
     field: str = Field(description="A quick-search field of the active definition.", examples=["phone"])
     operator: str = Field("=", description="`=` exact match, or `like` with `%` wildcards.", examples=["like"])
     value: str = Field(description="What to look for; `like` without `%` means starts with.", examples=["Mar"])
@@ -20,11 +20,9 @@ class QuickSearchRequest(BaseModel):
 Criteria = dict[str, Any]
 
 
-class AdvancedSearchRequest(BaseModel):
+class AdvancedSearchRequest(Closed):
     """Criteria per section, keyed by catalogue field; all must hold (AND). Criteria on one address, account,
     subscription or token must hold for the same one. `address.scope` is any, billing or subscription."""
-
-    model_config = ConfigDict(extra="forbid")
 
     contact: Criteria | None = Field(None, examples=[{"last_name": "Lef%", "life_cycle_state": "active"}])
     address: Criteria | None = Field(None, examples=[{"scope": "billing", "city": "Paris", "postcode": "75002"}])
@@ -74,10 +72,8 @@ def dump(item: BaseModel) -> dict[str, Any]:
     return item.model_dump(mode="json")
 
 
-class CommunicationSearchRequest(BaseModel):
+class CommunicationSearchRequest(Closed):
     """Criteria of the communications section the active definition enables, and optionally one contact."""
-
-    model_config = ConfigDict(extra="forbid")
 
     criteria: Criteria = Field(examples=[{"reference_id": "INV-2025-0004211", "reference_qualifier": "invoice"}])
     contact_id: int | None = Field(None, ge=1, le=2**31 - 1)

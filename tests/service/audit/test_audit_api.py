@@ -140,6 +140,7 @@ async def test_trail_pages_newest_first_and_filters_by_time(app_client, scenario
         ({"contact_id": "0"}, "greater than or equal to 1"),
         ({"from": "yesterday"}, "datetime"),
         ({"after": 2**70}, "less than or equal to 9223372036854775807"),
+        ({"user": "ag\x00ent"}, "must not contain NUL"),
     ],
 )
 async def test_bad_audit_filters_are_a_422_naming_the_problem(app_client, scenario, params, message):

@@ -222,3 +222,12 @@ async def test_writes_queue_the_communication_and_its_contact(api, contact):
     assert api.outbox()[start + 2 :] == [("contact", contact["id"]), ("communication", created["id"])]
     with api.sessions() as session:
         assert session.scalar(select(Communication.id)) is None
+
+
+async def test_a_nul_character_is_a_422_naming_the_field(api, contact):
+    for field, value in (("notes", "Promised\x00"), ("keywords", ["ok", "\x00"]), ("topic", "\x00 call")):
+        response = await api.client.post(
+            "/api/communications", json=call(contact["id"], **{field: value}), headers=api.as_("agent-bu01")
+        )
+        assert (field,) in errors_at(response), field
+    assert api.count(Communication) == 0

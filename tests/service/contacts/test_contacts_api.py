@@ -182,6 +182,22 @@ async def test_server_owned_fields_cannot_be_patched(api, override):
     assert (await api.client.get(path, headers=api.as_("admin"))).json() == created
 
 
+async def test_a_nul_character_is_a_422_naming_the_field_on_every_database(api):
+    """PostgreSQL stores no NUL in any text column (SQLite would): refused before the database sees it."""
+    response = await api.client.post(
+        "/api/contacts", json=person_payload(first_name="Ma\x00rie"), headers=api.as_("admin")
+    )
+    assert errors_at(response) == {("first_name",): "Value error, must not contain NUL (\\u0000) characters"}
+    nested = person_payload(addresses=[{"type": "billing", "street": "1\x00", "city": "Paris", "country": "FR"}])
+    response = await api.client.post("/api/contacts", json=nested, headers=api.as_("admin"))
+    assert ("addresses", 0, "street") in errors_at(response)
+    created = await create_contact(api)
+    response = await api.client.patch(
+        f"/api/contacts/{created['id']}", json={"category": "\x00"}, headers=api.as_("admin")
+    )
+    assert ("category",) in errors_at(response)
+
+
 async def test_unknown_contact_is_404(api):
     for method in ("GET", "PATCH", "DELETE"):
         response = await api.client.request(method, "/api/contacts/424242", json={}, headers=api.as_("admin"))

@@ -184,3 +184,9 @@ async def test_an_id_or_version_beyond_the_id_range_is_a_422_not_a_500(api):
         response = await api.client.request(method, url, json=payload, headers=api.admin)
         assert response.status_code == 422, (method, url, response.text)
         assert "less than or equal to 2147483647" in response.text
+
+
+async def test_a_nul_character_in_a_definition_is_a_422(api):
+    response = await api.client.post("/api/definitions", json=body(name="Care\x00"), headers=api.admin)
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"] == ["body", "name"]

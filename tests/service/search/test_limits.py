@@ -120,3 +120,18 @@ async def test_an_amount_that_is_not_a_finite_number_is_a_422_naming_the_field(a
     assert response.status_code == 422, response.text
     assert response.json()["detail"].startswith("accounts_receivable.balance")
     assert "finite number" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        ("/api/search/quick", {"field": "name", "value": "Ma\x00"}, "value"),
+        ("/api/search/advanced", {"contact": {"last_name": "\x00%"}}, "contact"),
+        ("/api/communications/search", {"criteria": {"keyword": ["\x00"]}}, "criteria"),
+    ],
+)
+async def test_a_nul_character_in_a_search_is_a_422_naming_the_field(app_client, agent, url, body, field):
+    response = await app_client.post(url, json=body, headers=agent)
+    assert response.status_code == 422, response.text
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", field] and "NUL" in error["msg"]
