@@ -45,7 +45,7 @@ def opensearch_url(test_root: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def throwaway_node(test_root: Path) -> Iterator[ThrowawayNode]:
-    """A node of the session's own that outage tests stop, kill and restart (never the shared one)."""
+    """A node of this test run's own that outage tests stop, kill and restart (never the shared one)."""
     node = ThrowawayNode(test_root / "throwaway-node")
     node.start()
     try:

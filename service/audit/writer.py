@@ -1,10 +1,10 @@
-"""Audit writes: one INSERT per lookup, after the answer; an entry the database refuses is kept, never dropped
-without a trace.
+"""Audit writes: one INSERT per lookup, after the answer; an entry the database cannot take yet is kept, and none
+is dropped without a trace.
 
-A refused entry stays in memory and goes in with the next write (one multi-row INSERT), up to
-`Settings.audit_backlog` entries; each one is also logged in full at ERROR when it is first refused, so even a
-worker that dies before the database is back leaves it in its log. Entries pushed out of a full backlog are
-logged again at CRITICAL.
+While the database cannot be reached, an entry stays in memory and goes in with the next write (one multi-row
+INSERT), up to `Settings.audit_backlog` entries; each one is also logged in full at ERROR when it is first
+refused, so even a worker that dies before the database is back leaves it in its log. Entries pushed out of a
+full backlog are logged again at CRITICAL, and so is one the database refuses for what it holds.
 """
 
 from __future__ import annotations
@@ -16,12 +16,17 @@ from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.audit import repository
 
 log = logging.getLogger(__name__)
+
+# The database cannot take the entry now (down, unreachable, no connection free, or not migrated yet on SQLite);
+# any other refusal is about the entry itself.
+UNREACHABLE = (OperationalError, InterfaceError, PoolTimeout)
 
 
 class AuditWriter:
@@ -40,31 +45,40 @@ class AuditWriter:
         with self._lock:
             batch = [*self._pending, entry]
             self._pending.clear()
-        if self._insert(batch):
-            return True
-        log.error("audit entry not written yet, kept for a retry: %s", _dump(entry))
-        self._keep(batch)
-        return False
+        written, unwritten = self._insert(batch)
+        if any(kept is entry for kept in unwritten):
+            log.error("audit entry not written yet, kept for a retry: %s", _dump(entry))
+        self._keep(unwritten)
+        return written == len(batch)
 
     def flush(self) -> bool:
         """At shutdown: one last try for the backlog; what still fails is logged in full."""
         with self._lock:
             batch = list(self._pending)
             self._pending.clear()
-        if not batch or self._insert(batch):
-            return True
-        for entry in batch:
+        written, unwritten = self._insert(batch) if batch else (0, [])
+        for entry in unwritten:
             log.critical("audit entry lost at shutdown (database unavailable): %s", _dump(entry))
-        return False
+        return written == len(batch)
 
-    def _insert(self, batch: Sequence[dict[str, Any]]) -> bool:
+    def _insert(self, batch: Sequence[dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
+        """How many entries went in, and those to try again: all of them while the database is unreachable. An
+        entry the database refuses for what it holds is logged in full and not kept (kept, it would fail every later
+        batch with it); a batch refused that way is retried entry by entry, so only that entry is set aside."""
         try:
             with self._sessions.begin() as session:
                 repository.insert(session, batch)
+        except UNREACHABLE as exc:
+            log.warning("audit insert failed, database unreachable: %s", str(exc).splitlines()[0][:200])
+            return 0, list(batch)
         except SQLAlchemyError as exc:
-            log.warning("audit insert failed: %s", str(exc).splitlines()[0][:200])
-            return False
-        return True
+            if len(batch) > 1:
+                results = [self._insert([single]) for single in batch]
+                return sum(n for n, _ in results), [entry for _, kept in results for entry in kept]
+            reason = str(exc).splitlines()[0][:200]
+            log.critical("audit entry refused by the database (%s): %s", reason, _dump(batch[0]))
+            return 0, []
+        return len(batch), []
 
     def _keep(self, batch: Sequence[dict[str, Any]]) -> None:
         with self._lock:

@@ -28,7 +28,7 @@ THINK_S = 0.05
 def test_engine_killed_under_load_answers_every_request_and_loses_no_write(
     outage_node, make_database, test_root, run_prefix
 ):
-    """Runs once per session, on PostgreSQL when configured (production's database), else on SQLite."""
+    """Runs once per test run, on PostgreSQL when configured (production's database), else on SQLite."""
     backend = "postgresql" if os.environ.get(POSTGRES_ENV) else "sqlite"
     db = make_database(backend, "load")
     own = Settings(

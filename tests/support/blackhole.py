@@ -6,29 +6,41 @@ import contextlib
 import socket
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+
+@dataclass
+class HungServer:
+    url: str
+    held: list[socket.socket] = field(default_factory=list)
+
+    @property
+    def connections(self) -> int:
+        """How many connections clients opened (a retried request opens another)."""
+        return len(self.held)
 
 
 @contextlib.contextmanager
-def hung_server() -> Iterator[str]:
+def hung_server() -> Iterator[HungServer]:
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(64)
     listener.settimeout(0.2)
-    held: list[socket.socket] = []
+    server = HungServer(url=f"http://127.0.0.1:{listener.getsockname()[1]}")
     stop = threading.Event()
 
     def accept() -> None:
         while not stop.is_set():
             with contextlib.suppress(TimeoutError, OSError):
-                held.append(listener.accept()[0])
+                server.held.append(listener.accept()[0])
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+        yield server
     finally:
         stop.set()
         thread.join(timeout=2)
-        for connection in held:
+        for connection in server.held:
             connection.close()
         listener.close()

@@ -147,3 +147,16 @@ async def test_bad_audit_filters_are_a_422_naming_the_problem(app_client, scenar
     response = await app_client.get("/api/audit", params=params, headers=bearer(scenario.tokens["admin"]))
     assert response.status_code == 422
     assert message in response.text
+
+
+async def test_a_search_with_a_nan_amount_is_audited_with_the_nan_as_null(app_client, scenario, caller):
+    """Python's JSON reader takes NaN, PostgreSQL's jsonb does not: the criteria are stored as JSON-mode data."""
+    name, headers = caller
+    content = b'{"accounts_receivable": {"balance": NaN}}'
+    response = await app_client.post(
+        "/api/search/advanced", content=content, headers=headers | {"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    [entry] = (await trail(app_client, scenario, user=name))["items"]
+    assert entry["criteria"] == {"accounts_receivable": {"balance": None}}
+    assert entry["outcome"] == "rejected"

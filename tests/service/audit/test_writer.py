@@ -75,3 +75,15 @@ def test_shutdown_writes_the_backlog_or_logs_what_it_could_not(tmp_path, caplog)
     upgrade(engine)
     assert writer.flush() is True
     assert written(engine) == ["again"]
+
+
+def test_an_entry_the_database_refuses_for_its_content_is_logged_and_does_not_block_the_others(tmp_path, caplog):
+    engine, writer = writer_on_an_unmigrated_database(tmp_path)
+    upgrade(engine)
+    broken = entry("broken") | {"user_name": None}
+    with caplog.at_level(logging.CRITICAL, logger="service.audit.writer"):
+        assert writer.write(broken) is False
+    assert writer.pending == 0
+    assert "audit entry refused by the database" in caplog.text and '"endpoint": "quick_search"' in caplog.text
+    assert writer.write(entry("after")) is True
+    assert written(engine) == ["after"]
