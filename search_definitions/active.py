@@ -32,6 +32,13 @@ class ActiveDefinition:
         snapshot = self._current()
         return snapshot.for_business_unit(business_unit) or self._fallback
 
+    def recall(self, business_unit: str | None = None) -> Definition | None:
+        """No I/O: the definition while the snapshot is fresh, None when `get` must ask the database."""
+        snapshot = self._snapshot
+        if snapshot is None or self._clock() - self._checked_at >= self._max_age_s:
+            return None
+        return snapshot.for_business_unit(business_unit) or self._fallback
+
     def invalidate(self) -> None:
         with self._lock:
             self._checked_at = 0.0

@@ -15,6 +15,7 @@ from search_definitions.loader import load_shipped
 from service.audit.middleware import AuditMiddleware
 from service.audit.router import router as audit_router
 from service.audit.writer import AuditWriter
+from service.auth.principals import KnownPrincipals
 from service.auth.router import router as auth_router
 from service.body_limit import BodyLimitMiddleware
 from service.communications.router import router as communications_router
@@ -50,6 +51,7 @@ def create_app(settings: Settings) -> FastAPI:
                 client, timeout_ms=settings.search_timeout_ms, request_timeout_s=settings.search_request_timeout_s
             ),
             definitions=ActiveDefinition(sessions, fallback=load_shipped(), max_age_s=settings.definitions_refresh_s),
+            principals=KnownPrincipals(sessions, max_age_s=settings.token_recall_s),
             limiter=RateLimiter(rate_per_s=settings.rate_limit_per_s, burst=settings.rate_limit_burst),
             audit=audit,
         )

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Header, Request
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from search_definitions.schema import Definition
-from service.auth.service import Principal, authenticate
+from service.auth.service import Principal
 from service.errors import Forbidden, InvalidCriteria, RateLimited, Unavailable
 from service.opensearch.gateway import SearchGateway
 from service.ratelimit import retry_after_header
@@ -19,7 +20,7 @@ from service.settings import Settings
 from service.state import AppState
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
     state: AppState = request.app.state.contact_lookup
     return state
 
@@ -27,7 +28,7 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def get_settings(state: StateDep) -> Settings:
+async def get_settings(state: StateDep) -> Settings:
     return state.settings
 
 
@@ -66,21 +67,24 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_gateway(state: StateDep) -> SearchGateway:
+async def get_gateway(state: StateDep) -> SearchGateway:
     return state.gateway
 
 
 GatewayDep = Annotated[SearchGateway, Depends(get_gateway)]
 
 
-def get_principal(
-    state: StateDep, session: SessionDep, authorization: Annotated[str | None, Header()] = None
-) -> Principal:
-    """The caller, once its token is known and within its request budget (429 with `Retry-After` past it)."""
-    try:
-        principal = authenticate(session, authorization)
-    except (DBAPIError, PoolTimeout) as exc:
-        raise Unavailable("database unavailable; retry shortly") from exc
+async def get_principal(state: StateDep, authorization: Annotated[str | None, Header()] = None) -> Principal:
+    """The caller, once its token is known and within its request budget (429 with `Retry-After` past it).
+
+    A token checked moments ago is taken from memory; otherwise the database is asked off the event loop.
+    """
+    principal = state.principals.recall(authorization)
+    if principal is None:
+        try:
+            principal = await anyio.to_thread.run_sync(state.principals.load, authorization)
+        except (DBAPIError, PoolTimeout) as exc:
+            raise Unavailable("database unavailable; retry shortly") from exc
     wait_s = state.limiter.acquire(principal.id)
     if wait_s > 0:
         raise RateLimited(retry_after_header(wait_s))
@@ -90,7 +94,7 @@ def get_principal(
 CurrentUser = Annotated[Principal, Depends(get_principal)]
 
 
-def get_admin(principal: CurrentUser) -> Principal:
+async def get_admin(principal: CurrentUser) -> Principal:
     if not principal.is_admin:
         raise Forbidden("this action needs the admin role")
     return principal
@@ -99,10 +103,13 @@ def get_admin(principal: CurrentUser) -> Principal:
 AdminUser = Annotated[Principal, Depends(get_admin)]
 
 
-def get_active_definition(state: StateDep, principal: CurrentUser) -> Definition:
-    """The definition active for the caller's business unit (or for everyone)."""
+async def get_active_definition(state: StateDep, principal: CurrentUser) -> Definition:
+    """The definition active for the caller's business unit (or for everyone); from memory while it is fresh."""
+    definition = state.definitions.recall(principal.business_unit)
+    if definition is not None:
+        return definition
     try:
-        return state.definitions.get(principal.business_unit)
+        return await anyio.to_thread.run_sync(state.definitions.get, principal.business_unit)
     except DBAPIError as exc:
         raise Unavailable("database unavailable; retry shortly") from exc
 
@@ -110,7 +117,7 @@ def get_active_definition(state: StateDep, principal: CurrentUser) -> Definition
 ActiveDefinitionDep = Annotated[Definition, Depends(get_active_definition)]
 
 
-def expected_version(if_match: Annotated[str | None, Header()] = None) -> int | None:
+async def expected_version(if_match: Annotated[str | None, Header()] = None) -> int | None:
     """Optimistic writes: `If-Match: "3"` (also `W/"3"` or `3`); `*` or no header means no check."""
     if if_match is None or if_match.strip() == "*":
         return None

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
         30.0, gt=0, description="Longest pause of the outbox sync between tries while the engine or database is down."
     )
     definitions_refresh_s: float = Field(0.5, gt=0, description="How stale a worker's active definition may be.")
+    token_recall_s: float = Field(
+        1.0, ge=0, description="How long a worker trusts a token it checked; a rotated token stops working after it."
+    )
 
     @field_validator("default_phone_region")
     @classmethod

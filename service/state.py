@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from search_definitions.active import ActiveDefinition
 from service.audit.writer import AuditWriter
+from service.auth.principals import KnownPrincipals
 from service.opensearch.gateway import SearchGateway
 from service.ratelimit import RateLimiter
 from service.settings import Settings
@@ -23,5 +24,6 @@ class AppState:
     opensearch: AsyncOpenSearch
     gateway: SearchGateway
     definitions: ActiveDefinition
+    principals: KnownPrincipals
     limiter: RateLimiter
     audit: AuditWriter

@@ -41,11 +41,16 @@ def add_user(session: Session, name: str, role: UserRole, business_unit: str | N
     return user, token
 
 
-def authenticate(session: Session, authorization: str | None) -> Principal:
+def bearer_hash(authorization: str | None) -> str:
+    """The stored digest of an `Authorization: Bearer <token>` header; 401 when there is no such header."""
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized()
-    user = repository.by_token_hash(session, hash_token(token.strip()))
+    return hash_token(token.strip())
+
+
+def authenticate_hash(session: Session, token_hash: str) -> Principal:
+    user = repository.by_token_hash(session, token_hash)
     if user is None:
         raise Unauthorized()
     return Principal(id=user.id, name=user.name, role=UserRole(user.role), business_unit=user.business_unit)
