@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
@@ -44,24 +45,29 @@ class Folded:
         return self.origin[start], self.origin[end - 1] + 1
 
 
+_ASCII_SPACES = str.maketrans({chr(c): " " for c in range(128) if chr(c).isspace()})
+
+
 def folded(value: str, *, identifier: bool = False, digits_only: bool = False) -> Folded:
     """Character-by-character twin of the index normalizers (`folded`, `ident`, phone digits)."""
-    chars: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(value):
-        if digits_only:
-            piece = char if char.isdigit() else ""
-        elif identifier and _IDENTIFIER_SEPARATORS.fullmatch(char):
-            piece = ""
-        else:
-            piece = fold_char(char)
-        for out in piece:
-            chars.append(out)
-            origin.append(index)
-    return Folded("".join(chars), tuple(origin))
+    if not (identifier or digits_only) and value.isascii():
+        return Folded(value.translate(_ASCII_SPACES).lower(), tuple(range(len(value))))
+    if digits_only:
+        pieces = [char if char.isdigit() else "" for char in value]
+    elif identifier:
+        pieces = ["" if _IDENTIFIER_SEPARATORS.fullmatch(char) else fold_char(char) for char in value]
+    else:
+        pieces = [fold_char(char) for char in value]
+    text = "".join(pieces)
+    if all(len(piece) == 1 for piece in pieces):
+        # Most names and streets: every character folds to one, and stays where it was.
+        return Folded(text, tuple(range(len(value))))
+    return Folded(text, tuple(index for index, piece in enumerate(pieces) for _ in piece))
 
 
+@lru_cache(maxsize=4096)
 def fold_char(char: str) -> str:
+    """Cached: every hit of every page folds its text character by character, from a small alphabet."""
     if char.isspace():
         return " "
     return fold(char) or ("" if unicodedata.combining(char) else char.lower())

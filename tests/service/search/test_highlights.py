@@ -23,6 +23,14 @@ def test_folding_keeps_the_position_of_every_original_character():
     assert text.span(8, 14) == (7, 13)
 
 
+def test_folding_maps_positions_when_one_letter_grows_and_a_mark_vanishes():
+    """`ß` becomes two letters and a combining accent none: the length is unchanged, the positions are not."""
+    text = folded("Aße\u0301\tB")
+    assert text.text == "asse b"
+    assert text.origin == (0, 1, 1, 2, 4, 5)
+    assert folded("Jean\tDupont").text == "jean dupont"
+
+
 @pytest.mark.parametrize(
     ("value", "candidate", "expected"),
     [
