@@ -16,7 +16,9 @@ from service.models.audit import AuditEntry
 
 
 def insert(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    session.execute(insert_into(AuditEntry), list(rows))
+    """A Core insert into the table: the ORM's bulk path costs several times the CPU, and this runs in a thread
+    beside the event loop after every lookup, holding the interpreter lock while it works."""
+    session.execute(insert_into(AuditEntry.__table__), list(rows))
 
 
 def shows_contact(session: Session, contact_id: int) -> ColumnElement[bool]:
