@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -34,10 +35,15 @@ from service.search.router import router as search_router
 from service.settings import Settings
 from service.state import AppState
 
+SWITCH_INTERVAL_S = 0.0005
+
 
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The audit writer and the sync worker are threads beside the event loop; with the default 5 ms switch
+        # interval, a loop that released the interpreter lock for a socket call may wait that long to get it back.
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
         engine = build_engine(settings)
         client = build_async_client(settings)
         sessions = build_sessionmaker(engine)
