@@ -1,7 +1,8 @@
 """Search latency, side by side in one run on the same demo data:
 
 - through the service (HTTP on loopback, one keep-alive client, sequential requests),
-- raw against OpenSearch with the very body the service builds (the pure builders in service/search),
+- raw against OpenSearch with the very body the service builds (the pure builders in service/search), each sample
+  right after the service's with the same value, so both run under the same load,
 - the same lookups in PostgreSQL with the pg_trgm GIN index a CRM would add, and in SQLite with LIKE.
 
     python -m bench.search --contacts 100000 [--postgres-url postgresql+psycopg://...]
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -113,63 +115,84 @@ class Lookups:
         return request, body
 
 
-def run_service(
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """One lookup, asked both ways with the same value: to the service, and to the engine with the same body."""
+
+    method: str
+    path: str
+    request: dict[str, Any] | None
+    token: str
+    index: str | None
+    body: dict[str, Any] | None
+
+
+def lookups_to_time(lookups: Lookups, tokens: dict[str, str]) -> dict[str, Callable[[], Lookup]]:
+    data, settings, agent = lookups.data, lookups.settings, tokens["agent"]
+    contacts, communications = settings.contacts_alias, settings.communications_alias
+
+    def quick(key: str, field: str, operator: str, value: str) -> Lookup:
+        request, body = lookups.quick(key, field, operator, value)
+        return Lookup("POST", "/api/search/quick", request, agent, contacts, body)
+
+    def advanced() -> Lookup:
+        request, body = lookups.advanced(*lookups._pick("place", data.places))
+        return Lookup("POST", "/api/search/advanced", request, agent, contacts, body)
+
+    def recent() -> Lookup:
+        user = lookups._pick("user", data.users)
+        body = queries.recent_communications_body(user=user, size=PAGE, after=None, business_unit=None)
+        return Lookup("GET", f"/api/communications/recent?size={PAGE}", None, tokens[user], communications, body)
+
+    def context() -> Lookup:
+        contact_id = lookups._pick("ctx", data.contact_ids)
+        return Lookup("GET", f"/api/contacts/{contact_id}/context", None, agent, None, None)
+
+    return {
+        "quick =": lambda: quick("name", "name", "=", lookups._pick("name", data.names)),
+        "quick like %x%": lambda: quick("infix", "name", "like", f"%{lookups._pick('infix', data.infixes)}%"),
+        "phone": lambda: quick("phone", "phone", "=", lookups._pick("phone", data.phones)),
+        "advanced nested": advanced,
+        "recent": recent,
+        "context": context,
+    }
+
+
+def run_side_by_side(
     http: httpx.Client, lookups: Lookups, tokens: dict[str, str], *, samples: int, warmup: int
-) -> dict[str, Timing]:
-    data = lookups.data
-
-    def post(path: str, request: dict[str, Any], token: str) -> None:
-        response = http.post(path, json=request, headers={"Authorization": f"Bearer {token}"})
-        response.raise_for_status()
-
-    def get(path: str, token: str) -> None:
-        http.get(path, headers={"Authorization": f"Bearer {token}"}).raise_for_status()
-
-    agent = tokens["agent"]
-    calls: dict[str, Callable[[], None]] = {
-        "quick =": lambda: post(
-            "/api/search/quick", lookups.quick("name", "name", "=", lookups._pick("name", data.names))[0], agent
-        ),
-        "quick like %x%": lambda: post(
-            "/api/search/quick",
-            lookups.quick("infix", "name", "like", f"%{lookups._pick('infix', data.infixes)}%")[0],
-            agent,
-        ),
-        "phone": lambda: post(
-            "/api/search/quick", lookups.quick("phone", "phone", "=", lookups._pick("phone", data.phones))[0], agent
-        ),
-        "advanced nested": lambda: post(
-            "/api/search/advanced", lookups.advanced(*lookups._pick("place", data.places))[0], agent
-        ),
-        "recent": lambda: get(f"/api/communications/recent?size={PAGE}", tokens[lookups._pick("user", data.users)]),
-        "context": lambda: get(f"/api/contacts/{lookups._pick('ctx', data.contact_ids)}/context", agent),
-    }
-    return {name: timed(call, warmup=warmup, samples=samples) for name, call in calls.items()}
-
-
-def run_engine(lookups: Lookups, *, samples: int, warmup: int) -> dict[str, Timing]:
+) -> tuple[dict[str, Timing], dict[str, Timing]]:
+    """Each sample asks the service, then the engine the same body, so both see the same load on a noisy
+    machine; the engine gets the engine-side timeout and the partial-results refusal the service adds."""
     client = build_client(lookups.settings)
-    data = lookups.data
-    contacts, communications = lookups.settings.contacts_alias, lookups.settings.communications_alias
+    engine_params = {"allow_partial_search_results": "false"}
+    timeout = f"{lookups.settings.search_timeout_ms}ms"
 
-    def search(index: str, body: dict[str, Any]) -> None:
-        client.search(index=index, body=body)
+    def through_service(lookup: Lookup) -> None:
+        headers = {"Authorization": f"Bearer {lookup.token}"}
+        http.request(lookup.method, lookup.path, json=lookup.request, headers=headers).raise_for_status()
 
-    calls: dict[str, Callable[[], None]] = {
-        "quick =": lambda: search(contacts, lookups.quick("name", "name", "=", lookups._pick("name", data.names))[1]),
-        "quick like %x%": lambda: search(
-            contacts, lookups.quick("infix", "name", "like", f"%{lookups._pick('infix', data.infixes)}%")[1]
-        ),
-        "phone": lambda: search(contacts, lookups.quick("phone", "phone", "=", lookups._pick("phone", data.phones))[1]),
-        "advanced nested": lambda: search(contacts, lookups.advanced(*lookups._pick("place", data.places))[1]),
-        "recent": lambda: search(
-            communications,
-            queries.recent_communications_body(
-                user=lookups._pick("user", data.users), size=PAGE, after=None, business_unit=None
-            ),
-        ),
-    }
-    return {name: timed(call, warmup=warmup, samples=samples) for name, call in calls.items()}
+    def raw(lookup: Lookup) -> None:
+        client.search(index=lookup.index, body={**(lookup.body or {}), "timeout": timeout}, params=engine_params)
+
+    service_times: dict[str, Timing] = {}
+    raw_times: dict[str, Timing] = {}
+    for name, make in lookups_to_time(lookups, tokens).items():
+        by_service: list[float] = []
+        by_engine: list[float] = []
+        for sample in range(warmup + samples):
+            lookup = make()
+            started = time.perf_counter()
+            through_service(lookup)
+            middle = time.perf_counter()
+            if lookup.index is not None:
+                raw(lookup)
+            if sample >= warmup:
+                by_service.append(middle - started)
+                by_engine.append(time.perf_counter() - middle)
+        service_times[name] = Timing.of(by_service)
+        if make().index is not None:
+            raw_times[name] = Timing.of(by_engine)
+    return service_times, raw_times
 
 
 def run_sql(engine: Engine, lookups: Lookups, *, samples: int) -> dict[str, Timing]:
@@ -273,8 +296,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         settings = Settings(database_url=database, opensearch_url=url, index_prefix=run)
         lookups = Lookups(data, settings)
         with service(env, log=work / "service.log") as base, httpx.Client(base_url=base, timeout=30) as http:
-            through_service = run_service(http, lookups, tokens, samples=args.samples, warmup=args.warmup)
-        raw = run_engine(lookups, samples=args.samples, warmup=args.warmup)
+            through_service, raw = run_side_by_side(http, lookups, tokens, samples=args.samples, warmup=args.warmup)
     in_sqlite = run_sql(sqlite, lookups, samples=max(3, args.samples // 10))
     in_postgres = run_sql(postgres, lookups, samples=max(3, args.samples // 10)) if postgres else {}
     print(report(args.contacts, through_service, raw, in_postgres, in_sqlite))
