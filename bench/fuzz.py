@@ -11,38 +11,21 @@ operation of the OpenAPI document. Exits 1 when any answer is a 5xx or breaks th
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
-import uuid
-from pathlib import Path
 
+from bench.served import add_arguments as served_arguments
+from bench.served import served_run
 from tests.support.fuzz import fuzz
-from tests.support.served import served_scenario
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--examples", type=int, default=200, help="generated requests per operation and mode")
-    parser.add_argument("--opensearch-url", default=os.environ.get("CONTACT_LOOKUP_OPENSEARCH_URL", ""))
-    parser.add_argument("--database-url", default=None, help="an empty database; default: a temporary SQLite file")
+    served_arguments(parser)
     parser.add_argument("--demo-contacts", type=int, default=200)
     parser.add_argument("--random", action="store_true", help="a new random seed instead of the fixed one")
     args = parser.parse_args()
-    if not args.opensearch_url:
-        parser.error(
-            "give --opensearch-url or set CONTACT_LOOKUP_OPENSEARCH_URL (e.g. `contact-lookup opensearch start`)"
-        )
-    with (
-        tempfile.TemporaryDirectory(prefix="contact-lookup-fuzz-") as home,
-        served_scenario(
-            home=Path(home),
-            opensearch_url=args.opensearch_url,
-            database_url=args.database_url,
-            index_prefix=f"fuzz-{uuid.uuid4().hex[:8]}",
-            demo_contacts=args.demo_contacts,
-        ) as served,
-    ):
+    with served_run(parser, args, name="fuzz", demo_contacts=args.demo_contacts) as served:
         tokens = {role: served.scenario.tokens[role] for role in ("admin", "agent", "agent-bu02")}
         report = fuzz(served.url, tokens, examples=args.examples, derandomize=not args.random)
     print("\n".join(report.lines()))

@@ -15,22 +15,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
-import tempfile
 import time
-import uuid
 from dataclasses import asdict, replace
-from pathlib import Path
 
+from bench.served import add_arguments as served_arguments
+from bench.served import served_run
 from tests.support import traffic
-from tests.support.served import served_scenario
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--opensearch-url", default=os.environ.get("CONTACT_LOOKUP_OPENSEARCH_URL", ""))
-    parser.add_argument("--database-url", default=None, help="an empty database; default: a temporary SQLite file")
+    served_arguments(parser)
     parser.add_argument("--contacts", type=int, default=2000, help="demo contacts besides the scenario's")
     parser.add_argument("--concurrency", type=int, default=8, help="simulated agents sending at once")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of traffic (upper bound)")
@@ -39,22 +35,7 @@ def main() -> int:
     parser.add_argument("--think", type=float, default=0.0, help="mean pause of an agent between requests (s)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = parser.parse_args()
-    if not args.opensearch_url:
-        parser.error(
-            "give --opensearch-url or set CONTACT_LOOKUP_OPENSEARCH_URL (e.g. `contact-lookup opensearch start`)"
-        )
-
-    with (
-        tempfile.TemporaryDirectory(prefix="contact-lookup-load-") as home,
-        served_scenario(
-            home=Path(home),
-            opensearch_url=args.opensearch_url,
-            database_url=args.database_url,
-            index_prefix=f"load-{uuid.uuid4().hex[:8]}",
-            demo_contacts=args.contacts,
-            workers=args.workers,
-        ) as served,
-    ):
+    with served_run(parser, args, name="load", demo_contacts=args.contacts, workers=args.workers) as served:
         target = replace(traffic.prepare_target(served.engine, url=""), url=served.url)
         started = time.monotonic()
         samples = asyncio.run(
