@@ -109,7 +109,7 @@ def test_sync_worker_killed_mid_batch_loses_nothing_after_restart(populated, os_
     assert "index matches the database" in verified.stdout
 
 
-KILLS = 12
+KILLS = 20
 ROUND_WRITES = 600
 MAX_BLIND_DELAY_S = 2.5
 
@@ -155,13 +155,13 @@ def populated_once(make_database, test_root, opensearch_url, run_prefix, os_clie
     os_client.indices.delete(index=f"{settings.index_prefix}-*", params={"expand_wildcards": "all"})
 
 
-def test_sync_worker_killed_at_random_points_a_dozen_times_leaves_the_index_equal_to_the_database(
+def test_sync_worker_killed_at_random_points_twenty_times_leaves_the_index_equal_to_the_database(
     populated_once, os_client
 ):
     """Half the kills land at a random instant of a worker's life (measured first), mostly before or during its first
     claim and bulk; the other half just after it acknowledged its first batch, in the middle of the next. Writes
     keep arriving meanwhile. Whatever a dead worker claimed but did not acknowledge is pending again, so one last
-    drain makes the index equal the database. Workers are forked from a pre-loaded server, so a dozen kills take
+    drain makes the index equal the database. Workers are forked from a pre-loaded server, so twenty kills take
     seconds, not minutes of interpreter start-ups."""
     settings, engine = populated_once
     with build_sessionmaker(engine)() as session:
