@@ -35,7 +35,7 @@ class ActiveDefinition:
     def recall(self, business_unit: str | None = None) -> Definition | None:
         """No I/O: the definition while the snapshot is fresh, None when `get` must ask the database."""
         snapshot = self._snapshot
-        if snapshot is None or self._clock() - self._checked_at >= self._max_age_s:
+        if snapshot is None or not self._fresh():
             return None
         return snapshot.for_business_unit(business_unit) or self._fallback
 
@@ -44,12 +44,15 @@ class ActiveDefinition:
             self._checked_at = 0.0
 
     def _current(self) -> ActiveSnapshot:
-        if self._snapshot is not None and self._clock() - self._checked_at < self._max_age_s:
+        if self._snapshot is not None and self._fresh():
             return self._snapshot
         with self._lock:
-            if self._snapshot is None or self._clock() - self._checked_at >= self._max_age_s:
+            if self._snapshot is None or not self._fresh():
                 with self._sessions() as session:
                     if self._snapshot is None or store.active_stamp(session) != self._snapshot.stamp:
                         self._snapshot = store.active_snapshot(session)
                 self._checked_at = self._clock()
             return self._snapshot
+
+    def _fresh(self) -> bool:
+        return self._clock() - self._checked_at < self._max_age_s

@@ -54,7 +54,3 @@ class KnownPrincipals:
             while len(self._known) > self._max_entries:
                 self._known.popitem(last=False)
         return principal
-
-    def forget(self) -> None:
-        with self._lock:
-            self._known.clear()
