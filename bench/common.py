@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -61,11 +62,16 @@ def cli(env: dict[str, str], *args: str, log: Path | None = None) -> Child:
 @contextlib.contextmanager
 def engine_node(name: str, *, heap: str = "1g") -> Iterator[str]:
     """A node of the bench's own (never the one tests or the product use), stopped afterwards; or the cluster
-    CONTACT_LOOKUP_OPENSEARCH_URL names (the bench's indices get a prefix of their own there)."""
+    CONTACT_LOOKUP_OPENSEARCH_URL names (the bench's indices get a prefix of their own there).
+
+    The node starts empty: indices an interrupted run left behind would be recovered at every start, slowing
+    it past its timeout and sharing the heap with the figures being measured.
+    """
     if url := os.environ.get("CONTACT_LOOKUP_OPENSEARCH_URL"):
         yield url
         return
     settings = Settings(home=workspace() / name, opensearch_heap=heap, opensearch_url="")
+    shutil.rmtree(settings.node_dir / "data", ignore_errors=True)
     node = local_node.start(settings)
     try:
         yield node.url
