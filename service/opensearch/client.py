@@ -5,6 +5,7 @@ from __future__ import annotations
 from opensearchpy import AsyncOpenSearch, OpenSearch
 
 from service.opensearch.local_node import resolve_url
+from service.opensearch.serializer import OrjsonSerializer
 from service.settings import Settings
 
 # opensearch-py retries only 502/503/504 by default; a 429 from a busy node deserves a retry too.
@@ -21,6 +22,7 @@ def build_client(settings: Settings, *, url: str | None = None) -> OpenSearch:
         retry_on_status=RETRY_ON_STATUS,
         pool_maxsize=8,
         http_compress=False,
+        serializer=OrjsonSerializer(),
     )
 
 
@@ -40,4 +42,5 @@ def build_async_client(settings: Settings, *, url: str | None = None) -> AsyncOp
         retry_on_status=(),
         maxsize=settings.opensearch_pool_size,
         http_compress=False,
+        serializer=OrjsonSerializer(),
     )
