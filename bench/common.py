@@ -29,16 +29,17 @@ def workspace() -> Path:
 
 @dataclass(frozen=True, slots=True)
 class Child:
-    """How a finished child process went: its wall time and its own peak resident set."""
+    """How a finished child process went: its wall time, its own CPU time and peak resident set."""
 
     seconds: float
+    cpu_seconds: float
     peak_rss_mb: float
     returncode: int
     output: str
 
 
 def cli(env: dict[str, str], *args: str, log: Path | None = None) -> Child:
-    """Run `contact-lookup ARGS` as a child and read its peak RSS from wait4 (that child alone)."""
+    """Run `contact-lookup ARGS` as a child and read its CPU time and peak RSS from wait4 (that child alone)."""
     out = open(log, "w") if log else subprocess.PIPE  # noqa: SIM115 - closed below
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -56,7 +57,8 @@ def cli(env: dict[str, str], *args: str, log: Path | None = None) -> Child:
     if log:
         out.close()  # type: ignore[union-attr]
         output = log.read_text(errors="replace")
-    return Child(time.perf_counter() - started, usage.ru_maxrss / 1024, process.returncode, output)
+    cpu_seconds = usage.ru_utime + usage.ru_stime
+    return Child(time.perf_counter() - started, cpu_seconds, usage.ru_maxrss / 1024, process.returncode, output)
 
 
 @contextlib.contextmanager

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import tempfile
 import threading
@@ -83,6 +84,12 @@ def raw_bulk(settings: Settings, path: Path, chunks: dict[str, list[tuple[int, i
                 send(client, index, source.read(length), timeout_s=settings.bulk_request_timeout_s)
             aliases.finish_loading(client, index, mappings.REFRESH_INTERVAL)
     return time.perf_counter() - started
+
+
+def engine_cpu_seconds(client: OpenSearch) -> float:
+    """CPU time the engine's processes have used so far (node stats), to split a phase's cost between the two."""
+    nodes = client.nodes.stats(metric="process")["nodes"].values()
+    return sum(node["process"]["cpu"]["total_in_millis"] for node in nodes) / 1000
 
 
 def send(client: OpenSearch, index: str, body: bytes, *, timeout_s: float, attempts: int = 8) -> None:
@@ -168,7 +175,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         env["CONTACT_LOOKUP_INDEX_PREFIX"] = run
         settings = Settings(database_url=database, opensearch_url=url, index_prefix=run)
 
+        engine_cpu = engine_cpu_seconds(build_client(settings))
         rebuilt = cli(env, "index", "rebuild", log=work / "rebuild.log")
+        engine_cpu = engine_cpu_seconds(build_client(settings)) - engine_cpu
         if rebuilt.returncode:
             raise RuntimeError(rebuilt.output[-2000:])
         report = json.loads(rebuilt.output.strip().splitlines()[-1])
@@ -178,9 +187,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             result["rebuild_seconds"] = round(report["seconds"], 1)
             result["rebuild_contacts_per_s"] = round(args.contacts / report["seconds"])
             result["rebuild_peak_rss_mb"] = round(rebuilt.peak_rss_mb)
+            # CPU time of the indexer and of the engine against the wall time and the cores they share: whether
+            # the rebuild waits on the engine or on the machine.
+            result["rebuild_cpu_seconds"] = round(rebuilt.cpu_seconds, 1)
+            result["rebuild_engine_cpu_seconds"] = round(engine_cpu, 1)
+            result["cpus"] = os.cpu_count()
         if not (args.rss_only or args.freshness_only):
             chunks = prebuild(settings, work / "documents.ndjson")
+            engine_cpu = engine_cpu_seconds(build_client(settings))
             raw_seconds = raw_bulk(settings, work / "documents.ndjson", chunks)
+            result["raw_bulk_engine_cpu_seconds"] = round(engine_cpu_seconds(build_client(settings)) - engine_cpu, 1)
             result["documents"] = sum(docs for parts in chunks.values() for _o, _l, docs in parts)
             result["raw_bulk_seconds"] = round(raw_seconds, 1)
             result["raw_bulk_contacts_per_s"] = round(args.contacts / raw_seconds)
