@@ -1,4 +1,4 @@
-"""PURE: ORM aggregates -> index documents. No I/O; the caller loads everything the document needs.
+"""PURE: records (`indexer.records`) -> index documents. No I/O; the loader reads everything a document needs.
 
 The external version of a document is its row's ``version`` column, which the ORM bumps in the same
 transaction as any change to the aggregate, so a late or repeated write can never overwrite newer data.
@@ -12,14 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from indexer.records import ARAccountRecord, CommunicationRecord, ContactRecord, ContactScope, PhoneRecord
 from service.phones import searchable_forms, to_e164
-
-if TYPE_CHECKING:
-    from service.models.ar_account import ARAccount
-    from service.models.communication import Communication
-    from service.models.contact import Contact, Phone
 
 
 def iso(value: datetime | date | None) -> str | None:
@@ -45,11 +41,11 @@ def _unique(values: Iterable[str | None]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
 
-def _phone_forms(phone: Phone, region: str) -> list[str]:
+def _phone_forms(phone: PhoneRecord, region: str) -> list[str]:
     return searchable_forms(phone.number, phone.e164 or to_e164(phone.number, region))
 
 
-def _main_account(accounts: list[ARAccount]) -> dict[str, Any] | None:
+def _main_account(accounts: list[ARAccountRecord]) -> dict[str, Any] | None:
     account = _primary(accounts)
     if account is None:
         return None
@@ -61,15 +57,15 @@ def _main_account(accounts: list[ARAccount]) -> dict[str, Any] | None:
     }
 
 
-def contact_version(contact: Contact) -> int:
+def contact_version(contact: ContactRecord) -> int:
     return int(contact.version)
 
 
-def communication_version(communication: Communication) -> int:
+def communication_version(communication: CommunicationRecord) -> int:
     return int(communication.version)
 
 
-def contact_document(contact: Contact, *, reference_ids: Iterable[str], phone_region: str) -> dict[str, Any]:
+def contact_document(contact: ContactRecord, *, reference_ids: Iterable[str], phone_region: str) -> dict[str, Any]:
     phone = _primary(contact.phones)
     email = _primary(contact.emails)
     return {
@@ -147,7 +143,7 @@ def contact_document(contact: Contact, *, reference_ids: Iterable[str], phone_re
     }
 
 
-def communication_document(communication: Communication, *, contact: Contact) -> dict[str, Any]:
+def communication_document(communication: CommunicationRecord, *, contact: ContactScope) -> dict[str, Any]:
     c = communication
     return {
         "communication_id": c.id,

@@ -1,47 +1,134 @@
-"""Statements that read aggregates for indexing: keyset batches with every child eagerly loaded.
+"""Statements that read aggregates for indexing: keyset batches of records, every child read in one query per kind.
 
-Batches are ``WHERE id > :last ORDER BY id LIMIT :batch`` (never OFFSET, which rescans what it skips),
-and the session is emptied after each batch, so reading a million contacts holds one batch in memory.
+Batches are ``WHERE id > :last ORDER BY id LIMIT :batch`` (never OFFSET, which rescans what it skips). Rows
+are read with Core into the records of `indexer.records` (no ORM instances, so nothing accumulates in a
+session), so reading a million contacts holds one batch in memory.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from typing import Any
+from dataclasses import fields
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
 
-from service.models.communication import Communication, CommunicationReference
-from service.models.contact import Contact
-from service.models.subscription import Subscription
-
-CONTACT_OPTIONS = (
-    selectinload(Contact.addresses),
-    selectinload(Contact.phones),
-    selectinload(Contact.emails),
-    selectinload(Contact.access_tokens),
-    selectinload(Contact.ar_accounts),
-    selectinload(Contact.subscriptions).selectinload(Subscription.services),
-    selectinload(Contact.subscriptions).selectinload(Subscription.installed_items),
+from indexer.records import (
+    AccessTokenRecord,
+    AddressRecord,
+    ARAccountRecord,
+    CommunicationRecord,
+    ContactRecord,
+    ContactScope,
+    EmailRecord,
+    InstalledItemRecord,
+    PhoneRecord,
+    ReferenceRecord,
+    ServiceRecord,
+    SubscriptionRecord,
 )
-COMMUNICATION_OPTIONS = (selectinload(Communication.references), selectinload(Communication.contact))
+from service.models.ar_account import ARAccount
+from service.models.communication import Communication, CommunicationReference
+from service.models.contact import AccessToken, Address, Contact, Email, Phone
+from service.models.subscription import InstalledItem, Subscription, SubscriptionService
+
+R = TypeVar("R")
+
+# Record fields that hold other records; every other field is a column of the record's model, in field order.
+_CHILDREN = frozenset(
+    {"phones", "emails", "addresses", "access_tokens", "ar_accounts", "subscriptions"}
+    | {"services", "installed_items", "references", "contact"}
+)
 
 
-def contacts_by_id(session: Session, ids: Sequence[int]) -> list[Contact]:
-    statement = select(Contact).where(Contact.id.in_(ids)).order_by(Contact.id).options(*CONTACT_OPTIONS)
-    return list(session.scalars(statement).all())
+def _columns(record: type[Any], model: type[Any]) -> list[Any]:
+    return [getattr(model, f.name) for f in fields(record) if f.name not in _CHILDREN]
 
 
-def communications_by_id(session: Session, ids: Sequence[int]) -> list[Communication]:
-    statement = (
-        select(Communication)
-        .where(Communication.id.in_(ids))
+def _children(
+    session: Session, record: type[R], model: type[Any], parent: Any, parent_ids: Sequence[int]
+) -> dict[int, list[R]]:
+    """Records of one child kind grouped by parent id, each group in id order (as the ORM relationships are)."""
+    grouped: dict[int, list[R]] = defaultdict(list)
+    if parent_ids:
+        statement = select(parent, *_columns(record, model)).where(parent.in_(parent_ids)).order_by(model.id)
+        for parent_id, *values in session.execute(statement):
+            grouped[parent_id].append(record(*values))
+    return grouped
+
+
+def _contacts(session: Session, where: ColumnElement[bool], limit: int | None = None) -> list[ContactRecord]:
+    rows = session.execute(
+        select(*_columns(ContactRecord, Contact)).where(where).order_by(Contact.id).limit(limit)
+    ).all()
+    ids = [row.id for row in rows]
+
+    def of(record: type[R], model: type[Any]) -> dict[int, list[R]]:
+        return _children(session, record, model, model.contact_id, ids)
+
+    phones, emails, addresses = of(PhoneRecord, Phone), of(EmailRecord, Email), of(AddressRecord, Address)
+    tokens, accounts = of(AccessTokenRecord, AccessToken), of(ARAccountRecord, ARAccount)
+    subscription_rows = session.execute(
+        select(Subscription.contact_id, *_columns(SubscriptionRecord, Subscription))
+        .where(Subscription.contact_id.in_(ids))
+        .order_by(Subscription.id)
+    ).all()
+    sub_ids = [row.id for row in subscription_rows]
+    services = _children(session, ServiceRecord, SubscriptionService, SubscriptionService.subscription_id, sub_ids)
+    items = _children(session, InstalledItemRecord, InstalledItem, InstalledItem.subscription_id, sub_ids)
+    subscriptions: dict[int, list[SubscriptionRecord]] = defaultdict(list)
+    for contact_id, subscription_id, *values in subscription_rows:
+        subscriptions[contact_id].append(
+            SubscriptionRecord(
+                subscription_id, *values, services=services[subscription_id], installed_items=items[subscription_id]
+            )
+        )
+    return [
+        ContactRecord(
+            *row,
+            phones=phones[row.id],
+            emails=emails[row.id],
+            addresses=addresses[row.id],
+            access_tokens=tokens[row.id],
+            ar_accounts=accounts[row.id],
+            subscriptions=subscriptions[row.id],
+        )
+        for row in rows
+    ]
+
+
+def _communications(
+    session: Session, where: ColumnElement[bool], limit: int | None = None
+) -> list[CommunicationRecord]:
+    rows = session.execute(
+        select(*_columns(CommunicationRecord, Communication), *_columns(ContactScope, Contact))
+        .join(Contact, Contact.id == Communication.contact_id)
+        .where(where)
         .order_by(Communication.id)
-        .options(*COMMUNICATION_OPTIONS)
+        .limit(limit)
+    ).all()
+    references = _children(
+        session,
+        ReferenceRecord,
+        CommunicationReference,
+        CommunicationReference.communication_id,
+        [row.id for row in rows],
     )
-    return list(session.scalars(statement).all())
+    width = len(_columns(CommunicationRecord, Communication))
+    return [
+        CommunicationRecord(*row[:width], contact=ContactScope(*row[width:]), references=references[row.id])
+        for row in rows
+    ]
+
+
+def contacts_by_id(session: Session, ids: Sequence[int]) -> list[ContactRecord]:
+    return _contacts(session, Contact.id.in_(ids))
+
+
+def communications_by_id(session: Session, ids: Sequence[int]) -> list[CommunicationRecord]:
+    return _communications(session, Communication.id.in_(ids))
 
 
 def reference_ids_by_contact(session: Session, contact_ids: Sequence[int]) -> dict[int, list[str]]:
@@ -58,28 +145,20 @@ def reference_ids_by_contact(session: Session, contact_ids: Sequence[int]) -> di
     return dict(found)
 
 
-def _batches(session: Session, model: Any, options: tuple[Any, ...], batch_size: int) -> Iterator[list[Any]]:
+def iter_contact_batches(session: Session, batch_size: int) -> Iterator[list[ContactRecord]]:
+    """Contacts in id order with every child they show in the index."""
     last = 0
-    while True:
-        statement: Select[Any] = (
-            select(model).where(model.id > last).order_by(model.id).limit(batch_size).options(*options)
-        )
-        batch = list(session.scalars(statement).all())
-        if not batch:
-            return
+    while batch := _contacts(session, Contact.id > last, batch_size):
         last = batch[-1].id
         yield batch
-        session.expunge_all()
 
 
-def iter_contact_batches(session: Session, batch_size: int) -> Iterator[list[Contact]]:
-    """Contacts in id order with every child loaded; the previous batch is released before the next is read."""
-    return _batches(session, Contact, CONTACT_OPTIONS, batch_size)
-
-
-def iter_communication_batches(session: Session, batch_size: int) -> Iterator[list[Communication]]:
-    """Communications in id order with their references and their contact's display fields loaded."""
-    return _batches(session, Communication, COMMUNICATION_OPTIONS, batch_size)
+def iter_communication_batches(session: Session, batch_size: int) -> Iterator[list[CommunicationRecord]]:
+    """Communications in id order with their references and their contact's display name and business unit."""
+    last = 0
+    while batch := _communications(session, Communication.id > last, batch_size):
+        last = batch[-1].id
+        yield batch
 
 
 def count_contacts(session: Session) -> int:

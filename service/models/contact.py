@@ -17,6 +17,15 @@ if TYPE_CHECKING:
     from service.models.work_item import WorkItem
 
 
+def display_name(
+    kind: str, first_name: str | None, middle_name: str | None, last_name: str | None, company_name: str | None
+) -> str:
+    """A company by its name, a person by their names; the indexer computes it from rows without the ORM."""
+    if kind == "company" and company_name:
+        return company_name
+    return " ".join(p for p in (first_name, middle_name, last_name) if p) or (company_name or "")
+
+
 class Contact(Timestamps, Base):
     __tablename__ = "contacts"
 
@@ -65,10 +74,7 @@ class Contact(Timestamps, Base):
 
     @property
     def display_name(self) -> str:
-        if self.kind == "company" and self.company_name:
-            return self.company_name
-        parts = [self.first_name, self.middle_name, self.last_name]
-        return " ".join(p for p in parts if p) or (self.company_name or "")
+        return display_name(self.kind, self.first_name, self.middle_name, self.last_name, self.company_name)
 
 
 class Address(Base):

@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from indexer import bulk
 from indexer.documents import contact_document
-from indexer.loader import CONTACT_OPTIONS
+from indexer.loader import contacts_by_id
 from indexer.rebuild import rebuild
 from indexer.sync import MAX_ATTEMPTS, OutboxSync, retry_parked
 from indexer.verify import verify
@@ -100,7 +100,8 @@ def test_duplicate_and_reordered_deliveries_leave_the_newest_version(own, os_cli
         mona = session.scalar(select(Contact).where(Contact.first_name == "Mona"))
         mona.last_name = "Schäfer-Alt"
     with sessions() as session:
-        old = session.scalar(select(Contact).where(Contact.first_name == "Mona").options(*CONTACT_OPTIONS))
+        mona_id = session.scalar(select(Contact.id).where(Contact.first_name == "Mona"))
+        (old,) = contacts_by_id(session, [mona_id])
         stale_doc, stale_version = contact_document(old, reference_ids=[], phone_region="FR"), old.version
     with sessions.begin() as session:
         mona = session.scalar(select(Contact).where(Contact.first_name == "Mona"))
