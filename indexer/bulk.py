@@ -11,6 +11,7 @@ per document, so the caller can fail a rebuild or park exactly those outbox rows
 
 from __future__ import annotations
 
+import itertools
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -112,24 +113,29 @@ def write(
                 return
 
     if pipeline:
-        _pipelined(actions, send, depth=2 * settings.bulk_chunk_docs)
+        _pipelined(actions, send, depth=max(2 * settings.bulk_chunk_docs // HANDOFF_SIZE, 2))
     else:
         send(actions)
     return report
 
 
 _END = object()
+HANDOFF_SIZE = 100
 
 
 def _pipelined(actions: Iterable[Any], send: Callable[[Iterable[Any]], None], *, depth: int) -> None:
-    """Produce in this thread, send from another; the first error of either side propagates."""
+    """Produce in this thread, send from another; the first error of either side propagates.
+
+    Actions cross in lists of `HANDOFF_SIZE`: a queue hand-off per action (two locks, a condition) cost a
+    tenth of a rebuild's time in the producer alone.
+    """
     pending: queue.Queue[Any] = queue.Queue(maxsize=depth)
     finished = threading.Event()
     errors: list[BaseException] = []
 
     def consume() -> Iterator[Any]:
-        while (action := pending.get()) is not _END:
-            yield action
+        while (handoff := pending.get()) is not _END:
+            yield from handoff
 
     def run() -> None:
         try:
@@ -142,8 +148,9 @@ def _pipelined(actions: Iterable[Any], send: Callable[[Iterable[Any]], None], *,
     sender = threading.Thread(target=run, name="bulk-sender", daemon=True)
     sender.start()
     try:
-        for action in actions:
-            if not _offer(pending, action, finished):
+        iterator = iter(actions)
+        while handoff := list(itertools.islice(iterator, HANDOFF_SIZE)):
+            if not _offer(pending, handoff, finished):
                 break
     finally:
         _offer(pending, _END, finished)

@@ -43,17 +43,27 @@ _CHILDREN = frozenset(
 )
 
 
+def _table(model: type[Any]) -> Any:
+    """The model's table columns: statements built from them run as plain Core, without the ORM's row loading."""
+    return model.__table__.c
+
+
 def _columns(record: type[Any], model: type[Any]) -> list[Any]:
-    return [getattr(model, f.name) for f in fields(record) if f.name not in _CHILDREN]
+    return [_table(model)[f.name] for f in fields(record) if f.name not in _CHILDREN]
 
 
 def _children(
-    session: Session, record: type[R], model: type[Any], parent: Any, parent_ids: Sequence[int]
+    session: Session, record: type[R], model: type[Any], parent: str, parent_ids: Sequence[int]
 ) -> dict[int, list[R]]:
     """Records of one child kind grouped by parent id, each group in id order (as the ORM relationships are)."""
     grouped: dict[int, list[R]] = defaultdict(list)
     if parent_ids:
-        statement = select(parent, *_columns(record, model)).where(parent.in_(parent_ids)).order_by(model.id)
+        columns = _table(model)
+        statement = (
+            select(columns[parent], *_columns(record, model))
+            .where(columns[parent].in_(parent_ids))
+            .order_by(columns.id)
+        )
         for parent_id, *values in session.execute(statement):
             grouped[parent_id].append(record(*values))
     return grouped
@@ -61,23 +71,24 @@ def _children(
 
 def _contacts(session: Session, where: ColumnElement[bool], limit: int | None = None) -> list[ContactRecord]:
     rows = session.execute(
-        select(*_columns(ContactRecord, Contact)).where(where).order_by(Contact.id).limit(limit)
+        select(*_columns(ContactRecord, Contact)).where(where).order_by(_table(Contact).id).limit(limit)
     ).all()
     ids = [row.id for row in rows]
 
     def of(record: type[R], model: type[Any]) -> dict[int, list[R]]:
-        return _children(session, record, model, model.contact_id, ids)
+        return _children(session, record, model, "contact_id", ids)
 
     phones, emails, addresses = of(PhoneRecord, Phone), of(EmailRecord, Email), of(AddressRecord, Address)
     tokens, accounts = of(AccessTokenRecord, AccessToken), of(ARAccountRecord, ARAccount)
+    subscription = _table(Subscription)
     subscription_rows = session.execute(
-        select(Subscription.contact_id, *_columns(SubscriptionRecord, Subscription))
-        .where(Subscription.contact_id.in_(ids))
-        .order_by(Subscription.id)
+        select(subscription.contact_id, *_columns(SubscriptionRecord, Subscription))
+        .where(subscription.contact_id.in_(ids))
+        .order_by(subscription.id)
     ).all()
     sub_ids = [row.id for row in subscription_rows]
-    services = _children(session, ServiceRecord, SubscriptionService, SubscriptionService.subscription_id, sub_ids)
-    items = _children(session, InstalledItemRecord, InstalledItem, InstalledItem.subscription_id, sub_ids)
+    services = _children(session, ServiceRecord, SubscriptionService, "subscription_id", sub_ids)
+    items = _children(session, InstalledItemRecord, InstalledItem, "subscription_id", sub_ids)
     subscriptions: dict[int, list[SubscriptionRecord]] = defaultdict(list)
     for contact_id, subscription_id, *values in subscription_rows:
         subscriptions[contact_id].append(
@@ -104,18 +115,12 @@ def _communications(
 ) -> list[CommunicationRecord]:
     rows = session.execute(
         select(*_columns(CommunicationRecord, Communication), *_columns(ContactScope, Contact))
-        .join(Contact, Contact.id == Communication.contact_id)
+        .join(Contact.__table__, _table(Contact).id == _table(Communication).contact_id)
         .where(where)
-        .order_by(Communication.id)
+        .order_by(_table(Communication).id)
         .limit(limit)
     ).all()
-    references = _children(
-        session,
-        ReferenceRecord,
-        CommunicationReference,
-        CommunicationReference.communication_id,
-        [row.id for row in rows],
-    )
+    references = _children(session, ReferenceRecord, CommunicationReference, "communication_id", [r.id for r in rows])
     width = len(_columns(CommunicationRecord, Communication))
     return [
         CommunicationRecord(*row[:width], contact=ContactScope(*row[width:]), references=references[row.id])
@@ -124,11 +129,11 @@ def _communications(
 
 
 def contacts_by_id(session: Session, ids: Sequence[int]) -> list[ContactRecord]:
-    return _contacts(session, Contact.id.in_(ids))
+    return _contacts(session, _table(Contact).id.in_(ids))
 
 
 def communications_by_id(session: Session, ids: Sequence[int]) -> list[CommunicationRecord]:
-    return _communications(session, Communication.id.in_(ids))
+    return _communications(session, _table(Communication).id.in_(ids))
 
 
 def reference_ids_by_contact(session: Session, contact_ids: Sequence[int]) -> dict[int, list[str]]:
@@ -148,7 +153,7 @@ def reference_ids_by_contact(session: Session, contact_ids: Sequence[int]) -> di
 def iter_contact_batches(session: Session, batch_size: int) -> Iterator[list[ContactRecord]]:
     """Contacts in id order with every child they show in the index."""
     last = 0
-    while batch := _contacts(session, Contact.id > last, batch_size):
+    while batch := _contacts(session, _table(Contact).id > last, batch_size):
         last = batch[-1].id
         yield batch
 
@@ -156,7 +161,7 @@ def iter_contact_batches(session: Session, batch_size: int) -> Iterator[list[Con
 def iter_communication_batches(session: Session, batch_size: int) -> Iterator[list[CommunicationRecord]]:
     """Communications in id order with their references and their contact's display name and business unit."""
     last = 0
-    while batch := _communications(session, Communication.id > last, batch_size):
+    while batch := _communications(session, _table(Communication).id > last, batch_size):
         last = batch[-1].id
         yield batch
 
