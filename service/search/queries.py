@@ -113,6 +113,13 @@ def like_pattern(field: CatalogueField, value: str) -> LikePattern:
     return LikePattern.parse(value).map(normaliser(field))
 
 
+def like_clause(path: str, pattern: LikePattern) -> dict[str, Any]:
+    """A wildcard query on the `.wild` sub-field. Its normalizer folds the pattern as it folded the values, so
+    `case_insensitive` would only add cost: each required trigram would become an automaton over its case
+    variants instead of one term lookup, and each candidate would be lower-cased again before it is verified."""
+    return {"wildcard": {f"{path}.wild": {"value": pattern.wildcard()}}}
+
+
 def quick_clause(field: CatalogueField, operator: Operator, value: str, *, phone_region: str) -> dict[str, Any]:
     """One criterion on the field's root-level path (nested values have flat copies for this)."""
     path = field.quick_path
@@ -120,8 +127,7 @@ def quick_clause(field: CatalogueField, operator: Operator, value: str, *, phone
         exact = {"term": {path: {"value": normalise_value(field, value, phone_region=phone_region)}}}
         return typo_tolerant(exact, path, value) if field.typo_tolerant else exact
     if operator is Operator.LIKE:
-        pattern = like_pattern(field, value)
-        return {"wildcard": {f"{path}.wild": {"value": pattern.wildcard(), "case_insensitive": True}}}
+        return like_clause(path, like_pattern(field, value))
     raise CriteriaError(f"operator '{operator.value}' is not supported for '{field.key}'")
 
 
@@ -181,8 +187,7 @@ def criterion_clause(criterion: Criterion, *, phone_region: str) -> dict[str, An
         return {"range": {field.path: bounds}}
     if field.type in STRING_TYPES:
         if criterion.operator is Operator.LIKE:
-            pattern = like_pattern(field, criterion.value)
-            return {"wildcard": {f"{field.path}.wild": {"value": pattern.wildcard(), "case_insensitive": True}}}
+            return like_clause(field.path, like_pattern(field, criterion.value))
         return {"term": {field.path: {"value": normalise_value(field, criterion.value, phone_region=phone_region)}}}
     return {"term": {field.path: {"value": criterion.value}}}
 

@@ -27,9 +27,7 @@ def clause(field, operator, value):
     ],
 )
 def test_like_forms_become_anchored_wildcards_on_the_wild_subfield(value, pattern):
-    assert clause(NAME, Operator.LIKE, value) == {
-        "wildcard": {"names.wild": {"value": pattern, "case_insensitive": True}}
-    }
+    assert clause(NAME, Operator.LIKE, value) == {"wildcard": {"names.wild": {"value": pattern}}}
 
 
 def test_like_escapes_engine_wildcards_typed_by_the_agent():
@@ -67,9 +65,7 @@ def test_phone_without_digits_is_refused():
 
 def test_nested_value_is_searched_on_its_root_level_copy_with_separators_ignored():
     assert clause(ACCOUNT, Operator.EQUALS, "AR-0001") == {"term": {"account_numbers": {"value": "ar0001"}}}
-    assert clause(ACCOUNT, Operator.LIKE, "%r 0001")["wildcard"] == {
-        "account_numbers.wild": {"value": "*r0001", "case_insensitive": True}
-    }
+    assert clause(ACCOUNT, Operator.LIKE, "%r 0001")["wildcard"] == {"account_numbers.wild": {"value": "*r0001"}}
 
 
 def test_only_percent_signs_is_refused():
