@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from service.models.contact import display_name
+from service.models.contact import display_name_of
 
 
 class _Named:
@@ -27,7 +27,7 @@ class _Named:
 
     @property
     def display_name(self) -> str:
-        return display_name(self.kind, self.first_name, self.middle_name, self.last_name, self.company_name)
+        return display_name_of(self.kind, self.first_name, self.middle_name, self.last_name, self.company_name)
 
 
 @dataclass(frozen=True, slots=True)

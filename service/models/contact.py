@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from service.models.work_item import WorkItem
 
 
-def display_name(
+def display_name_of(
     kind: str, first_name: str | None, middle_name: str | None, last_name: str | None, company_name: str | None
 ) -> str:
     """A company by its name, a person by their names; the indexer computes it from rows without the ORM."""
@@ -74,7 +74,7 @@ class Contact(Timestamps, Base):
 
     @property
     def display_name(self) -> str:
-        return display_name(self.kind, self.first_name, self.middle_name, self.last_name, self.company_name)
+        return display_name_of(self.kind, self.first_name, self.middle_name, self.last_name, self.company_name)
 
 
 class Address(Base):
