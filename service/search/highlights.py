@@ -39,7 +39,7 @@ class Folded:
     """A folded string and, for each of its characters, the index of the original character it came from."""
 
     text: str
-    origin: tuple[int, ...]
+    origin: Sequence[int]
 
     def span(self, start: int, end: int) -> Span:
         return self.origin[start], self.origin[end - 1] + 1
@@ -48,26 +48,49 @@ class Folded:
 _ASCII_SPACES = str.maketrans({chr(c): " " for c in range(128) if chr(c).isspace()})
 
 
+class _FoldTable(dict[int, str]):
+    """Code point -> folded text, filled on first sight, so `str.translate` folds a whole value at C speed.
+
+    `irregular` collects the characters that do not fold to exactly one (`ß`, a combining accent, a separator
+    dropped from an identifier): only a value holding one of them needs its character origins worked out.
+    """
+
+    def __init__(self, *, identifier: bool) -> None:
+        super().__init__()
+        self.identifier = identifier
+        self.irregular: set[str] = set()
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        piece = "" if self.identifier and _IDENTIFIER_SEPARATORS.fullmatch(char) else fold_char(char)
+        if len(piece) != 1:
+            self.irregular.add(char)
+        self[code] = piece
+        return piece
+
+
+_TEXT_FOLDS = _FoldTable(identifier=False)
+_IDENTIFIER_FOLDS = _FoldTable(identifier=True)
+
+
 def folded(value: str, *, identifier: bool = False, digits_only: bool = False) -> Folded:
     """Character-by-character twin of the index normalizers (`folded`, `ident`, phone digits)."""
-    if not (identifier or digits_only) and value.isascii():
-        return Folded(value.translate(_ASCII_SPACES).lower(), tuple(range(len(value))))
     if digits_only:
-        pieces = [char if char.isdigit() else "" for char in value]
-    elif identifier:
-        pieces = ["" if _IDENTIFIER_SEPARATORS.fullmatch(char) else fold_char(char) for char in value]
-    else:
-        pieces = [fold_char(char) for char in value]
-    text = "".join(pieces)
-    if all(len(piece) == 1 for piece in pieces):
+        kept = [index for index, char in enumerate(value) if char.isdigit()]
+        return Folded("".join(value[index] for index in kept), kept)
+    if not identifier and value.isascii():
+        return Folded(value.translate(_ASCII_SPACES).lower(), range(len(value)))
+    table = _IDENTIFIER_FOLDS if identifier else _TEXT_FOLDS
+    text = value.translate(table)
+    if table.irregular.isdisjoint(value):
         # Most names and streets: every character folds to one, and stays where it was.
-        return Folded(text, tuple(range(len(value))))
-    return Folded(text, tuple(index for index, piece in enumerate(pieces) for _ in piece))
+        return Folded(text, range(len(value)))
+    return Folded(text, tuple(index for index, char in enumerate(value) for _ in table[ord(char)]))
 
 
 @lru_cache(maxsize=4096)
 def fold_char(char: str) -> str:
-    """Cached: every hit of every page folds its text character by character, from a small alphabet."""
+    """Cached: the fold tables and irregular values fold character by character, from a small alphabet."""
     if char.isspace():
         return " "
     return fold(char) or ("" if unicodedata.combining(char) else char.lower())

@@ -32,6 +32,23 @@ def test_folding_maps_positions_when_one_letter_grows_and_a_mark_vanishes():
 
 
 @pytest.mark.parametrize(
+    ("value", "identifier", "text", "origin"),
+    [
+        ("Žofie Dvořák", False, "zofie dvorak", tuple(range(12))),
+        ("Łukasz Šťastný", False, "lukasz stastny", tuple(range(14))),
+        ("Weiß", False, "weiss", (0, 1, 2, 3, 3)),
+        ("Žofie Dvořák", False, "zofie dvorak", tuple(range(12))),
+        ("AR-0001/7", True, "ar00017", (0, 1, 3, 4, 5, 6, 8)),
+        ("ÅR 0001", True, "ar0001", (0, 1, 3, 4, 5, 6)),
+    ],
+)
+def test_folding_gives_the_same_origins_whatever_was_folded_before(value, identifier, text, origin):
+    """Folds are learnt character by character as values come: a value seen after a `ß` must not inherit it."""
+    result = folded(value, identifier=identifier)
+    assert (result.text, tuple(result.origin)) == (text, origin)
+
+
+@pytest.mark.parametrize(
     ("value", "candidate", "expected"),
     [
         ("%FÈV%", "Marie Lefèvre", [(8, 11)]),
