@@ -130,14 +130,22 @@ def allowed_edits(token: str) -> int:
     return 1 if len(token) < 7 else 2
 
 
-def typo_spans(query: str, text: Folded) -> tuple[Span, ...] | None:
+def typo_words(query: str) -> tuple[tuple[str, int], ...]:
+    """The folded query's words, each with its edit budget: worked out once per request, not once per value."""
+    return tuple((word, allowed_edits(word)) for word in _TOKEN.findall(fold(query)))
+
+
+def typo_spans(wanted: Sequence[tuple[str, int]], text: Folded) -> tuple[Span, ...] | None:
     """Each query word must be within its edit budget of some word of the value (transpositions count once)."""
     words = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text.text)]
     spans: list[Span] = []
-    for wanted in _TOKEN.findall(query):
-        budget = allowed_edits(wanted)
+    for word, budget in wanted:
         best = min(
-            ((OSA.distance(wanted, word), start, end) for word, start, end in words),
+            (
+                (OSA.distance(word, candidate, score_cutoff=budget), start, end)
+                for candidate, start, end in words
+                if abs(len(candidate) - len(word)) <= budget
+            ),
             default=None,
         )
         if best is None or best[0] > budget:
@@ -157,13 +165,13 @@ def locator(field: CatalogueField, operator: Operator, value: str, *, phone_regi
     identifier = field.type is FieldType.IDENTIFIER
     if operator is Operator.EQUALS:
         wanted = normalise_value(field, value, phone_region=phone_region)
-        typo_query = fold(value) if field.typo_tolerant else None
+        typo_query = typo_words(value) if field.typo_tolerant else None
 
         def exact(candidate: str) -> Located | None:
             text = folded(candidate, identifier=identifier)
             if text.text.strip() == wanted:
                 return whole(candidate)
-            if typo_query is not None and (spans := typo_spans(typo_query, text)):
+            if typo_query and (spans := typo_spans(typo_query, text)):
                 return Located(spans=spans, fuzzy=True)
             return None
 
