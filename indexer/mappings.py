@@ -4,7 +4,9 @@ Every searchable string is a normalised ``keyword`` (for ``=``) with a ``.wild``
 ``wildcard`` type (for ``like``): it indexes 1- to 3-character grams and verifies candidates, so ``%ari%``
 and ``%ria`` never expand over the whole terms dictionary
 (https://docs.opensearch.org/2.19/field-types/supported-field-types/wildcard/). Text fields also get a
-``.text`` sub-field for relevance. Observed on 2.19 (and proven by tests/indexer/test_rebuild.py):
+``.text`` sub-field for relevance, and names a ``.tri`` sub-field: every three-character slice of the folded
+value, so the agent's most common ``like``, ``%ari%`` on a name, is one term lookup with nothing to verify.
+Observed on 2.19 (and proven by tests/indexer/test_rebuild.py):
 
 - the normalizer of a ``keyword`` or ``wildcard`` field is applied to the indexed value *and* to the value
   of ``term``, ``prefix`` and ``wildcard`` queries (to the literal parts of a pattern; ``*`` and ``?`` keep
@@ -18,6 +20,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from service.search.queries import MAPPING_VERSION
+
 REFRESH_INTERVAL = "1s"
 IGNORE_ABOVE = 256
 
@@ -27,6 +31,11 @@ ANALYSIS: dict[str, Any] = {
         "strip_separators": {"type": "pattern_replace", "pattern": "[\\s\\-./_]+", "replacement": ""},
         "digits_only": {"type": "pattern_replace", "pattern": "[^0-9]+", "replacement": ""},
     },
+    "filter": {
+        # `ignore_above` for an analysed field: a value the `.wild` twin leaves out is left out here as well.
+        "up_to_ignore_above": {"type": "length", "max": IGNORE_ABOVE},
+        "trigrams": {"type": "ngram", "min_gram": 3, "max_gram": 3},
+    },
     "normalizer": {
         "folded": {"type": "custom", "filter": ["lowercase", "asciifolding", "trim"]},
         "ident": {"type": "custom", "char_filter": ["strip_separators"], "filter": ["lowercase", "asciifolding"]},
@@ -34,20 +43,31 @@ ANALYSIS: dict[str, Any] = {
     },
     "analyzer": {
         "folded_text": {"type": "custom", "tokenizer": "standard", "filter": ["lowercase", "asciifolding"]},
+        # The `folded` normalizer, then the slices: grams of the folded value, so `Straße` holds `ass`.
+        "folded_trigrams": {
+            "type": "custom",
+            "tokenizer": "keyword",
+            "filter": ["up_to_ignore_above", "lowercase", "asciifolding", "trim", "trigrams"],
+        },
     },
 }
 
 
-def _normalised(normalizer: str, *, text: bool = False) -> dict[str, Any]:
+def _normalised(normalizer: str, *, text: bool = False, trigrams: bool = False) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "wild": {"type": "wildcard", "normalizer": normalizer, "doc_values": True, "ignore_above": IGNORE_ABOVE}
     }
     if text:
         fields["text"] = {"type": "text", "analyzer": "folded_text"}
+    if trigrams:
+        fields["tri"] = TRIGRAMS
     return {"type": "keyword", "normalizer": normalizer, "ignore_above": IGNORE_ABOVE, "fields": fields}
 
 
+# Only membership matters: no frequencies, positions or norms.
+TRIGRAMS: dict[str, Any] = {"type": "text", "analyzer": "folded_trigrams", "index_options": "docs", "norms": False}
 TEXT = _normalised("folded", text=True)
+NAMES = _normalised("folded", text=True, trigrams=True)
 FOLDED = _normalised("folded")
 IDENT = _normalised("ident")
 PHONE = _normalised("digits")
@@ -76,7 +96,7 @@ CONTACT_PROPERTIES: dict[str, Any] = {
     "category": FOLDED,
     "display_name": TEXT,
     "display_name_sort": SORT_KEY,
-    "names": TEXT,
+    "names": NAMES,
     "first_name": TEXT,
     "middle_name": TEXT,
     "last_name": TEXT,
@@ -178,7 +198,7 @@ def _body(properties: dict[str, Any], *, shards: int) -> dict[str, Any]:
                 },
                 "analysis": ANALYSIS,
             },
-            "mappings": {"dynamic": "strict", "properties": properties},
+            "mappings": {"dynamic": "strict", "_meta": {"mapping_version": MAPPING_VERSION}, "properties": properties},
         }
     )
 

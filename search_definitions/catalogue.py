@@ -77,6 +77,8 @@ class CatalogueField:
     flat_path: str | None = None
     typo_tolerant: bool = False
     shown_path: str | None = None
+    # The index holds its three-character slices (`.tri`): a three-letter infix is one term lookup.
+    trigrams: bool = False
 
     @property
     def operators(self) -> tuple[Operator, ...]:
@@ -105,7 +107,9 @@ _S = Section
 _T = FieldType
 FIELDS: tuple[CatalogueField, ...] = (
     # Contact information
-    CatalogueField("name", "Name", _S.CONTACT, _T.TEXT, "names", quick=True, advanced=False, typo_tolerant=True),
+    CatalogueField(
+        "name", "Name", _S.CONTACT, _T.TEXT, "names", quick=True, advanced=False, typo_tolerant=True, trigrams=True
+    ),
     CatalogueField("phone", "Phone", _S.CONTACT, _T.PHONE, "phone_numbers", quick=True, shown_path="phones_written"),
     CatalogueField("email", "Email", _S.CONTACT, _T.EMAIL, "email_addresses", quick=True),
     CatalogueField("id_number", "ID number", _S.CONTACT, _T.IDENTIFIER, "id_number", quick=True),

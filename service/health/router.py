@@ -23,6 +23,7 @@ from service.deps import StateDep
 from service.errors import Unavailable, error_response
 from service.health import metrics
 from service.health.repository import OutboxLag, SyncThroughput, outbox_lag, sync_throughput
+from service.search.queries import MAPPING_VERSION
 
 router = APIRouter(tags=["health"])
 
@@ -86,9 +87,22 @@ async def _check_engine(state: StateDep) -> dict[str, Any]:
     aliases: dict[str, Any] = {}
     for alias in (state.settings.contacts_alias, state.settings.communications_alias):
         try:
-            present = await state.gateway.alias_exists(alias)
+            versions = await state.gateway.mapping_versions(alias)
         except Exception as exc:
             aliases[alias] = {"ok": False, "detail": f"{type(exc).__name__}"}
             continue
-        aliases[alias] = {"ok": present} if present else {"ok": False, "detail": "missing; run an index rebuild"}
+        aliases[alias] = _alias_check(versions)
     return {"opensearch": engine, **{f"alias:{name}": check for name, check in aliases.items()}}
+
+
+def _alias_check(versions: list[int] | None) -> dict[str, Any]:
+    """An index built by an older release lacks sub-fields this one queries (a `like` on it would find nothing
+    rather than fail): not ready until a rebuild."""
+    if not versions:
+        return {"ok": False, "detail": "missing; run an index rebuild"}
+    if min(versions) < MAPPING_VERSION:
+        detail = (
+            f"built with mapping version {min(versions)}, this release needs {MAPPING_VERSION}; run an index rebuild"
+        )
+        return {"ok": False, "detail": detail}
+    return {"ok": True}

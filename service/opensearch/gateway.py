@@ -47,8 +47,13 @@ class SearchGateway:
             raise Unavailable("search timed out in the engine; retry shortly")
         return response
 
-    async def alias_exists(self, alias: str) -> bool:
-        return bool(await self._client.indices.exists_alias(name=alias, params={"request_timeout": PING_TIMEOUT_S}))
+    async def mapping_versions(self, alias: str) -> list[int] | None:
+        """The mapping version stamped on each index behind the alias (0: built before stamps); None: no alias."""
+        try:
+            found = await self._client.indices.get_mapping(index=alias, params={"request_timeout": PING_TIMEOUT_S})
+        except NotFoundError:
+            return None
+        return [int((index["mappings"].get("_meta") or {}).get("mapping_version", 0)) for index in found.values()]
 
     async def ping(self) -> dict[str, Any]:
         health: dict[str, Any] = await self._client.cluster.health(params={"request_timeout": PING_TIMEOUT_S})

@@ -64,6 +64,8 @@ def test_every_catalogue_field_is_mapped_with_a_compatible_type(field):
         assert_searchable_string(field_mapping(props, field.quick_path), NORMALIZER[field.type], field.quick_path)
         if field.type is FieldType.TEXT:
             assert mapping["fields"]["text"] == {"type": "text", "analyzer": "folded_text"}
+        for path in {field.path, field.quick_path}:
+            assert ("tri" in field_mapping(props, path)["fields"]) is field.trigrams, f"{field.key}: {path}.tri"
     else:
         assert mapping["type"] in TYPES[field.type], field.key
 

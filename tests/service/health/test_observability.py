@@ -13,6 +13,7 @@ from indexer.sync import OutboxSync
 from service.app import create_app
 from service.db.session import build_engine, build_sessionmaker
 from service.models import OutboxEntry
+from service.search.queries import MAPPING_VERSION
 from tests.support.builders import make_contact
 
 _counter = itertools.count()
@@ -110,3 +111,20 @@ async def test_metrics_answers_the_lag_gauges_in_prometheus_text_format(monitore
     assert synced["contact_lookup_sync_last_pass_documents"] == 1.0
     assert synced["contact_lookup_sync_documents_per_second"] > 0
     assert abs(synced["contact_lookup_sync_last_pass_timestamp_seconds"] - datetime.now(UTC).timestamp()) < 60
+
+
+async def test_an_index_built_by_an_older_release_is_not_ready_until_rebuilt(monitored, os_client):
+    """Its names lack the slices `like` now looks up: it would answer, wrongly, so the instance is not ready."""
+    client, settings, engine = monitored
+    os_client.indices.put_mapping(index=settings.contacts_alias, body={"_meta": {"mapping_version": 1}})
+    response = await client.get("/ready")
+    assert response.status_code == 503
+    check = response.json()["checks"][f"alias:{settings.contacts_alias}"]
+    assert check == {
+        "ok": False,
+        "detail": f"built with mapping version 1, this release needs {MAPPING_VERSION}; run an index rebuild",
+    }
+    assert response.json()["checks"][f"alias:{settings.communications_alias}"] == {"ok": True}
+
+    rebuild(settings=settings, engine=engine, client=os_client)
+    assert (await client.get("/ready")).status_code == 200

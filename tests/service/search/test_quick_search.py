@@ -2,6 +2,8 @@
 
 import pytest
 
+from service.search.queries import SORT
+from service.text import fold
 from tests.conftest import bearer
 
 
@@ -76,6 +78,26 @@ async def test_like_with_percent_on_both_sides_matches_infix(quick):
     assert await names(await quick("name", "like", "%ari%")) == ["Marie Lefèvre", "María Núñez Peña"]
     assert await names(await quick("name", "like", "%uller%")) == ["Müller & Söhne GmbH"]
     assert await names(await quick("name", "like", "%zzz%")) == []
+
+
+async def test_three_letter_slices_find_exactly_what_the_wildcard_finds(quick, scenario, os_client, settings):
+    """Every three-letter slice of the scenario's folded names, by the slice lookup (the service) and by the
+    wildcard on `.wild` (asked of the engine directly): the same contacts, in the same order."""
+    hits = os_client.search(index=settings.contacts_alias, body={"size": 100, "_source": ["names"]})["hits"]["hits"]
+    names = {fold(name) for hit in hits for name in hit["_source"]["names"]}
+    slices = sorted({n[i : i + 3] for n in names for i in range(len(n) - 2)})
+    slices = [s for s in slices if s.isascii() and s.strip() == s]
+    assert len(slices) > 50
+    for infix in slices:
+        response = await quick("name", "like", f"%{infix}%", size=50)
+        assert response.status_code == 200, response.text
+        wildcard = {"wildcard": {"names.wild": {"value": f"*{infix}*"}}}
+        body = {"query": {"bool": {"must": [wildcard]}}, "sort": list(SORT), "size": 50, "_source": ["contact_id"]}
+        expected = [
+            hit["_source"]["contact_id"]
+            for hit in os_client.search(index=settings.contacts_alias, body=body)["hits"]["hits"]
+        ]
+        assert [item["contact_id"] for item in response.json()["items"]] == expected, infix
 
 
 async def test_phone_is_found_when_typed_in_another_format(quick):
