@@ -22,6 +22,7 @@ def test_indexing_bench_measures_rebuild_raw_bulk_and_freshness(bench_env):
     assert result["contacts"] == 60 and result["documents"] > 60
     assert result["rebuild_contacts_per_s"] > 0 and result["raw_bulk_contacts_per_s"] > 0
     assert result["rebuild_peak_rss_mb"] > 0
+    assert len(result["rounds"]) == 2 and all(r["raw_bulk_seconds"] > 0 for r in result["rounds"])
     assert result["freshness"]["writes"] == 6
 
 
