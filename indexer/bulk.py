@@ -82,8 +82,9 @@ def write(
     `require_alias` makes the engine refuse a target that is not an alias instead of creating a stray index
     with dynamic mappings; the rebuild, which writes into the concrete index it just created, turns it off.
     With `max_failures`, the stream stops once that many items failed (a rebuild is doomed by the first).
-    With `pipeline`, the caller's thread keeps producing actions (database reads, documents) while another
-    thread waits on the engine, so the two halves overlap instead of taking turns.
+    With `pipeline`, the caller's thread keeps producing actions (database reads, documents) while
+    `settings.bulk_senders` threads send them, so production and indexing overlap instead of taking turns,
+    and while one sender serialises its next chunk another one's is already with the engine.
     """
     report = BulkReport()
     # A bulk of several megabytes on a busy node can take far longer than a search may: its own timeout.
@@ -92,6 +93,8 @@ def write(
         params["require_alias"] = "true"
     if refresh:
         params["refresh"] = "true"
+
+    accounting = threading.Lock()
 
     def send(stream: Iterable[dict[str, Any]]) -> None:
         results = streaming_bulk(
@@ -107,13 +110,16 @@ def write(
             params=params,
         )
         for ok, item in results:
-            _account(report, ok, item)
-            if max_failures is not None and len(report.failed) >= max_failures:
-                report.stopped_early = True
-                return
+            with accounting:
+                _account(report, ok, item)
+                if max_failures is not None and len(report.failed) >= max_failures:
+                    report.stopped_early = True
+                    return
 
     if pipeline:
-        _pipelined(actions, send, depth=max(2 * settings.bulk_chunk_docs // HANDOFF_SIZE, 2))
+        senders = settings.bulk_senders
+        depth = max(2 * senders * settings.bulk_chunk_docs // HANDOFF_SIZE, 2)
+        _pipelined(actions, send, depth=depth, senders=senders)
     else:
         send(actions)
     return report
@@ -123,45 +129,60 @@ _END = object()
 HANDOFF_SIZE = 100
 
 
-def _pipelined(actions: Iterable[Any], send: Callable[[Iterable[Any]], None], *, depth: int) -> None:
-    """Produce in this thread, send from another; the first error of either side propagates.
+def _pipelined(actions: Iterable[Any], send: Callable[[Iterable[Any]], None], *, depth: int, senders: int = 1) -> None:
+    """Produce in this thread, send from `senders` others; the first error of any side propagates, and a
+    sender that stops early (an error, or enough failures) stops the others and the producer.
 
     Actions cross in lists of `HANDOFF_SIZE`: a queue hand-off per action (two locks, a condition) cost a
     tenth of a rebuild's time in the producer alone.
     """
     pending: queue.Queue[Any] = queue.Queue(maxsize=depth)
-    finished = threading.Event()
+    stop = threading.Event()
     errors: list[BaseException] = []
 
-    def consume() -> Iterator[Any]:
-        while (handoff := pending.get()) is not _END:
-            yield from handoff
-
     def run() -> None:
+        drained = False
+
+        def consume() -> Iterator[Any]:
+            nonlocal drained
+            while not stop.is_set():
+                try:
+                    handoff = pending.get(timeout=0.2)
+                except queue.Empty:
+                    continue
+                if handoff is _END:
+                    drained = True
+                    return
+                yield from handoff
+
         try:
             send(consume())
         except BaseException as exc:
             errors.append(exc)
         finally:
-            finished.set()
+            if not drained:
+                stop.set()
 
-    sender = threading.Thread(target=run, name="bulk-sender", daemon=True)
-    sender.start()
+    threads = [threading.Thread(target=run, name=f"bulk-sender-{n}", daemon=True) for n in range(senders)]
+    for thread in threads:
+        thread.start()
     try:
         iterator = iter(actions)
         while handoff := list(itertools.islice(iterator, HANDOFF_SIZE)):
-            if not _offer(pending, handoff, finished):
+            if not _offer(pending, handoff, stop):
                 break
     finally:
-        _offer(pending, _END, finished)
-        sender.join()
+        for _ in threads:
+            _offer(pending, _END, stop)
+        for thread in threads:
+            thread.join()
     if errors:
         raise errors[0]
 
 
-def _offer(pending: queue.Queue[Any], item: Any, finished: threading.Event) -> bool:
-    """Put unless the sender has stopped (it will not take anything any more)."""
-    while not finished.is_set():
+def _offer(pending: queue.Queue[Any], item: Any, stop: threading.Event) -> bool:
+    """Put unless a sender has stopped early (the others are stopping; nobody will take it)."""
+    while not stop.is_set():
         try:
             pending.put(item, timeout=0.2)
         except queue.Full:

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     )
     bulk_chunk_bytes: int = Field(5 * 1024 * 1024, gt=0)
     bulk_chunk_docs: int = Field(1000, gt=0)
+    bulk_senders: int = Field(
+        2, ge=1, description="Bulk requests a rebuild keeps in flight: one is serialised while another is indexed."
+    )
     load_batch_size: int = Field(1000, gt=0)
     sync_max_backoff_s: float = Field(
         30.0, gt=0, description="Longest pause of the outbox sync between tries while the engine or database is down."

@@ -204,6 +204,19 @@ def test_a_pipelined_write_stops_at_the_failure_limit_and_propagates_producer_er
         bulk.write(os_client, broken(), settings=settings, require_alias=False, pipeline=True)
 
 
+def test_several_senders_write_every_action_exactly_once(fresh, os_client):
+    settings, *_ = fresh
+    settings = settings.model_copy(update={"bulk_senders": 3, "bulk_chunk_docs": 100})
+    index = aliases.new_index_name(settings.contacts_alias)
+    aliases.create_index(os_client, index, contacts_index_body())
+    actions = (bulk.index_action(index, i, 1, {"contact_id": i}) for i in range(2_500))
+
+    report = bulk.write(os_client, actions, settings=settings, require_alias=False, refresh=True, pipeline=True)
+
+    assert (report.written, report.failed, report.stopped_early) == (2_500, {}, False)
+    assert os_client.count(index=index)["count"] == 2_500
+
+
 # Query semantics on an index built by the real rebuild.
 
 
