@@ -20,7 +20,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from service.search.queries import MAPPING_VERSION
+from search_definitions.catalogue import MAPPING_VERSION
 
 REFRESH_INTERVAL = "1s"
 IGNORE_ABOVE = 256

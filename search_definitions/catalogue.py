@@ -58,6 +58,11 @@ class Index(StrEnum):
     COMMUNICATIONS = "communications"
 
 
+# The index layout the catalogue's paths and sub-fields describe; `indexer.mappings` stamps it on every index
+# it creates. Raise it with any mapping change a query relies on (2: names' `.tri` slices), so `/ready`
+# refuses an index an older release built.
+MAPPING_VERSION = 2
+
 STRING_OPERATORS = (Operator.EQUALS, Operator.LIKE)
 STRING_TYPES = frozenset({FieldType.TEXT, FieldType.KEYWORD, FieldType.IDENTIFIER, FieldType.PHONE, FieldType.EMAIL})
 

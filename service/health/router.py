@@ -19,11 +19,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
+from search_definitions.catalogue import MAPPING_VERSION
 from service.deps import StateDep
 from service.errors import Unavailable, error_response
 from service.health import metrics
 from service.health.repository import OutboxLag, SyncThroughput, outbox_lag, sync_throughput
-from service.search.queries import MAPPING_VERSION
 
 router = APIRouter(tags=["health"])
 

@@ -19,9 +19,6 @@ from service.text import fold, fold_identifier
 if TYPE_CHECKING:
     from service.search.criteria import Criterion
 
-# The index layout these queries rely on; `indexer.mappings` stamps it on every index it creates. Raise it with
-# any mapping change a query depends on (2: names' `.tri` slices), so `/ready` refuses an older index.
-MAPPING_VERSION = 2
 WILDCARD_SPECIALS = str.maketrans({"\\": "\\\\", "*": "\\*", "?": "\\?"})
 RESULT_SOURCE = (
     "contact_id",

@@ -10,10 +10,10 @@ from sqlalchemy import select, update
 
 from indexer.rebuild import rebuild
 from indexer.sync import OutboxSync
+from search_definitions.catalogue import MAPPING_VERSION
 from service.app import create_app
 from service.db.session import build_engine, build_sessionmaker
 from service.models import OutboxEntry
-from service.search.queries import MAPPING_VERSION
 from tests.support.builders import make_contact
 
 _counter = itertools.count()
