@@ -14,7 +14,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def alembic_config(engine: Engine) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # Alembic's options go through configparser, where `%` starts an interpolation: a percent-encoded URL
+    # (a socket directory in `host=%2F...`, a password with reserved characters) must be escaped.
+    url = engine.url.render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 
