@@ -4,8 +4,10 @@ Every searchable string is a normalised ``keyword`` (for ``=``) with a ``.wild``
 ``wildcard`` type (for ``like``): it indexes 1- to 3-character grams and verifies candidates, so ``%ari%``
 and ``%ria`` never expand over the whole terms dictionary
 (https://docs.opensearch.org/2.19/field-types/supported-field-types/wildcard/). Text fields also get a
-``.text`` sub-field for relevance, and names a ``.tri`` sub-field: every three-character slice of the folded
-value, so the agent's most common ``like``, ``%ari%`` on a name, is one term lookup with nothing to verify.
+``.text`` sub-field for relevance, and names a ``.tri`` sub-field: every three- and four-character slice of
+the folded value, so the agent's most common ``like``, ``%ari%`` or ``%ross%`` on a name, is one term lookup
+with nothing to verify (a common four-letter infix verified by the wildcard field took 100 ms at 1,000,000
+contacts).
 Observed on 2.19 (and proven by tests/indexer/test_rebuild.py):
 
 - the normalizer of a ``keyword`` or ``wildcard`` field is applied to the indexed value *and* to the value
@@ -20,7 +22,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from search_definitions.catalogue import MAPPING_VERSION
+from search_definitions.catalogue import MAPPING_VERSION, SLICE_LENGTHS
 
 REFRESH_INTERVAL = "1s"
 IGNORE_ABOVE = 256
@@ -34,7 +36,7 @@ ANALYSIS: dict[str, Any] = {
     "filter": {
         # `ignore_above` for an analysed field: a value the `.wild` twin leaves out is left out here as well.
         "up_to_ignore_above": {"type": "length", "max": IGNORE_ABOVE},
-        "trigrams": {"type": "ngram", "min_gram": 3, "max_gram": 3},
+        "trigrams": {"type": "ngram", "min_gram": SLICE_LENGTHS[0], "max_gram": SLICE_LENGTHS[-1]},
     },
     "normalizer": {
         "folded": {"type": "custom", "filter": ["lowercase", "asciifolding", "trim"]},

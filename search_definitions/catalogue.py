@@ -59,9 +59,12 @@ class Index(StrEnum):
 
 
 # The index layout the catalogue's paths and sub-fields describe; `indexer.mappings` stamps it on every index
-# it creates. Raise it with any mapping change a query relies on (2: names' `.tri` slices), so `/ready`
-# refuses an index an older release built.
-MAPPING_VERSION = 2
+# it creates. Raise it with any mapping change a query relies on (2: names' `.tri` slices; 3: four-character
+# slices besides the three-character ones), so `/ready` refuses an index an older release built.
+MAPPING_VERSION = 3
+
+# How long the `.tri` slices of a name are: an infix of one of these lengths is one term lookup.
+SLICE_LENGTHS = range(3, 5)
 
 STRING_OPERATORS = (Operator.EQUALS, Operator.LIKE)
 STRING_TYPES = frozenset({FieldType.TEXT, FieldType.KEYWORD, FieldType.IDENTIFIER, FieldType.PHONE, FieldType.EMAIL})

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from search_definitions.catalogue import STRING_TYPES, CatalogueField, FieldType, Operator
+from search_definitions.catalogue import SLICE_LENGTHS, STRING_TYPES, CatalogueField, FieldType, Operator
 from service import phones
 from service.text import fold, fold_identifier
 
@@ -118,12 +118,12 @@ def like_clause(path: str, pattern: LikePattern, *, trigrams: bool = False) -> d
     `case_insensitive` would only add cost: each required trigram would become an automaton over its case
     variants instead of one term lookup, and each candidate would be lower-cased again before it is verified.
 
-    On a field with `.tri` slices, a three-character infix (`%ari%`) is exactly "holds that slice": one term,
-    no candidate to verify. Only an ASCII slice: the pattern was folded in Python, the slices by the engine,
-    and the two agree for certain on ASCII alone. The score stays the wildcard's constant 1, so the order
-    (score, then name) is the same whichever query ran."""
+    On a field with `.tri` slices, a three- or four-character infix (`%ari%`, `%ross%`) is exactly "holds that
+    slice": one term, no candidate to verify. Only an ASCII slice: the pattern was folded in Python, the slices
+    by the engine, and the two agree for certain on ASCII alone. The score stays the wildcard's constant 1, so
+    the order (score, then name) is the same whichever query ran."""
     infix = pattern.parts[0] if pattern.leading and pattern.trailing and len(pattern.parts) == 1 else ""
-    if trigrams and len(infix) == 3 and infix.isascii():
+    if trigrams and len(infix) in SLICE_LENGTHS and infix.isascii():
         return {"constant_score": {"filter": {"term": {f"{path}.tri": infix}}}}
     return {"wildcard": {f"{path}.wild": {"value": pattern.wildcard()}}}
 
