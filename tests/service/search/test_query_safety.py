@@ -161,11 +161,19 @@ def test_listing_bodies_stay_bounded():
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_engine_wildcards_typed_by_the_agent_reach_the_pattern_escaped(value):
-    clause = queries.quick_clause(catalogue.BY_KEY["name"], Operator.LIKE, f"%{value}%", phone_region="FR")
+    """Padded past the slice lengths, so that the infix goes to the wildcard field."""
+    clause = queries.quick_clause(catalogue.BY_KEY["name"], Operator.LIKE, f"%ab{value}ba%", phone_region="FR")
     pattern = clause["wildcard"]["names.wild"]["value"]
     inner = pattern[1:-1]
     unescaped = inner.replace("\\\\", "").replace("\\*", "").replace("\\?", "")
     assert "*" not in unescaped and "?" not in unescaped, pattern
+
+
+@pytest.mark.parametrize("value", ["*?*", "/.*/", "a*b?"])
+def test_engine_wildcards_in_a_slice_long_infix_stay_literal(value):
+    """A three- or four-character infix is a `term` on the slices, where `*` and `?` mean nothing."""
+    clause = queries.quick_clause(catalogue.BY_KEY["name"], Operator.LIKE, f"%{value}%", phone_region="FR")
+    assert clause == {"constant_score": {"filter": {"term": {"names.tri": value}}}}
 
 
 def test_the_walker_sees_what_it_must_refuse():
