@@ -4,7 +4,7 @@ Every searchable string is a normalised ``keyword`` (for ``=``) with a ``.wild``
 ``wildcard`` type (for ``like``): it indexes 1- to 3-character grams and verifies candidates, so ``%ari%``
 and ``%ria`` never expand over the whole terms dictionary
 (https://docs.opensearch.org/2.19/field-types/supported-field-types/wildcard/). Text fields also get a
-``.text`` sub-field for relevance, and names a ``.tri`` sub-field: every three- and four-character slice of
+``.text`` sub-field for relevance, and names a ``.slices`` sub-field: every three- and four-character slice of
 the folded value, so the agent's most common ``like``, ``%ari%`` or ``%ross%`` on a name, is one term lookup
 with nothing to verify (a common four-letter infix verified by the wildcard field took 100 ms at 1,000,000
 contacts).
@@ -36,7 +36,7 @@ ANALYSIS: dict[str, Any] = {
     "filter": {
         # `ignore_above` for an analysed field: a value the `.wild` twin leaves out is left out here as well.
         "up_to_ignore_above": {"type": "length", "max": IGNORE_ABOVE},
-        "trigrams": {"type": "ngram", "min_gram": SLICE_LENGTHS[0], "max_gram": SLICE_LENGTHS[-1]},
+        "slices": {"type": "ngram", "min_gram": SLICE_LENGTHS[0], "max_gram": SLICE_LENGTHS[-1]},
     },
     "normalizer": {
         "folded": {"type": "custom", "filter": ["lowercase", "asciifolding", "trim"]},
@@ -46,30 +46,30 @@ ANALYSIS: dict[str, Any] = {
     "analyzer": {
         "folded_text": {"type": "custom", "tokenizer": "standard", "filter": ["lowercase", "asciifolding"]},
         # The `folded` normalizer, then the slices: grams of the folded value, so `Straße` holds `ass`.
-        "folded_trigrams": {
+        "folded_slices": {
             "type": "custom",
             "tokenizer": "keyword",
-            "filter": ["up_to_ignore_above", "lowercase", "asciifolding", "trim", "trigrams"],
+            "filter": ["up_to_ignore_above", "lowercase", "asciifolding", "trim", "slices"],
         },
     },
 }
 
 
-def _normalised(normalizer: str, *, text: bool = False, trigrams: bool = False) -> dict[str, Any]:
+def _normalised(normalizer: str, *, text: bool = False, slices: bool = False) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "wild": {"type": "wildcard", "normalizer": normalizer, "doc_values": True, "ignore_above": IGNORE_ABOVE}
     }
     if text:
         fields["text"] = {"type": "text", "analyzer": "folded_text"}
-    if trigrams:
-        fields["tri"] = TRIGRAMS
+    if slices:
+        fields["slices"] = SLICES
     return {"type": "keyword", "normalizer": normalizer, "ignore_above": IGNORE_ABOVE, "fields": fields}
 
 
 # Only membership matters: no frequencies, positions or norms.
-TRIGRAMS: dict[str, Any] = {"type": "text", "analyzer": "folded_trigrams", "index_options": "docs", "norms": False}
+SLICES: dict[str, Any] = {"type": "text", "analyzer": "folded_slices", "index_options": "docs", "norms": False}
 TEXT = _normalised("folded", text=True)
-NAMES = _normalised("folded", text=True, trigrams=True)
+NAMES = _normalised("folded", text=True, slices=True)
 FOLDED = _normalised("folded")
 IDENT = _normalised("ident")
 PHONE = _normalised("digits")

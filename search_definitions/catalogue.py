@@ -59,11 +59,11 @@ class Index(StrEnum):
 
 
 # The index layout the catalogue's paths and sub-fields describe; `indexer.mappings` stamps it on every index
-# it creates. Raise it with any mapping change a query relies on (2: names' `.tri` slices; 3: four-character
-# slices besides the three-character ones), so `/ready` refuses an index an older release built.
+# it creates. Raise it with any mapping change a query relies on (2: three-character slices of names; 3: four-
+# character ones as well, in `.slices`), so `/ready` refuses an index an older release built.
 MAPPING_VERSION = 3
 
-# How long the `.tri` slices of a name are: an infix of one of these lengths is one term lookup.
+# How long the slices of a name (`.slices`) are: an infix of one of these lengths is one term lookup.
 SLICE_LENGTHS = range(3, 5)
 
 STRING_OPERATORS = (Operator.EQUALS, Operator.LIKE)
@@ -85,8 +85,8 @@ class CatalogueField:
     flat_path: str | None = None
     typo_tolerant: bool = False
     shown_path: str | None = None
-    # The index holds its three-character slices (`.tri`): a three-letter infix is one term lookup.
-    trigrams: bool = False
+    # The index holds its three- and four-character slices (`.slices`): such an infix is one term lookup.
+    slices: bool = False
 
     @property
     def operators(self) -> tuple[Operator, ...]:
@@ -116,7 +116,7 @@ _T = FieldType
 FIELDS: tuple[CatalogueField, ...] = (
     # Contact information
     CatalogueField(
-        "name", "Name", _S.CONTACT, _T.TEXT, "names", quick=True, advanced=False, typo_tolerant=True, trigrams=True
+        "name", "Name", _S.CONTACT, _T.TEXT, "names", quick=True, advanced=False, typo_tolerant=True, slices=True
     ),
     CatalogueField("phone", "Phone", _S.CONTACT, _T.PHONE, "phone_numbers", quick=True, shown_path="phones_written"),
     CatalogueField("email", "Email", _S.CONTACT, _T.EMAIL, "email_addresses", quick=True),

@@ -113,18 +113,18 @@ def like_pattern(field: CatalogueField, value: str) -> LikePattern:
     return LikePattern.parse(value).map(normaliser(field))
 
 
-def like_clause(path: str, pattern: LikePattern, *, trigrams: bool = False) -> dict[str, Any]:
+def like_clause(path: str, pattern: LikePattern, *, slices: bool = False) -> dict[str, Any]:
     """A wildcard query on the `.wild` sub-field. Its normalizer folds the pattern as it folded the values, so
     `case_insensitive` would only add cost: each required trigram would become an automaton over its case
     variants instead of one term lookup, and each candidate would be lower-cased again before it is verified.
 
-    On a field with `.tri` slices, a three- or four-character infix (`%ari%`, `%ross%`) is exactly "holds that
+    On a field with `.slices`, a three- or four-character infix (`%ari%`, `%ross%`) is exactly "holds that
     slice": one term, no candidate to verify. Only an ASCII slice: the pattern was folded in Python, the slices
     by the engine, and the two agree for certain on ASCII alone. The score stays the wildcard's constant 1, so
     the order (score, then name) is the same whichever query ran."""
     infix = pattern.parts[0] if pattern.leading and pattern.trailing and len(pattern.parts) == 1 else ""
-    if trigrams and len(infix) in SLICE_LENGTHS and infix.isascii():
-        return {"constant_score": {"filter": {"term": {f"{path}.tri": infix}}}}
+    if slices and len(infix) in SLICE_LENGTHS and infix.isascii():
+        return {"constant_score": {"filter": {"term": {f"{path}.slices": infix}}}}
     return {"wildcard": {f"{path}.wild": {"value": pattern.wildcard()}}}
 
 
@@ -135,7 +135,7 @@ def quick_clause(field: CatalogueField, operator: Operator, value: str, *, phone
         exact = {"term": {path: {"value": normalise_value(field, value, phone_region=phone_region)}}}
         return typo_tolerant(exact, path, value) if field.typo_tolerant else exact
     if operator is Operator.LIKE:
-        return like_clause(path, like_pattern(field, value), trigrams=field.trigrams)
+        return like_clause(path, like_pattern(field, value), slices=field.slices)
     raise CriteriaError(f"operator '{operator.value}' is not supported for '{field.key}'")
 
 
@@ -195,7 +195,7 @@ def criterion_clause(criterion: Criterion, *, phone_region: str) -> dict[str, An
         return {"range": {field.path: bounds}}
     if field.type in STRING_TYPES:
         if criterion.operator is Operator.LIKE:
-            return like_clause(field.path, like_pattern(field, criterion.value), trigrams=field.trigrams)
+            return like_clause(field.path, like_pattern(field, criterion.value), slices=field.slices)
         return {"term": {field.path: {"value": normalise_value(field, criterion.value, phone_region=phone_region)}}}
     return {"term": {field.path: {"value": criterion.value}}}
 

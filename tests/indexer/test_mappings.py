@@ -65,7 +65,7 @@ def test_every_catalogue_field_is_mapped_with_a_compatible_type(field):
         if field.type is FieldType.TEXT:
             assert mapping["fields"]["text"] == {"type": "text", "analyzer": "folded_text"}
         for path in {field.path, field.quick_path}:
-            assert ("tri" in field_mapping(props, path)["fields"]) is field.trigrams, f"{field.key}: {path}.tri"
+            assert ("slices" in field_mapping(props, path)["fields"]) is field.slices, f"{field.key}: {path}.slices"
     else:
         assert mapping["type"] in TYPES[field.type], field.key
 

@@ -173,7 +173,7 @@ def test_engine_wildcards_typed_by_the_agent_reach_the_pattern_escaped(value):
 def test_engine_wildcards_in_a_slice_long_infix_stay_literal(value):
     """A three- or four-character infix is a `term` on the slices, where `*` and `?` mean nothing."""
     clause = queries.quick_clause(catalogue.BY_KEY["name"], Operator.LIKE, f"%{value}%", phone_region="FR")
-    assert clause == {"constant_score": {"filter": {"term": {"names.tri": value}}}}
+    assert clause == {"constant_score": {"filter": {"term": {"names.slices": value}}}}
 
 
 def test_the_walker_sees_what_it_must_refuse():
