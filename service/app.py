@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 
 from search_definitions.active import ActiveDefinition
 from search_definitions.loader import load_shipped
+from service.audit.background import AuditQueue
 from service.audit.middleware import AuditMiddleware
 from service.audit.router import router as audit_router
 from service.audit.writer import AuditWriter
@@ -36,6 +37,7 @@ from service.settings import Settings
 from service.state import AppState
 
 SWITCH_INTERVAL_S = 0.0005
+AUDIT_CLOSE_S = 10
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -47,7 +49,12 @@ def create_app(settings: Settings) -> FastAPI:
         engine = build_engine(settings)
         client = build_async_client(settings)
         sessions = build_sessionmaker(engine)
-        audit = AuditWriter(sessions, backlog=settings.audit_backlog)
+        audit = AuditQueue(
+            AuditWriter(sessions, backlog=settings.audit_backlog),
+            gather_s=settings.audit_gather_s,
+            limit=settings.audit_backlog,
+        )
+        audit.start()
         app.state.contact_lookup = AppState(
             settings=settings,
             engine=engine,
@@ -64,7 +71,7 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
-            audit.flush()
+            audit.close(timeout_s=AUDIT_CLOSE_S)
             await client.close()
             engine.dispose()
 

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     audit_backlog: int = Field(
         10_000, ge=0, description="Audit entries kept in memory for a retry while the database refuses them."
     )
+    audit_gather_s: float = Field(
+        0.05, ge=0, le=5, description="How long the audit thread lets entries gather before one INSERT writes them."
+    )
     bulk_chunk_bytes: int = Field(5 * 1024 * 1024, gt=0)
     bulk_chunk_docs: int = Field(1000, gt=0)
     bulk_senders: int = Field(

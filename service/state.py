@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from search_definitions.active import ActiveDefinition
-from service.audit.writer import AuditWriter
+from service.audit.background import AuditQueue
 from service.auth.principals import KnownPrincipals
 from service.opensearch.gateway import SearchGateway
 from service.ratelimit import RateLimiter
@@ -26,4 +26,4 @@ class AppState:
     definitions: ActiveDefinition
     principals: KnownPrincipals
     limiter: RateLimiter
-    audit: AuditWriter
+    audit: AuditQueue

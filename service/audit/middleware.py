@@ -1,8 +1,9 @@
 """Writes each lookup's audit entry once its answer has gone out, whatever that answer was.
 
 A pure ASGI middleware outside the exception handlers, so it sees the final status of every answer: a hit list, a
-refusal rendered by a handler, a 503 while the engine is down, or a 500 raised through it. The insert runs in a
-worker thread after the last byte was sent, shielded from cancellation, so a client hanging up does not lose it.
+refusal rendered by a handler, a 503 while the engine is down, or a 500 raised through it. The entry is handed to
+the audit queue without waiting (nothing left to cancel, so a client hanging up does not lose it); the queue's
+thread writes it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.audit.record import STATE_KEY, LookupRecord
@@ -49,9 +49,7 @@ class AuditMiddleware:
                 entry = _entry(
                     record, scope, at=at, status=status, started=started, detail=state.get(ERROR_DETAIL_STATE)
                 )
-                writer = scope["app"].state.contact_lookup.audit
-                with anyio.CancelScope(shield=True):
-                    await anyio.to_thread.run_sync(writer.write, entry)
+                scope["app"].state.contact_lookup.audit.submit(entry)
 
 
 def _entry(

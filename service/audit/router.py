@@ -11,11 +11,14 @@ from pydantic import AfterValidator
 from service.audit import repository
 from service.audit.schemas import AuditPage, AuditRead
 from service.closed import refuse_nul
-from service.deps import AdminUser, SessionDep, SettingsDep
+from service.deps import AdminUser, SessionDep, SettingsDep, StateDep
 from service.errors import InvalidCriteria, error_response
 from service.models.audit import Lookup, Outcome
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
+
+# How long a read waits for this worker's queued entries to be written before it answers without them.
+SETTLE_S = 5.0
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -37,6 +40,7 @@ def read_audit(
     _admin: AdminUser,
     session: SessionDep,
     settings: SettingsDep,
+    state: StateDep,
     user: Annotated[
         str | None,
         Query(min_length=1, max_length=64, description="Who searched (user name)."),
@@ -54,6 +58,7 @@ def read_audit(
     size: Annotated[int | None, Query(ge=1, description="Page size (capped by the server).")] = None,
     after: Annotated[int | None, Query(ge=1, le=2**63 - 1, description="The `next` of the previous page.")] = None,
 ) -> AuditPage:
+    state.audit.settle(SETTLE_S)  # lookups this worker answered before this read are in the trail it shows
     since, until = _utc(since), _utc(until)
     if since is not None and until is not None and since > until:
         raise InvalidCriteria("from must not be after to")

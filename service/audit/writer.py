@@ -1,5 +1,5 @@
-"""Audit writes: one INSERT per lookup, after the answer; an entry the database cannot take yet is kept, and none
-is dropped without a trace.
+"""Audit writes: one INSERT for the entries at hand (`background` gathers them); an entry the database cannot
+take yet is kept, and none is dropped without a trace.
 
 While the database cannot be reached, an entry stays in memory and goes in with the next write (one multi-row
 INSERT), up to `Settings.audit_backlog` entries; each one is also logged in full at ERROR when it is first
@@ -42,12 +42,18 @@ class AuditWriter:
 
     def write(self, entry: dict[str, Any]) -> bool:
         """Blocking (call it from a worker thread): True when the entry and any backlog are in the database."""
+        return self.write_batch([entry])
+
+    def write_batch(self, entries: Sequence[dict[str, Any]]) -> bool:
+        """Blocking: True when the entries and any backlog are in the database, in one INSERT when it takes them."""
         with self._lock:
-            batch = [*self._pending, entry]
+            batch = [*self._pending, *entries]
             self._pending.clear()
         written, unwritten = self._insert(batch)
-        if any(kept is entry for kept in unwritten):
-            log.error("audit entry not written yet, kept for a retry: %s", _dump(entry))
+        fresh = {id(entry) for entry in entries}
+        for kept in unwritten:
+            if id(kept) in fresh:
+                log.error("audit entry not written yet, kept for a retry: %s", dump(kept))
         self._keep(unwritten)
         return written == len(batch)
 
@@ -58,7 +64,7 @@ class AuditWriter:
             self._pending.clear()
         written, unwritten = self._insert(batch) if batch else (0, [])
         for entry in unwritten:
-            log.critical("audit entry lost at shutdown (database unavailable): %s", _dump(entry))
+            log.critical("audit entry lost at shutdown (database unavailable): %s", dump(entry))
         return written == len(batch)
 
     def _insert(self, batch: Sequence[dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
@@ -76,7 +82,7 @@ class AuditWriter:
                 results = [self._insert([single]) for single in batch]
                 return sum(n for n, _ in results), [entry for _, kept in results for entry in kept]
             reason = str(exc).splitlines()[0][:200]
-            log.critical("audit entry refused by the database (%s): %s", reason, _dump(batch[0]))
+            log.critical("audit entry refused by the database (%s): %s", reason, dump(batch[0]))
             return 0, []
         return len(batch), []
 
@@ -84,8 +90,8 @@ class AuditWriter:
         with self._lock:
             self._pending.extendleft(reversed(batch))
             while len(self._pending) > self._backlog:
-                log.critical("audit backlog full, entry dropped: %s", _dump(self._pending.popleft()))
+                log.critical("audit backlog full, entry dropped: %s", dump(self._pending.popleft()))
 
 
-def _dump(entry: dict[str, Any]) -> str:
+def dump(entry: dict[str, Any]) -> str:
     return json.dumps(entry, default=str, ensure_ascii=False)

@@ -134,3 +134,24 @@ def make_communication(session: Session, contact: Contact, **overrides: Any) -> 
     session.add(communication)
     session.flush()
     return communication
+
+
+def audit_entry(user: str) -> dict[str, Any]:
+    """One lookup's audit entry, as the middleware builds it."""
+    return {
+        "at": datetime.now(UTC),
+        "user_id": 1,
+        "user_name": user,
+        "role": "agent",
+        "business_unit": None,
+        "endpoint": "quick_search",
+        "method": "POST",
+        "path": "/api/search/quick",
+        "criteria": {"field": "name", "operator": "=", "value": "x"},
+        "contact_ids": [7],
+        "total": 1,
+        "status_code": 200,
+        "outcome": "ok",
+        "detail": None,
+        "duration_ms": 3,
+    }
