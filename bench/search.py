@@ -2,12 +2,16 @@
 
 - through the service (HTTP on loopback, one keep-alive client, sequential requests),
 - raw against OpenSearch with the very body the service builds (the pure builders in service/search), each sample
-  right after the service's with the same value, so both run under the same load,
+  right after the service's with the same value, so both run under the same load; both sides go through urllib3
+  (opensearch-py's transport), so the ratio is what the service adds, not what one HTTP client costs over another,
 - the same lookups in PostgreSQL with the pg_trgm GIN index a CRM would add, and in SQLite with LIKE.
 
     python -m bench.search --contacts 100000 [--postgres-url postgresql+psycopg://...]
 
-Without `--postgres-url` (or CONTACT_LOOKUP_BENCH_POSTGRES_URL) the PostgreSQL column is left out.
+Without `--postgres-url` (or CONTACT_LOOKUP_BENCH_POSTGRES_URL) the PostgreSQL column is left out. With
+CONTACT_LOOKUP_OPENSEARCH_URL naming a node that outlives the run, `--index-prefix P` reuses the indices an earlier
+`contact-lookup index rebuild` built there under prefix P from the same database (their document counts are
+checked) instead of rebuilding them: at 1,000,000 contacts the rebuild is most of a run.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import orjson
+import urllib3
+from opensearchpy.exceptions import NotFoundError
 from sqlalchemy import Engine, create_engine, text
 
 from bench.common import Timing, add_users, cli, demo_database, engine_node, service, timed, workspace
@@ -159,7 +165,7 @@ def lookups_to_time(lookups: Lookups, tokens: dict[str, str]) -> dict[str, Calla
 
 
 def run_side_by_side(
-    http: httpx.Client, lookups: Lookups, tokens: dict[str, str], *, samples: int, warmup: int
+    http: urllib3.HTTPConnectionPool, lookups: Lookups, tokens: dict[str, str], *, samples: int, warmup: int
 ) -> tuple[dict[str, Timing], dict[str, Timing]]:
     """Each sample asks the service, then the engine the same body, so both see the same load on a noisy
     machine; the engine gets the engine-side timeout and the partial-results refusal the service adds."""
@@ -169,7 +175,14 @@ def run_side_by_side(
 
     def through_service(lookup: Lookup) -> None:
         headers = {"Authorization": f"Bearer {lookup.token}"}
-        http.request(lookup.method, lookup.path, json=lookup.request, headers=headers).raise_for_status()
+        body = None
+        if lookup.request is not None:
+            body = orjson.dumps(lookup.request)
+            headers["Content-Type"] = "application/json"
+        answer = http.request(lookup.method, lookup.path, body=body, headers=headers)
+        if answer.status != 200:
+            raise RuntimeError(f"{lookup.method} {lookup.path}: {answer.status} {answer.data[:500]!r}")
+        orjson.loads(answer.data)
 
     def raw(lookup: Lookup) -> None:
         client.search(index=lookup.index, body={**(lookup.body or {}), "timeout": timeout}, params=engine_params)
@@ -246,6 +259,23 @@ def run_sql(engine: Engine, lookups: Lookups, *, samples: int) -> dict[str, Timi
     return timings
 
 
+def check_reused(database: Engine, settings: Settings) -> None:
+    """Reused indices must hold what a rebuild from this database would: same contacts, same communications."""
+    client = build_client(settings)
+    with database.connect() as db:
+        expected = {
+            settings.contacts_alias: db.execute(text("SELECT count(*) FROM contacts")).scalar(),
+            settings.communications_alias: db.execute(text("SELECT count(*) FROM communications")).scalar(),
+        }
+    for alias, count in expected.items():
+        try:
+            held = client.count(index=alias)["count"]
+        except NotFoundError:
+            raise SystemExit(f"{alias} does not exist on {settings.opensearch_url}: drop --index-prefix") from None
+        if held != count:
+            raise SystemExit(f"{alias} holds {held} documents, the database {count}: rebuild it or drop --index-prefix")
+
+
 def prepare_postgres(url: str, contacts: int) -> Engine:
     """Load the same demo data into PostgreSQL once and add the trigram index a CRM would add for names."""
     engine = create_engine(url)
@@ -276,31 +306,44 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--postgres-url", default=os.environ.get("CONTACT_LOOKUP_BENCH_POSTGRES_URL"))
+    parser.add_argument("--index-prefix", help="reuse the indices built under this prefix (see above)")
     args = parser.parse_args(argv)
 
     database = demo_database(args.contacts)
     sqlite = create_engine(database)
     data = samples(sqlite)
     postgres = prepare_postgres(args.postgres_url, args.contacts) if args.postgres_url else None
-    run = f"bench-{uuid.uuid4().hex[:6]}"
+    if args.index_prefix and not os.environ.get("CONTACT_LOOKUP_OPENSEARCH_URL"):
+        parser.error("--index-prefix needs CONTACT_LOOKUP_OPENSEARCH_URL: the bench's own node starts empty")
+    run = args.index_prefix or f"bench-{uuid.uuid4().hex[:6]}"
     work = workspace() / f"search-{run}"
     work.mkdir(parents=True, exist_ok=True)
     with engine_node("search-node") as url:
         env = {"CONTACT_LOOKUP_DATABASE_URL": database, "CONTACT_LOOKUP_OPENSEARCH_URL": url}
         env["CONTACT_LOOKUP_INDEX_PREFIX"] = run
-        rebuilt = cli(env, "index", "rebuild", log=work / "rebuild.log")
-        if rebuilt.returncode:
-            raise RuntimeError(rebuilt.output[-2000:])
+        if args.index_prefix:
+            check_reused(sqlite, Settings(database_url=database, opensearch_url=url, index_prefix=run))
+        else:
+            rebuilt = cli(env, "index", "rebuild", log=work / "rebuild.log")
+            if rebuilt.returncode:
+                raise RuntimeError(rebuilt.output[-2000:])
         tokens = add_users(database, ["bench-agent", *data.users])
         tokens["agent"] = tokens["bench-agent"]
         settings = Settings(database_url=database, opensearch_url=url, index_prefix=run)
         lookups = Lookups(data, settings)
-        with service(env, log=work / "service.log") as base, httpx.Client(base_url=base, timeout=30) as http:
+        with service(env, log=work / "service.log") as base:
+            http = urllib3.connection_from_url(base, maxsize=1, timeout=30, retries=False)
             through_service, raw = run_side_by_side(http, lookups, tokens, samples=args.samples, warmup=args.warmup)
     in_sqlite = run_sql(sqlite, lookups, samples=max(3, args.samples // 10))
     in_postgres = run_sql(postgres, lookups, samples=max(3, args.samples // 10)) if postgres else {}
     print(report(args.contacts, through_service, raw, in_postgres, in_sqlite))
-    return {"service": through_service, "raw": raw, "postgresql": in_postgres, "sqlite": in_sqlite}
+    return {
+        "service": through_service,
+        "raw": raw,
+        "postgresql": in_postgres,
+        "sqlite": in_sqlite,
+        "index_prefix": run,
+    }
 
 
 def report(

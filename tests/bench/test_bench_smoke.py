@@ -32,3 +32,13 @@ def test_search_bench_times_every_lookup_through_the_service_and_raw(bench_env):
     assert set(result["raw"]) == set(result["service"]) - {"context"}
     assert set(result["sqlite"]) == set(result["raw"])
     assert all(timing.samples == 3 for timing in result["service"].values())
+
+
+def test_search_bench_reuses_the_indices_an_earlier_run_built(bench_env):
+    first = search.main(["--contacts", "60", "--samples", "1", "--warmup", "0", "--postgres-url", ""])
+    again = ["--contacts", "60", "--samples", "2", "--warmup", "0", "--postgres-url", ""]
+    result = search.main([*again, "--index-prefix", first["index_prefix"]])
+    assert result["index_prefix"] == first["index_prefix"]
+    assert all(timing.samples == 2 for timing in result["raw"].values())
+    with pytest.raises(SystemExit, match="does not exist"):
+        search.main([*again, "--index-prefix", "never-built"])
