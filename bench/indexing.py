@@ -28,6 +28,7 @@ import httpx
 import orjson
 from opensearchpy import OpenSearch
 from opensearchpy.helpers import expand_action
+from sqlalchemy.orm import Session, sessionmaker
 
 from bench.common import Timing, add_users, cli, demo_database, engine_node, service, workspace
 from indexer import aliases, mappings
@@ -41,7 +42,14 @@ WARM_UP_SHARE = 25  # percent of each index's chunks
 
 def prebuild(settings: Settings, path: Path) -> dict[str, list[tuple[int, int, int]]]:
     """Every bulk chunk the rebuild would send, as NDJSON in a file: {alias: [(offset, length, docs)]}."""
-    sessions = build_sessionmaker(build_engine(settings))
+    engine = build_engine(settings)
+    try:
+        return _prebuild(build_sessionmaker(engine), settings, path)
+    finally:
+        engine.dispose()
+
+
+def _prebuild(sessions: sessionmaker[Session], settings: Settings, path: Path) -> dict[str, list[tuple[int, int, int]]]:
     chunks: dict[str, list[tuple[int, int, int]]] = {}
     with open(path, "wb") as out, sessions() as session:
         for alias, actions in (
