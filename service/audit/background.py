@@ -67,13 +67,19 @@ class AuditQueue:
         return True
 
     def close(self, timeout_s: float) -> None:
-        """At shutdown: write what is queued, then one last try for the writer's backlog."""
+        """At shutdown: write what is queued, then one last try for the writer's backlog (what still fails there
+        is logged in full). Entries the thread did not take (it never started, or is stuck) are written here."""
         with self._changed:
             self._closing = True
             self._hurry.set()
             self._changed.notify()
         if self._thread.is_alive():
             self._thread.join(timeout_s)
+        with self._changed:
+            left = list(self._entries)
+            self._entries.clear()
+        if left:
+            self._writer.write_batch(left)
         self._writer.flush()
 
     def _run(self) -> None:

@@ -81,6 +81,13 @@ def test_close_writes_what_is_still_queued(database):
     assert queue.pending == 0
 
 
+def test_close_writes_the_entries_of_a_queue_whose_thread_never_ran(database):
+    _writer, queue = queue_on(database, gather_s=0)
+    queue.submit(entry("queued"))
+    queue.close(timeout_s=1)
+    assert rows(database) == 1
+
+
 def test_a_full_queue_drops_the_oldest_entry_and_logs_it_in_full(database, caplog):
     _writer, queue = queue_on(database, gather_s=0, limit=2)  # not started: nothing drains it
     with caplog.at_level(logging.CRITICAL, logger="service.audit.background"):
