@@ -315,27 +315,28 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--index-prefix", help="reuse the indices built under this prefix (see above)")
     args = parser.parse_args(argv)
 
+    if args.index_prefix and not os.environ.get("CONTACT_LOOKUP_OPENSEARCH_URL"):
+        parser.error("--index-prefix needs CONTACT_LOOKUP_OPENSEARCH_URL: the bench's own node starts empty")
+
     database = demo_database(args.contacts)
     sqlite = create_engine(database)
     data = samples(sqlite)
     postgres = prepare_postgres(args.postgres_url, args.contacts) if args.postgres_url else None
-    if args.index_prefix and not os.environ.get("CONTACT_LOOKUP_OPENSEARCH_URL"):
-        parser.error("--index-prefix needs CONTACT_LOOKUP_OPENSEARCH_URL: the bench's own node starts empty")
     run = args.index_prefix or f"bench-{uuid.uuid4().hex[:6]}"
     work = workspace() / f"search-{run}"
     work.mkdir(parents=True, exist_ok=True)
     with engine_node("search-node") as url:
         env = {"CONTACT_LOOKUP_DATABASE_URL": database, "CONTACT_LOOKUP_OPENSEARCH_URL": url}
         env["CONTACT_LOOKUP_INDEX_PREFIX"] = run
+        settings = Settings(database_url=database, opensearch_url=url, index_prefix=run)
         if args.index_prefix:
-            check_reused(sqlite, Settings(database_url=database, opensearch_url=url, index_prefix=run))
+            check_reused(sqlite, settings)
         else:
             rebuilt = cli(env, "index", "rebuild", log=work / "rebuild.log")
             if rebuilt.returncode:
                 raise RuntimeError(rebuilt.output[-2000:])
         tokens = add_users(database, ["bench-agent", *data.users])
         tokens["agent"] = tokens["bench-agent"]
-        settings = Settings(database_url=database, opensearch_url=url, index_prefix=run)
         lookups = Lookups(data, settings)
         with service(env, log=work / "service.log") as base:
             http = urllib3.connection_from_url(base, maxsize=1, timeout=30, retries=False)
