@@ -79,7 +79,7 @@ class AuditQueue:
             left = list(self._entries)
             self._entries.clear()
         if left:
-            self._writer.write_batch(left)
+            self._writer.write(left)
         self._writer.flush()
 
     def _run(self) -> None:
@@ -97,7 +97,7 @@ class AuditQueue:
                 upto = self._submitted
                 self._hurry.clear()
             try:
-                self._writer.write_batch(batch)
+                self._writer.write(batch)
             except Exception:
                 # A defect, not the database refusing: the entries are still logged, and the thread lives on.
                 log.exception("audit batch not written: %s", [dump(entry) for entry in batch])

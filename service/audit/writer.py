@@ -40,11 +40,7 @@ class AuditWriter:
     def pending(self) -> int:
         return len(self._pending)
 
-    def write(self, entry: dict[str, Any]) -> bool:
-        """Blocking (call it from a worker thread): True when the entry and any backlog are in the database."""
-        return self.write_batch([entry])
-
-    def write_batch(self, entries: Sequence[dict[str, Any]]) -> bool:
+    def write(self, entries: Sequence[dict[str, Any]]) -> bool:
         """Blocking: True when the entries and any backlog are in the database, in one INSERT when it takes them."""
         with self._lock:
             batch = [*self._pending, *entries]

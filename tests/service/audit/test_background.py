@@ -23,12 +23,12 @@ class CountingWriter(AuditWriter):
         self.batches = []
         self.fail_first = fail_first
 
-    def write_batch(self, entries):
+    def write(self, entries):
         self.batches.append(len(entries))
         if self.fail_first:
             self.fail_first = False
             raise RuntimeError("a defect")
-        return super().write_batch(entries)
+        return super().write(entries)
 
 
 @pytest.fixture

@@ -26,11 +26,11 @@ def written(engine):
 def test_a_refused_entry_is_logged_kept_and_written_with_the_next_one(tmp_path, caplog):
     engine, writer = writer_on_an_unmigrated_database(tmp_path)
     with caplog.at_level(logging.ERROR, logger="service.audit.writer"):
-        assert writer.write(audit_entry("first")) is False
+        assert writer.write([audit_entry("first")]) is False
     assert writer.pending == 1
     assert "audit entry not written yet" in caplog.text and '"user_name": "first"' in caplog.text
     upgrade(engine)
-    assert writer.write(audit_entry("second")) is True
+    assert writer.write([audit_entry("second")]) is True
     assert writer.pending == 0
     assert written(engine) == ["first", "second"]
 
@@ -38,8 +38,8 @@ def test_a_refused_entry_is_logged_kept_and_written_with_the_next_one(tmp_path, 
 def test_a_full_backlog_logs_each_entry_it_drops_at_critical(tmp_path, caplog):
     _engine, writer = writer_on_an_unmigrated_database(tmp_path, backlog=1)
     with caplog.at_level(logging.CRITICAL, logger="service.audit.writer"):
-        writer.write(audit_entry("oldest"))
-        writer.write(audit_entry("newest"))
+        writer.write([audit_entry("oldest")])
+        writer.write([audit_entry("newest")])
     assert writer.pending == 1
     dropped = [r.getMessage() for r in caplog.records if r.levelno == logging.CRITICAL]
     assert len(dropped) == 1 and '"user_name": "oldest"' in dropped[0]
@@ -47,11 +47,11 @@ def test_a_full_backlog_logs_each_entry_it_drops_at_critical(tmp_path, caplog):
 
 def test_shutdown_writes_the_backlog_or_logs_what_it_could_not(tmp_path, caplog):
     engine, writer = writer_on_an_unmigrated_database(tmp_path)
-    writer.write(audit_entry("kept"))
+    writer.write([audit_entry("kept")])
     with caplog.at_level(logging.CRITICAL, logger="service.audit.writer"):
         assert writer.flush() is False
     assert "audit entry lost at shutdown" in caplog.text and '"user_name": "kept"' in caplog.text
-    writer.write(audit_entry("again"))
+    writer.write([audit_entry("again")])
     upgrade(engine)
     assert writer.flush() is True
     assert written(engine) == ["again"]
@@ -62,8 +62,8 @@ def test_an_entry_the_database_refuses_for_its_content_is_logged_and_does_not_bl
     upgrade(engine)
     broken = audit_entry("broken") | {"user_name": None}
     with caplog.at_level(logging.CRITICAL, logger="service.audit.writer"):
-        assert writer.write(broken) is False
+        assert writer.write([broken]) is False
     assert writer.pending == 0
     assert "audit entry refused by the database" in caplog.text and '"endpoint": "quick_search"' in caplog.text
-    assert writer.write(audit_entry("after")) is True
+    assert writer.write([audit_entry("after")]) is True
     assert written(engine) == ["after"]
