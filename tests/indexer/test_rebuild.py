@@ -62,8 +62,40 @@ def test_rebuild_points_each_alias_at_exactly_one_complete_new_index(fresh, os_c
         assert aliases.indices_of(os_client, alias) == [index]
         assert aliases.indices_of(os_client, aliases.building_alias(alias)) == []
         assert os_client.count(index=alias)["count"] == expected
+        assert segment_count(os_client, index) == 1
         index_settings = os_client.indices.get_settings(index=index)[index]["settings"]["index"]
         assert (index_settings["refresh_interval"], index_settings["number_of_replicas"]) == ("1s", "0")
+
+
+def segment_count(client, index):
+    shards = client.indices.segments(index=index)["indices"][index]["shards"]
+    return sum(len(copy["segments"]) for copies in shards.values() for copy in copies)
+
+
+@pytest.mark.parametrize(
+    ("size", "segments"), [(0, 1), (300 * 2**20, 1), (aliases.MAX_SEGMENT_BYTES, 1), (aliases.MAX_SEGMENT_BYTES + 1, 2)]
+)
+def test_a_large_index_is_merged_into_segments_the_merge_policy_can_still_merge(size, segments):
+    assert aliases.merged_segments(size) == segments
+
+
+def test_a_loaded_index_is_merged_into_one_segment_before_it_serves(os_client, run_prefix):
+    index = f"{run_prefix}-merge-{uuid.uuid4().hex[:6]}"
+    aliases.create_index(os_client, index, contacts_index_body(), loading=True)
+    try:
+        for batch in range(3):
+            actions = []
+            for contact_id in range(batch * 10 + 1, batch * 10 + 11):
+                actions += [{"index": {"_index": index, "_id": str(contact_id)}}, {"contact_id": contact_id}]
+            os_client.bulk(body=actions, params={"refresh": "true"})
+        assert segment_count(os_client, index) == 3
+
+        aliases.finish_loading(os_client, index, "1s")
+
+        assert segment_count(os_client, index) == 1 and os_client.count(index=index)["count"] == 30
+        assert os_client.indices.get_settings(index=index)[index]["settings"]["index"]["refresh_interval"] == "1s"
+    finally:
+        os_client.indices.delete(index=index)
 
 
 def test_a_second_rebuild_swaps_the_alias_and_prunes_the_previous_index(fresh, os_client):
