@@ -80,7 +80,7 @@ def finish_loading(
             },
         )
     except (ConnectionTimeout, TransportError) as exc:
-        log.warning("%s: still merging after %.0f s, serving meanwhile: %s", name, merge_timeout_s, exc)
+        log.warning("%s: merge not confirmed (%s); the engine finishes it while the index serves", name, exc)
     client.indices.put_settings(
         index=name, body={"index": {"refresh_interval": refresh_interval, "number_of_replicas": replicas}}
     )
