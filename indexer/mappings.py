@@ -22,7 +22,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from search_definitions.catalogue import MAPPING_VERSION, SLICE_LENGTHS
+from search_definitions.catalogue import GRAM_LENGTH, MAPPING_VERSION, SLICE_LENGTHS
 
 REFRESH_INTERVAL = "1s"
 IGNORE_ABOVE = 256
@@ -32,6 +32,12 @@ ANALYSIS: dict[str, Any] = {
         # Mirrors service.text.fold_identifier: "AR-000100", "ar 000100" and "AR.000100" are one identifier.
         "strip_separators": {"type": "pattern_replace", "pattern": "[\\s\\-./_]+", "replacement": ""},
         "digits_only": {"type": "pattern_replace", "pattern": "[^0-9]+", "replacement": ""},
+        # The seeds' letters that fold into two (service.text._SPECIAL), folded before the grams are cut: folded
+        # after, `Straße` would hold the four-letter gram `rass` where `strasse` typed has `ras` and `ass`.
+        "fold_expansions": {"type": "mapping", "mappings": ["ß => ss", "æ => ae", "Æ => ae", "œ => oe", "Œ => oe"]},
+    },
+    "tokenizer": {
+        "grams": {"type": "ngram", "min_gram": GRAM_LENGTH, "max_gram": GRAM_LENGTH},
     },
     "filter": {
         # `ignore_above` for an analysed field: a value the `.wild` twin leaves out is left out here as well.
@@ -51,6 +57,13 @@ ANALYSIS: dict[str, Any] = {
             "tokenizer": "keyword",
             "filter": ["up_to_ignore_above", "lowercase", "asciifolding", "trim", "slices"],
         },
+        # Every three-letter gram of the folded value at its position, so a longer infix is a phrase of grams.
+        "folded_grams": {
+            "type": "custom",
+            "char_filter": ["fold_expansions"],
+            "tokenizer": "grams",
+            "filter": ["lowercase", "asciifolding"],
+        },
     },
 }
 
@@ -63,11 +76,14 @@ def _normalised(normalizer: str, *, text: bool = False, slices: bool = False) ->
         fields["text"] = {"type": "text", "analyzer": "folded_text"}
     if slices:
         fields["slices"] = SLICES
+        fields["grams"] = GRAMS
     return {"type": "keyword", "normalizer": normalizer, "ignore_above": IGNORE_ABOVE, "fields": fields}
 
 
 # Only membership matters: no frequencies, positions or norms.
 SLICES: dict[str, Any] = {"type": "text", "analyzer": "folded_slices", "index_options": "docs", "norms": False}
+# Positions, for phrases; no frequencies or norms.
+GRAMS: dict[str, Any] = {"type": "text", "analyzer": "folded_grams", "index_options": "positions", "norms": False}
 TEXT = _normalised("folded", text=True)
 NAMES = _normalised("folded", text=True, slices=True)
 FOLDED = _normalised("folded")

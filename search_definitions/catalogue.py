@@ -60,11 +60,14 @@ class Index(StrEnum):
 
 # The index layout the catalogue's paths and sub-fields describe; `indexer.mappings` stamps it on every index
 # it creates. Raise it with any mapping change a query relies on (2: three-character slices of names; 3: four-
-# character ones as well, in `.slices`), so `/ready` refuses an index an older release built.
-MAPPING_VERSION = 3
+# character ones as well, in `.slices`; 4: positioned three-character grams, `.grams`), so `/ready` refuses an
+# index an older release built.
+MAPPING_VERSION = 4
 
 # How long the slices of a name (`.slices`) are: an infix of one of these lengths is one term lookup.
 SLICE_LENGTHS = range(3, 5)
+# The grams of a name (`.grams`), each at its position: a longer infix is a phrase of them, nothing to verify.
+GRAM_LENGTH = 3
 
 STRING_OPERATORS = (Operator.EQUALS, Operator.LIKE)
 STRING_TYPES = frozenset({FieldType.TEXT, FieldType.KEYWORD, FieldType.IDENTIFIER, FieldType.PHONE, FieldType.EMAIL})
@@ -85,7 +88,8 @@ class CatalogueField:
     flat_path: str | None = None
     typo_tolerant: bool = False
     shown_path: str | None = None
-    # The index holds its three- and four-character slices (`.slices`): such an infix is one term lookup.
+    # The index holds its three- and four-character slices (`.slices`), such an infix being one term lookup, and
+    # its positioned three-character grams (`.grams`), a longer infix being a phrase of them.
     slices: bool = False
 
     @property

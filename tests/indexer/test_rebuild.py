@@ -98,6 +98,29 @@ def test_a_loaded_index_is_merged_into_one_segment_before_it_serves(os_client, r
         os_client.indices.delete(index=index)
 
 
+def test_grams_are_cut_from_the_folded_name_so_a_phrase_finds_letters_that_fold_into_two(os_client, run_prefix):
+    """`Straße` holds `strasse`'s grams one after the other, as typed; `Œuvre` and `Æsir` likewise."""
+    index = f"{run_prefix}-grams-{uuid.uuid4().hex[:6]}"
+    os_client.indices.create(index=index, body=contacts_index_body())
+    names = {1: ["Hauptstraße Müller"], 2: ["Œuvre Æsir"], 3: ["Strasbourg"]}
+    actions = []
+    for contact_id, values in names.items():
+        actions += [{"index": {"_index": index, "_id": str(contact_id)}}, {"contact_id": contact_id, "names": values}]
+    os_client.bulk(body=actions, params={"refresh": "true"})
+
+    def found(infix):
+        query = {"match_phrase": {"names.grams": infix}}
+        hits = os_client.search(index=index, body={"query": query, "_source": False})["hits"]["hits"]
+        return {int(hit["_id"]) for hit in hits}
+
+    try:
+        assert found("strasse") == found("trasse m") == found("asse mull") == {1}
+        assert found("oeuvre") == found("re aesi") == {2}
+        assert found("stras") == {1, 3} and found("strab") == set()
+    finally:
+        os_client.indices.delete(index=index)
+
+
 def test_a_second_rebuild_swaps_the_alias_and_prunes_the_previous_index(fresh, os_client):
     settings, engine, sessions = fresh
     add_contacts(sessions, 2)

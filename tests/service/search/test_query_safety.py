@@ -11,6 +11,7 @@ from indexer.mappings import COMMUNICATION_PROPERTIES, CONTACT_PROPERTIES, field
 from search_definitions import catalogue
 from search_definitions.catalogue import STRING_TYPES, FieldType, Index, Operator, Section
 from service.search import criteria, queries
+from service.text import fold
 
 FORBIDDEN = {
     "query_string",
@@ -161,10 +162,10 @@ def test_listing_bodies_stay_bounded():
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_engine_wildcards_typed_by_the_agent_reach_the_pattern_escaped(value):
-    """Padded past the slice lengths, so that the infix goes to the wildcard field."""
-    clause = queries.quick_clause(catalogue.BY_KEY["name"], Operator.LIKE, f"%ab{value}ba%", phone_region="FR")
+    """A starts-with on a name, which always goes to the wildcard field."""
+    clause = queries.quick_clause(catalogue.BY_KEY["name"], Operator.LIKE, f"ab{value}ba%", phone_region="FR")
     pattern = clause["wildcard"]["names.wild"]["value"]
-    inner = pattern[1:-1]
+    inner = pattern[:-1]
     unescaped = inner.replace("\\\\", "").replace("\\*", "").replace("\\?", "")
     assert "*" not in unescaped and "?" not in unescaped, pattern
 
@@ -174,6 +175,13 @@ def test_engine_wildcards_in_a_slice_long_infix_stay_literal(value):
     """A three- or four-character infix is a `term` on the slices, where `*` and `?` mean nothing."""
     clause = queries.quick_clause(catalogue.BY_KEY["name"], Operator.LIKE, f"%{value}%", phone_region="FR")
     assert clause == {"constant_score": {"filter": {"term": {"names.slices": value}}}}
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_engine_syntax_in_a_longer_infix_is_literal_text_for_the_grams(value):
+    """Padded past the slice lengths, an ASCII infix is a phrase analysed by the field's own analyzer: text."""
+    clause = queries.quick_clause(catalogue.BY_KEY["name"], Operator.LIKE, f"%ab{value}ba%", phone_region="FR")
+    assert clause == {"constant_score": {"filter": {"match_phrase": {"names.grams": fold(f"ab{value}ba")}}}}
 
 
 def test_the_walker_sees_what_it_must_refuse():

@@ -80,14 +80,14 @@ async def test_like_with_percent_on_both_sides_matches_infix(quick):
     assert await names(await quick("name", "like", "%zzz%")) == []
 
 
-async def test_three_and_four_letter_slices_find_exactly_what_the_wildcard_finds(quick, scenario, os_client, settings):
-    """Every three- and four-letter slice of the scenario's folded names, by the slice lookup (the service) and
-    by the wildcard on `.wild` (asked of the engine directly): the same contacts, in the same order."""
+async def test_slices_and_phrases_of_grams_find_exactly_what_the_wildcard_finds(quick, scenario, os_client, settings):
+    """Every three- to eight-letter infix of the scenario's folded names, by the slice or gram lookup (the
+    service) and by the wildcard on `.wild` (asked of the engine directly): the same contacts, in the same order."""
     hits = os_client.search(index=settings.contacts_alias, body={"size": 100, "_source": ["names"]})["hits"]["hits"]
     names = {fold(name) for hit in hits for name in hit["_source"]["names"]}
-    slices = sorted({n[i : i + k] for n in names for k in (3, 4) for i in range(len(n) - k + 1)})
+    slices = sorted({n[i : i + k] for n in names for k in range(3, 9) for i in range(len(n) - k + 1)})
     slices = [s for s in slices if s.isascii() and s.strip() == s]
-    assert len(slices) > 100 and any(len(s) == 4 for s in slices)
+    assert len(slices) > 200 and {len(s) for s in slices} == set(range(3, 9))
     for infix in slices:
         response = await quick("name", "like", f"%{infix}%", size=50)
         assert response.status_code == 200, response.text
