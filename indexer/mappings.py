@@ -58,6 +58,7 @@ ANALYSIS: dict[str, Any] = {
             "filter": ["up_to_ignore_above", "lowercase", "asciifolding", "trim", "slices"],
         },
         # Every three-letter gram of the folded value at its position, so a longer infix is a phrase of grams.
+        # No length bound: a name past `ignore_above`, which `.wild` leaves out, is still found by a phrase.
         "folded_grams": {
             "type": "custom",
             "char_filter": ["fold_expansions"],

@@ -128,7 +128,7 @@ def like_clause(path: str, pattern: LikePattern, *, slices: bool = False) -> dic
     On a field with `.slices`, a three- or four-character infix (`%ari%`, `%ross%`) is exactly "holds that
     slice": one term, no candidate to verify. A longer one (`%artin%`) is exactly "holds its three-letter grams
     one after the other": a phrase on `.grams`, where the wildcard would verify every candidate against its
-    stored value (34,713 of them for `%artin%` among the million demo contacts, 100-220 ms). Only an ASCII
+    stored value (34,713 of them for `%artin%` among the million demo contacts, 90-220 ms). Only an ASCII
     infix: the pattern was folded in Python, the grams by the engine, and the two agree for certain on ASCII
     alone. The score stays the wildcard's constant 1, so the order (score, then name) is the same whichever
     query ran."""
