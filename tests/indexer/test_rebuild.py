@@ -79,46 +79,50 @@ def test_a_large_index_is_merged_into_segments_the_merge_policy_can_still_merge(
     assert aliases.merged_segments(size) == segments
 
 
-def test_a_loaded_index_is_merged_into_one_segment_before_it_serves(os_client, run_prefix):
-    index = f"{run_prefix}-merge-{uuid.uuid4().hex[:6]}"
-    aliases.create_index(os_client, index, contacts_index_body(), loading=True)
-    try:
-        for batch in range(3):
-            actions = []
-            for contact_id in range(batch * 10 + 1, batch * 10 + 11):
-                actions += [{"index": {"_index": index, "_id": str(contact_id)}}, {"contact_id": contact_id}]
-            os_client.bulk(body=actions, params={"refresh": "true"})
-        assert segment_count(os_client, index) == 3
-
-        aliases.finish_loading(os_client, index, "1s")
-
-        assert segment_count(os_client, index) == 1 and os_client.count(index=index)["count"] == 30
-        assert os_client.indices.get_settings(index=index)[index]["settings"]["index"]["refresh_interval"] == "1s"
-    finally:
-        os_client.indices.delete(index=index)
+@pytest.fixture
+def scratch_index(os_client, run_prefix):
+    """A name for an index of the test's own, deleted afterwards."""
+    index = f"{run_prefix}-scratch-{uuid.uuid4().hex[:6]}"
+    yield index
+    os_client.indices.delete(index=index, params={"ignore_unavailable": "true"})
 
 
-def test_grams_are_cut_from_the_folded_name_so_a_phrase_finds_letters_that_fold_into_two(os_client, run_prefix):
-    """`Straße` holds `strasse`'s grams one after the other, as typed; `Œuvre` and `Æsir` likewise."""
-    index = f"{run_prefix}-grams-{uuid.uuid4().hex[:6]}"
-    os_client.indices.create(index=index, body=contacts_index_body())
-    names = {1: ["Hauptstraße Müller"], 2: ["Œuvre Æsir"], 3: ["Strasbourg"]}
+def index_documents(client, index, documents):
     actions = []
-    for contact_id, values in names.items():
-        actions += [{"index": {"_index": index, "_id": str(contact_id)}}, {"contact_id": contact_id, "names": values}]
-    os_client.bulk(body=actions, params={"refresh": "true"})
+    for contact_id, document in documents.items():
+        actions += [{"index": {"_index": index, "_id": str(contact_id)}}, {"contact_id": contact_id, **document}]
+    client.bulk(body=actions, params={"refresh": "true"})
+
+
+def test_a_loaded_index_is_merged_into_one_segment_before_it_serves(os_client, scratch_index):
+    aliases.create_index(os_client, scratch_index, contacts_index_body(), loading=True)
+    for batch in range(3):
+        index_documents(
+            os_client, scratch_index, {contact_id: {} for contact_id in range(batch * 10 + 1, batch * 10 + 11)}
+        )
+    assert segment_count(os_client, scratch_index) == 3
+
+    aliases.finish_loading(os_client, scratch_index, "1s")
+
+    assert segment_count(os_client, scratch_index) == 1 and os_client.count(index=scratch_index)["count"] == 30
+    settings = os_client.indices.get_settings(index=scratch_index)[scratch_index]["settings"]["index"]
+    assert settings["refresh_interval"] == "1s"
+
+
+def test_grams_are_cut_from_the_folded_name_so_a_phrase_finds_letters_that_fold_into_two(os_client, scratch_index):
+    """`Straße` holds `strasse`'s grams one after the other, as typed; `Œuvre` and `Æsir` likewise."""
+    os_client.indices.create(index=scratch_index, body=contacts_index_body())
+    names = {1: ["Hauptstraße Müller"], 2: ["Œuvre Æsir"], 3: ["Strasbourg"]}
+    index_documents(os_client, scratch_index, {contact_id: {"names": values} for contact_id, values in names.items()})
 
     def found(infix):
         query = {"match_phrase": {"names.grams": infix}}
-        hits = os_client.search(index=index, body={"query": query, "_source": False})["hits"]["hits"]
+        hits = os_client.search(index=scratch_index, body={"query": query, "_source": False})["hits"]["hits"]
         return {int(hit["_id"]) for hit in hits}
 
-    try:
-        assert found("strasse") == found("trasse m") == found("asse mull") == {1}
-        assert found("oeuvre") == found("re aesi") == {2}
-        assert found("stras") == {1, 3} and found("strab") == set()
-    finally:
-        os_client.indices.delete(index=index)
+    assert found("strasse") == found("trasse m") == found("asse mull") == {1}
+    assert found("oeuvre") == found("re aesi") == {2}
+    assert found("stras") == {1, 3} and found("strab") == set()
 
 
 def test_a_second_rebuild_swaps_the_alias_and_prunes_the_previous_index(fresh, os_client):
