@@ -23,6 +23,7 @@ import copy
 from typing import Any
 
 from search_definitions.catalogue import GRAM_LENGTH, MAPPING_VERSION, SLICE_LENGTHS
+from service.text import expansions
 
 REFRESH_INTERVAL = "1s"
 IGNORE_ABOVE = 256
@@ -32,9 +33,12 @@ ANALYSIS: dict[str, Any] = {
         # Mirrors service.text.fold_identifier: "AR-000100", "ar 000100" and "AR.000100" are one identifier.
         "strip_separators": {"type": "pattern_replace", "pattern": "[\\s\\-./_]+", "replacement": ""},
         "digits_only": {"type": "pattern_replace", "pattern": "[^0-9]+", "replacement": ""},
-        # The seeds' letters that fold into two (service.text._SPECIAL), folded before the grams are cut: folded
-        # after, `Straße` would hold the four-letter gram `rass` where `strasse` typed has `ras` and `ass`.
-        "fold_expansions": {"type": "mapping", "mappings": ["ß => ss", "æ => ae", "Æ => ae", "œ => oe", "Œ => oe"]},
+        # The seeds' letters that fold into two, folded before the grams are cut: folded after, `Straße` would
+        # hold the four-letter gram `rass` where `strasse` typed has `ras` and `ass`.
+        "fold_expansions": {
+            "type": "mapping",
+            "mappings": [f"{letter} => {folded}" for letter, folded in expansions()],
+        },
     },
     "tokenizer": {
         "grams": {"type": "ngram", "min_gram": GRAM_LENGTH, "max_gram": GRAM_LENGTH},

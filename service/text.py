@@ -24,6 +24,11 @@ _SPECIAL = str.maketrans(
 )
 
 
+def expansions() -> list[tuple[str, str]]:
+    """The letters above that fold into two: the index must fold them before it cuts a name into grams."""
+    return [(chr(code), folded) for code, folded in _SPECIAL.items() if len(folded) > 1]
+
+
 def fold(value: str) -> str:
     decomposed = unicodedata.normalize("NFKD", value.translate(_SPECIAL))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().strip()
