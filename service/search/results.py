@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,20 +40,26 @@ def decode_cursor(cursor: str) -> list[Any]:
     return values
 
 
-def values_at(source: dict[str, Any], path: str) -> Iterator[str]:
-    """Every string under a dotted path, walking through nested arrays."""
-    head, _, rest = path.partition(".")
-    node = source.get(head)
-    for item in node if isinstance(node, list) else [node]:
-        if item is None:
-            continue
-        if rest:
-            if isinstance(item, dict):
-                yield from values_at(item, rest)
-        elif isinstance(item, list):
-            yield from (str(v) for v in item if v is not None)
-        else:
-            yield str(item)
+def values_at(source: dict[str, Any], path: str) -> list[str]:
+    """Every string under a dotted path, walking through nested arrays (level by level: a page walks it for
+    every hit and field, and generators nested per level cost more than the walk)."""
+    nodes: list[Any] = [source]
+    for key in path.split("."):
+        found: list[Any] = []
+        for node in nodes:
+            if isinstance(node, dict) and (value := node.get(key)) is not None:
+                if isinstance(value, list):
+                    found.extend(value)
+                else:
+                    found.append(value)
+        nodes = found
+    strings: list[str] = []
+    for node in nodes:
+        if isinstance(node, list):
+            strings.extend(str(v) for v in node if v is not None)
+        elif node is not None:
+            strings.append(str(node))
+    return strings
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,31 +73,46 @@ class Matcher:
 
 def to_page(response: dict[str, Any], *, size: int, matchers: Sequence[Matcher] = ()) -> SearchPage:
     hits = response["hits"]["hits"]
-    items = [_item(hit, matchers) for hit in hits]
+    seen: list[dict[str, Highlight | None]] = [{} for _ in matchers]
+    items = [_item(hit, matchers, seen) for hit in hits]
     next_cursor = encode_cursor(hits[-1]["sort"]) if len(hits) == size and hits else None
     return SearchPage(total=response["hits"]["total"]["value"], items=items, next=next_cursor)
 
 
-def _highlights(source: dict[str, Any], matchers: Sequence[Matcher]) -> list[Highlight]:
-    """Per field every exact match, or else its first typo-tolerant one; exact reasons first."""
+def _highlight(matcher: Matcher, value: str) -> Highlight | None:
+    located = matcher.locate(value)
+    if located is None:
+        return None
+    return Highlight(field=matcher.key, value=value, spans=[list(span) for span in located.spans], fuzzy=located.fuzzy)
+
+
+def _highlights(
+    source: dict[str, Any], matchers: Sequence[Matcher], seen: Sequence[dict[str, Highlight | None]]
+) -> list[Highlight]:
+    """Per field every exact match, or else its first typo-tolerant one; exact reasons first.
+
+    The hits of one page share values (they all matched the same criteria: a surname, a city), so each value is
+    located once per page, in `seen`, and its highlight shared by the items that hold it.
+    """
     found: list[Highlight] = []
-    for matcher in matchers:
+    for matcher, known in zip(matchers, seen, strict=True):
         exact: list[Highlight] = []
         fuzzy: list[Highlight] = []
         for value in dict.fromkeys(values_at(source, matcher.path)):
-            located = matcher.locate(value)
-            if located is not None:
-                spans = [list(span) for span in located.spans]
-                highlight = Highlight(field=matcher.key, value=value, spans=spans, fuzzy=located.fuzzy)
-                (fuzzy if located.fuzzy else exact).append(highlight)
+            if value in known:
+                highlight = known[value]
+            else:
+                highlight = known[value] = _highlight(matcher, value)
+            if highlight is not None:
+                (fuzzy if highlight.fuzzy else exact).append(highlight)
         found += exact or fuzzy[:1]
     found.sort(key=lambda h: h.fuzzy)
     return found[:MAX_HIGHLIGHTS]
 
 
-def _item(hit: dict[str, Any], matchers: Sequence[Matcher]) -> SearchItem:
+def _item(hit: dict[str, Any], matchers: Sequence[Matcher], seen: Sequence[dict[str, Highlight | None]]) -> SearchItem:
     source = hit["_source"]
-    highlights = _highlights(source, matchers)
+    highlights = _highlights(source, matchers, seen)
     account = source.get("main_account")
     return SearchItem(
         contact_id=source["contact_id"],
