@@ -75,6 +75,10 @@ GatewayDep = Annotated[SearchGateway, Depends(get_gateway)]
 
 
 async def get_principal(state: StateDep, authorization: Annotated[str | None, Header()] = None) -> Principal:
+    return await authenticate(state, authorization)
+
+
+async def authenticate(state: AppState, authorization: str | None) -> Principal:
     """The caller, once its token is known and within its request budget (429 with `Retry-After` past it).
 
     A token checked moments ago is taken from memory; otherwise the database is asked off the event loop.
@@ -104,6 +108,10 @@ AdminUser = Annotated[Principal, Depends(get_admin)]
 
 
 async def get_active_definition(state: StateDep, principal: CurrentUser) -> Definition:
+    return await active_definition(state, principal)
+
+
+async def active_definition(state: AppState, principal: Principal) -> Definition:
     """The definition active for the caller's business unit (or for everyone); from memory while it is fresh."""
     definition = state.definitions.recall(principal.business_unit)
     if definition is not None:

@@ -36,19 +36,20 @@ class LookupRecord:
         self.total = total
 
 
+def open_record(request: Request, endpoint: Lookup, principal: Principal) -> LookupRecord:
+    """The request's audit record, where the middleware finds it once the answer has gone out."""
+    record = LookupRecord(endpoint=endpoint, principal=principal)
+    setattr(request.state, STATE_KEY, record)
+    return record
+
+
 def audited(endpoint: Lookup) -> Callable[[Request, Principal], Awaitable[LookupRecord]]:
     async def start(request: Request, principal: CurrentUser) -> LookupRecord:
-        record = LookupRecord(endpoint=endpoint, principal=principal)
-        setattr(request.state, STATE_KEY, record)
-        return record
+        return open_record(request, endpoint, principal)
 
     return start
 
 
-QuickSearchAudit = Annotated[LookupRecord, Depends(audited(Lookup.QUICK_SEARCH))]
-AdvancedSearchAudit = Annotated[LookupRecord, Depends(audited(Lookup.ADVANCED_SEARCH))]
-CommunicationsSearchAudit = Annotated[LookupRecord, Depends(audited(Lookup.COMMUNICATIONS_SEARCH))]
-RecentCommunicationsAudit = Annotated[LookupRecord, Depends(audited(Lookup.RECENT_COMMUNICATIONS))]
 WorklistAudit = Annotated[LookupRecord, Depends(audited(Lookup.FOLLOW_UP_WORKLIST))]
 ContextAudit = Annotated[LookupRecord, Depends(audited(Lookup.CONTACT_CONTEXT))]
 ContactAudit = Annotated[LookupRecord, Depends(audited(Lookup.CONTACT))]

@@ -8,15 +8,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service.audit.record import (
-    CommunicationsSearchAudit,
-    LookupRecord,
-    RecentCommunicationsAudit,
-    WorklistAudit,
-)
-from service.deps import ActiveDefinitionDep, CurrentUser, GatewayDep, SettingsDep
+from service.audit.record import LookupRecord, WorklistAudit
+from service.deps import CurrentUser, GatewayDep, SettingsDep
 from service.errors import error_response
 from service.search import communications
+from service.search.lookup import CommunicationsSearchLookup, RecentCommunicationsLookup
 from service.search.schemas import CommunicationPage, CommunicationSearchRequest
 
 router = APIRouter(prefix="/api/communications", tags=["communications"])
@@ -31,20 +27,21 @@ After = Annotated[str | None, Query(max_length=512, description="The `next` curs
 
 @router.get("/recent", response_model=CommunicationPage, responses=ERRORS)
 async def recent_communications(
-    principal: CurrentUser,
-    definition: ActiveDefinitionDep,
-    gateway: GatewayDep,
-    settings: SettingsDep,
-    audit: RecentCommunicationsAudit,
+    lookup: RecentCommunicationsLookup,
     size: Size = None,
     after: After = None,
 ) -> CommunicationPage:
     """The communications the caller created, newest first, at most the active definition's limit."""
-    audit.asked({"size": size})
+    lookup.audit.asked({"size": size})
     page = await communications.recent(
-        definition=definition, principal=principal, gateway=gateway, settings=settings, size=size, after=after
+        definition=lookup.definition,
+        principal=lookup.principal,
+        gateway=lookup.gateway,
+        settings=lookup.settings,
+        size=size,
+        after=after,
     )
-    return _shown(audit, page)
+    return _shown(lookup.audit, page)
 
 
 @router.get("/worklist", response_model=CommunicationPage, responses=ERRORS)
@@ -72,18 +69,18 @@ async def follow_up_worklist(
 @router.post("/search", response_model=CommunicationPage, responses=ERRORS)
 async def search_communications(
     request: CommunicationSearchRequest,
-    principal: CurrentUser,
-    definition: ActiveDefinitionDep,
-    gateway: GatewayDep,
-    settings: SettingsDep,
-    audit: CommunicationsSearchAudit,
+    lookup: CommunicationsSearchLookup,
 ) -> CommunicationPage:
     """Communications by keyword, reference, transaction number, status, action, topic or date range."""
-    audit.asked(request.model_dump(mode="json", exclude={"after"}))
+    lookup.audit.asked(request.model_dump(mode="json", exclude={"after"}))
     page = await communications.search(
-        request, definition=definition, principal=principal, gateway=gateway, settings=settings
+        request,
+        definition=lookup.definition,
+        principal=lookup.principal,
+        gateway=lookup.gateway,
+        settings=lookup.settings,
     )
-    return _shown(audit, page)
+    return _shown(lookup.audit, page)
 
 
 def _shown(audit: LookupRecord, page: CommunicationPage) -> CommunicationPage:

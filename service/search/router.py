@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.audit.record import AdvancedSearchAudit, QuickSearchAudit
-from service.deps import ActiveDefinitionDep, CurrentUser, GatewayDep, SettingsDep
 from service.errors import error_response
 from service.search import service
+from service.search.lookup import AdvancedSearchLookup, QuickSearchLookup
 from service.search.schemas import AdvancedSearchRequest, QuickSearchRequest, SearchPage
 
 router = APIRouter(prefix="/api/search", tags=["search"])
@@ -24,18 +23,18 @@ router = APIRouter(prefix="/api/search", tags=["search"])
 )
 async def quick_search(
     request: QuickSearchRequest,
-    principal: CurrentUser,
-    definition: ActiveDefinitionDep,
-    gateway: GatewayDep,
-    settings: SettingsDep,
-    audit: QuickSearchAudit,
+    lookup: QuickSearchLookup,
 ) -> SearchPage:
     """Find contacts by one quick-search field of the active definition, `=` or `like`."""
-    audit.asked(request.model_dump(mode="json", exclude={"after"}))
+    lookup.audit.asked(request.model_dump(mode="json", exclude={"after"}))
     page = await service.quick_search(
-        request, definition=definition, principal=principal, gateway=gateway, settings=settings
+        request,
+        definition=lookup.definition,
+        principal=lookup.principal,
+        gateway=lookup.gateway,
+        settings=lookup.settings,
     )
-    audit.showed((item.contact_id for item in page.items), total=page.total)
+    lookup.audit.showed((item.contact_id for item in page.items), total=page.total)
     return page
 
 
@@ -50,16 +49,16 @@ async def quick_search(
 )
 async def advanced_search(
     request: AdvancedSearchRequest,
-    principal: CurrentUser,
-    definition: ActiveDefinitionDep,
-    gateway: GatewayDep,
-    settings: SettingsDep,
-    audit: AdvancedSearchAudit,
+    lookup: AdvancedSearchLookup,
 ) -> SearchPage:
     """Find contacts by criteria in the sections the active definition enables (AND; same nested entity)."""
-    audit.asked(request.model_dump(mode="json", exclude={"after"}))
+    lookup.audit.asked(request.model_dump(mode="json", exclude={"after"}))
     page = await service.advanced_search(
-        request, definition=definition, principal=principal, gateway=gateway, settings=settings
+        request,
+        definition=lookup.definition,
+        principal=lookup.principal,
+        gateway=lookup.gateway,
+        settings=lookup.settings,
     )
-    audit.showed((item.contact_id for item in page.items), total=page.total)
+    lookup.audit.showed((item.contact_id for item in page.items), total=page.total)
     return page
