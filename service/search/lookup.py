@@ -2,8 +2,8 @@
 
 FastAPI solves every declared dependency anew on each request, and the search routes declared six (the caller,
 the active definition, the gateway, the settings, the audit record, and the app state under them): solving them
-cost a quick search about as much as building its query and shaping its page together. One dependency hands
-the routes the same values for one solve.
+was about a quarter of the service's own time per quick search, by profile. One dependency hands the routes
+the same values for one solve.
 """
 
 from __future__ import annotations
