@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from fastapi import APIRouter
 
 from service.errors import error_response
 from service.search import service
-from service.search.lookup import AdvancedSearchLookup, QuickSearchLookup
+from service.search.lookup import AdvancedSearchLookup, EngineLookup, QuickSearchLookup
 from service.search.schemas import AdvancedSearchRequest, QuickSearchRequest, SearchPage
 
 router = APIRouter(prefix="/api/search", tags=["search"])
@@ -26,16 +28,7 @@ async def quick_search(
     lookup: QuickSearchLookup,
 ) -> SearchPage:
     """Find contacts by one quick-search field of the active definition, `=` or `like`."""
-    lookup.audit.asked(request.model_dump(mode="json", exclude={"after"}))
-    page = await service.quick_search(
-        request,
-        definition=lookup.definition,
-        principal=lookup.principal,
-        gateway=lookup.gateway,
-        settings=lookup.settings,
-    )
-    lookup.audit.showed((item.contact_id for item in page.items), total=page.total)
-    return page
+    return await _audited(service.quick_search, request, lookup)
 
 
 @router.post(
@@ -52,8 +45,17 @@ async def advanced_search(
     lookup: AdvancedSearchLookup,
 ) -> SearchPage:
     """Find contacts by criteria in the sections the active definition enables (AND; same nested entity)."""
+    return await _audited(service.advanced_search, request, lookup)
+
+
+async def _audited(
+    search: Callable[..., Awaitable[SearchPage]],
+    request: QuickSearchRequest | AdvancedSearchRequest,
+    lookup: EngineLookup,
+) -> SearchPage:
+    """The audit record says what was asked before the search runs, and which contacts it showed after."""
     lookup.audit.asked(request.model_dump(mode="json", exclude={"after"}))
-    page = await service.advanced_search(
+    page = await search(
         request,
         definition=lookup.definition,
         principal=lookup.principal,
