@@ -11,7 +11,8 @@ from service.auth.service import Principal
 from service.errors import InvalidCriteria
 from service.opensearch.gateway import SearchGateway
 from service.search import criteria, highlights, queries, results
-from service.search.schemas import AdvancedSearchRequest, QuickSearchRequest, SearchPage
+from service.search.results import SearchPageData
+from service.search.schemas import AdvancedSearchRequest, QuickSearchRequest
 from service.settings import Settings
 
 QUICK_OPERATORS = (Operator.EQUALS, Operator.LIKE)
@@ -64,7 +65,7 @@ async def quick_search(
     principal: Principal,
     gateway: SearchGateway,
     settings: Settings,
-) -> SearchPage:
+) -> SearchPageData:
     field = quick_field(definition, request.field)
     operator = quick_operator(request.operator)
     value = checked_value(request.value, max_length=settings.max_value_length)
@@ -104,7 +105,7 @@ async def advanced_search(
     principal: Principal,
     gateway: SearchGateway,
     settings: Settings,
-) -> SearchPage:
+) -> SearchPageData:
     size = page_size(request.size, settings)
     after = decode_after(request.after)
     try:

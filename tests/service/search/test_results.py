@@ -6,6 +6,7 @@ import pytest
 
 from service.search.highlights import Located
 from service.search.results import Matcher, to_page, values_at
+from service.search.schemas import SearchPage
 
 
 def _hit(contact_id: int, last_name: str, cities: list[str]) -> dict[str, Any]:
@@ -62,10 +63,37 @@ def test_a_value_shared_by_the_hits_of_a_page_is_located_once_and_highlighted_on
     )
 
     assert sorted(asked) == ["Dubois", "Lyon", "Marchand", "Martin", "Paris"]
-    assert [[(h.field, h.value, h.spans) for h in item.highlights] for item in page.items] == [
+    assert [[(h["field"], h["value"], h["spans"]) for h in item["highlights"]] for item in page["items"]] == [
         [("last_name", "Martin", [[0, 3]])],
         [("last_name", "Martin", [[0, 3]])],
         [("last_name", "Marchand", [[0, 3]])],
         [],
     ]
-    assert page.next is None
+    assert page["next"] is None
+
+
+def test_a_page_is_exactly_the_documented_search_page() -> None:
+    """Pages are written as built, not through the model: the model must read them back unchanged."""
+    hits = [
+        {
+            **_hit(7, "Martin", ["Lyon"]),
+            "_score": 1000.0,
+            "_source": {
+                **_hit(7, "Martin", ["Lyon"])["_source"],
+                "primary_phone": "+33 6 12 34 56 78",
+                "primary_email": None,
+                "main_account": {"number": "AR-7", "balance": 125.5, "currency": "EUR", "status": "active", "x": 1},
+                "credit_hold": True,
+            },
+        },
+        {"_source": {"contact_id": 8}, "sort": ["", 8]},
+    ]
+    fuzzy = Matcher("last_name", "names.last", lambda value: Located(spans=((0, 2), (4, 6)), fuzzy=True))
+    page = to_page({"hits": {"total": {"value": 41}, "hits": hits}}, size=2, matchers=[fuzzy])
+
+    assert SearchPage.model_validate(page).model_dump(mode="json") == page
+    first = page["items"][0]
+    assert first["main_account"] == {"number": "AR-7", "balance": 125.5, "currency": "EUR", "status": "active"}
+    assert first["highlights"] == [{"field": "last_name", "value": "Martin", "spans": [[0, 2], [4, 6]], "fuzzy": True}]
+    assert page["items"][1]["display_name"] == ""
+    assert page["next"] is not None
