@@ -154,10 +154,6 @@ def typo_spans(wanted: Sequence[tuple[str, int]], text: Folded) -> tuple[Span, .
     return tuple(sorted(set(spans))) or None
 
 
-def phone_forms(value: str, region: str) -> list[str]:
-    return phones.searchable_forms(value, phones.to_e164(value, region))
-
-
 def locator(field: CatalogueField, operator: Operator, value: str, *, phone_region: str) -> Locator:
     """The Python twin of the query `queries.quick_clause`/`criterion_clause` builds for a string criterion."""
     if field.type is FieldType.PHONE:
@@ -190,7 +186,7 @@ def _phone_locator(operator: Operator, value: str, region: str) -> Locator:
     """Phones are shown as written in the record; the match is on any of their digit forms."""
     if operator is Operator.EQUALS:
         wanted = phone_term(value, region)
-        return lambda candidate: whole(candidate) if wanted in phone_forms(candidate, region) else None
+        return lambda candidate: whole(candidate) if wanted in phones.forms_of(candidate, region) else None
     pattern = LikePattern.parse(value).map(phones.digits)
 
     def like(candidate: str) -> Located | None:
@@ -198,6 +194,6 @@ def _phone_locator(operator: Operator, value: str, region: str) -> Locator:
         spans = like_spans(pattern.parts, leading=pattern.leading, trailing=pattern.trailing, text=as_written)
         if spans:
             return Located(spans=spans)
-        return whole(candidate) if any(pattern.matches(form) for form in phone_forms(candidate, region)) else None
+        return whole(candidate) if any(pattern.matches(form) for form in phones.forms_of(candidate, region)) else None
 
     return like
