@@ -70,21 +70,20 @@ def values_at(source: dict[str, Any], path: str) -> list[str]:
     """Every string under a dotted path, walking through nested arrays (level by level: a page walks it for
     every hit and field, and generators nested per level cost more than the walk)."""
     if "." not in path:
-        # Most highlighted fields sit at the top of the document (names, phones, identifiers).
+        # Most highlighted fields sit at the top of the document (names, phones, identifiers): no walk.
         value = source.get(path)
-        if value is None:
-            return []
-        return [str(v) for v in value if v is not None] if isinstance(value, list) else [str(value)]
-    nodes: list[Any] = [source]
-    for key in path.split("."):
-        found: list[Any] = []
-        for node in nodes:
-            if isinstance(node, dict) and (value := node.get(key)) is not None:
-                if isinstance(value, list):
-                    found.extend(value)
-                else:
-                    found.append(value)
-        nodes = found
+        nodes: list[Any] = value if isinstance(value, list) else [value]
+    else:
+        nodes = [source]
+        for key in path.split("."):
+            found: list[Any] = []
+            for node in nodes:
+                if isinstance(node, dict) and (value := node.get(key)) is not None:
+                    if isinstance(value, list):
+                        found.extend(value)
+                    else:
+                        found.append(value)
+            nodes = found
     strings: list[str] = []
     for node in nodes:
         if isinstance(node, list):

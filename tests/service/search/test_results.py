@@ -30,6 +30,7 @@ def _hit(contact_id: int, last_name: str, cities: list[str]) -> dict[str, Any]:
         ("addresses.city", ["Lyon", "Paris"]),
         ("addresses.postcode", []),
         ("phones", ["+33612345678", "+33698765432"]),
+        ("tags", ["vip", "late", "7"]),
         ("missing.path", []),
         ("display_name.deeper", []),
     ],
@@ -38,6 +39,7 @@ def test_values_at_walks_nested_arrays_and_skips_what_is_absent(path: str, expec
     source = {
         **_hit(1, "Martin", ["Lyon", "Paris"])["_source"],
         "phones": ["+33612345678", None, "+33698765432"],
+        "tags": [["vip", None], "late", 7],
     }
     source["addresses"].append({"city": None})
     assert values_at(source, path) == expected
