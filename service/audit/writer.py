@@ -43,9 +43,16 @@ class AuditWriter:
     def write(self, entries: Sequence[dict[str, Any]]) -> bool:
         """Blocking: True when the entries and any backlog are in the database, in one INSERT when it takes them."""
         with self._lock:
-            batch = [*self._pending, *entries]
+            backlog = list(self._pending)
             self._pending.clear()
-        written, unwritten = self._insert(batch)
+        batch = [*backlog, *entries]
+        try:
+            written, unwritten = self._insert(batch)
+        except Exception:
+            # A defect, not the database: the caller logs the entries it handed over; the backlog is known only here.
+            for entry in backlog:
+                log.critical("audit entry lost to a failed write: %s", dump(entry))
+            raise
         fresh = {id(entry) for entry in entries}
         for kept in unwritten:
             if id(kept) in fresh:

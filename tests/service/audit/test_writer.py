@@ -2,6 +2,7 @@
 
 import logging
 
+import pytest
 from sqlalchemy import select
 
 from service.audit.writer import AuditWriter
@@ -67,3 +68,20 @@ def test_an_entry_the_database_refuses_for_its_content_is_logged_and_does_not_bl
     assert "audit entry refused by the database" in caplog.text and '"endpoint": "quick_search"' in caplog.text
     assert writer.write([audit_entry("after")]) is True
     assert written(engine) == ["after"]
+
+
+def test_a_write_that_fails_for_a_defect_logs_the_backlog_it_was_retrying(tmp_path, caplog, monkeypatch):
+    """The caller of a failed write knows the entries it handed over; the writer alone knows its backlog."""
+    engine, writer = writer_on_an_unmigrated_database(tmp_path)
+    writer.write([audit_entry("kept")])
+    upgrade(engine)
+
+    def defect(_session, _entries):
+        raise TypeError("a bug in the insert")
+
+    monkeypatch.setattr("service.audit.repository.insert", defect)
+    with caplog.at_level(logging.CRITICAL, logger="service.audit.writer"), pytest.raises(TypeError):
+        writer.write([audit_entry("fresh")])
+    lost = [r.getMessage() for r in caplog.records if r.levelno == logging.CRITICAL]
+    assert len(lost) == 1 and "audit entry lost to a failed write" in lost[0] and '"user_name": "kept"' in lost[0]
+    assert writer.pending == 0
