@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -36,6 +38,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(definitions_app, name="definitions")
 
 console = Console(stderr=True)
+SYNC_STOP_S = 10
 DEMO_USERS = ("demo-agent", "demo-admin", "amelie.roux", "jan.novak", "lucia.garcia", "jonas.weber")
 
 
@@ -297,14 +300,11 @@ def serve(
     """Serve the HTTP API (and, by default, one outbox sync worker beside it)."""
     import uvicorn
 
-    stop = _background_sync(Settings()) if sync else None
-    try:
+    _exit_cleanly_on_sigterm()
+    with _background_sync(Settings()) if sync else contextlib.nullcontext():
         uvicorn.run(
             "service.app:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="info"
         )
-    finally:
-        if stop is not None:
-            stop.set()
 
 
 def _exit_cleanly_on_sigterm() -> None:
@@ -317,14 +317,23 @@ def _exit_cleanly_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, leave)
 
 
-def _background_sync(settings: Settings) -> threading.Event:
-    """One sync thread per `serve`, however many API workers uvicorn forks."""
+@contextlib.contextmanager
+def _background_sync(settings: Settings) -> Iterator[None]:
+    """One sync thread per `serve`, however many API workers uvicorn forks. When the API stops, a pass in flight
+    finishes (its batch acknowledged) before the thread's connections are closed."""
     from indexer.sync import start_background
     from service.db.session import build_engine
     from service.opensearch.client import build_client
 
-    _thread, stop = start_background(settings=settings, engine=build_engine(settings), client=build_client(settings))
-    return stop
+    engine, client = build_engine(settings), build_client(settings)
+    thread, stop = start_background(settings=settings, engine=engine, client=client)
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(SYNC_STOP_S)
+        client.close()
+        engine.dispose()
 
 
 @app.command("run")
@@ -373,11 +382,8 @@ def run(
                 f"curl -s -H 'Authorization: Bearer {agent_token}' -H 'Content-Type: application/json' "
                 f"-d '{body}' http://127.0.0.1:{port}/api/search/quick"
             )
-        stop = _background_sync(settings)
-        try:
+        with _background_sync(settings):
             uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="info")
-        finally:
-            stop.set()
     finally:
         if started_here:
             from service.opensearch import local_node
