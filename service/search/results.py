@@ -16,10 +16,10 @@ from typing import Any, TypedDict
 import orjson
 
 from service.search.highlights import Locator
-from service.search.schemas import CommunicationItem, CommunicationPage
+from service.search.schemas import AccountSummary, CommunicationItem, CommunicationPage
 
 MAX_HIGHLIGHTS = 5
-ACCOUNT_SUMMARY = ("number", "balance", "currency", "status")
+ACCOUNT_SUMMARY = tuple(AccountSummary.model_fields)
 
 
 class HighlightData(TypedDict):

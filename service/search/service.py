@@ -11,7 +11,6 @@ from service.auth.service import Principal
 from service.errors import InvalidCriteria
 from service.opensearch.gateway import SearchGateway
 from service.search import criteria, highlights, queries, results
-from service.search.results import SearchPageData
 from service.search.schemas import AdvancedSearchRequest, QuickSearchRequest
 from service.settings import Settings
 
@@ -65,7 +64,7 @@ async def quick_search(
     principal: Principal,
     gateway: SearchGateway,
     settings: Settings,
-) -> SearchPageData:
+) -> results.SearchPageData:
     field = quick_field(definition, request.field)
     operator = quick_operator(request.operator)
     value = checked_value(request.value, max_length=settings.max_value_length)
@@ -105,7 +104,7 @@ async def advanced_search(
     principal: Principal,
     gateway: SearchGateway,
     settings: Settings,
-) -> SearchPageData:
+) -> results.SearchPageData:
     size = page_size(request.size, settings)
     after = decode_after(request.after)
     try:
