@@ -76,20 +76,14 @@ def test_a_value_shared_by_the_hits_of_a_page_is_located_once_and_highlighted_on
 
 def test_a_page_is_exactly_the_documented_search_page() -> None:
     """Pages are written as built, not through the model: the model must read them back unchanged."""
-    hits = [
-        {
-            **_hit(7, "Martin", ["Lyon"]),
-            "_score": 1000.0,
-            "_source": {
-                **_hit(7, "Martin", ["Lyon"])["_source"],
-                "primary_phone": "+33 6 12 34 56 78",
-                "primary_email": None,
-                "main_account": {"number": "AR-7", "balance": 125.5, "currency": "EUR", "status": "active", "x": 1},
-                "credit_hold": True,
-            },
-        },
-        {"_source": {"contact_id": 8}, "sort": ["", 8]},
-    ]
+    summarised = _hit(7, "Martin", ["Lyon"]) | {"_score": 1000.0}
+    summarised["_source"] |= {
+        "primary_phone": "+33 6 12 34 56 78",
+        "primary_email": None,
+        "main_account": {"number": "AR-7", "balance": 125.5, "currency": "EUR", "status": "active", "x": 1},
+        "credit_hold": True,
+    }
+    hits = [summarised, {"_source": {"contact_id": 8}, "sort": ["", 8]}]
     fuzzy = Matcher("last_name", "names.last", lambda value: Located(spans=((0, 2), (4, 6)), fuzzy=True))
     page = to_page({"hits": {"total": {"value": 41}, "hits": hits}}, size=2, matchers=[fuzzy])
 
