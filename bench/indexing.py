@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bench.common import Timing, add_users, cli, demo_database, engine_node, service, workspace
 from indexer import aliases, mappings
-from indexer.rebuild import communication_actions, contact_actions
+from indexer.rebuild import communication_actions, contact_actions, quick_actions
 from service.db.session import build_engine, build_sessionmaker
 from service.opensearch.client import build_client
 from service.settings import Settings
@@ -54,6 +54,7 @@ def _prebuild(sessions: sessionmaker[Session], settings: Settings, path: Path) -
     with open(path, "wb") as out, sessions() as session:
         for alias, actions in (
             (settings.contacts_alias, contact_actions),
+            (settings.quick_alias, quick_actions),
             (settings.communications_alias, communication_actions),
         ):
             chunks[alias] = []
@@ -87,6 +88,7 @@ def raw_bulk(
     client = build_client(settings)
     bodies = {
         settings.contacts_alias: mappings.contacts_index_body(),
+        settings.quick_alias: mappings.quick_index_body(),
         settings.communications_alias: mappings.communications_index_body(),
     }
     started = time.perf_counter()

@@ -140,7 +140,7 @@ def lookups_to_time(lookups: Lookups, tokens: dict[str, str]) -> dict[str, Calla
 
     def quick(key: str, field: str, operator: str, value: str) -> Lookup:
         request, body = lookups.quick(key, field, operator, value)
-        return Lookup("POST", "/api/search/quick", request, agent, contacts, body)
+        return Lookup("POST", "/api/search/quick", request, agent, settings.quick_alias, body)
 
     def advanced() -> Lookup:
         request, body = lookups.advanced(*lookups._pick("place", data.places))
@@ -269,8 +269,10 @@ def check_reused(database: Engine, settings: Settings) -> None:
     """Reused indices must hold what a rebuild from this database would: same contacts, same communications."""
     client = build_client(settings)
     with database.connect() as db:
+        contacts = db.execute(text("SELECT count(*) FROM contacts")).scalar()
         expected = {
-            settings.contacts_alias: db.execute(text("SELECT count(*) FROM contacts")).scalar(),
+            settings.contacts_alias: contacts,
+            settings.quick_alias: contacts,
             settings.communications_alias: db.execute(text("SELECT count(*) FROM communications")).scalar(),
         }
     for alias, count in expected.items():

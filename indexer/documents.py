@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from indexer.mappings import NESTED_CONTACT_FIELDS
 from indexer.records import ARAccountRecord, CommunicationRecord, ContactRecord, ContactScope, PhoneRecord
 from service.phones import searchable_forms, to_e164
 
@@ -141,6 +142,11 @@ def contact_document(contact: ContactRecord, *, reference_ids: Iterable[str], ph
         "credit_hold": any(a.credit_hold for a in contact.ar_accounts),
         "updated_at": iso(contact.updated_at),
     }
+
+
+def quick_document(contact: dict[str, Any]) -> dict[str, Any]:
+    """The contact's document for the quick index: its root fields, the same values (`mappings.QUICK_PROPERTIES`)."""
+    return {name: value for name, value in contact.items() if name not in NESTED_CONTACT_FIELDS}
 
 
 def communication_document(communication: CommunicationRecord, *, contact: ContactScope) -> dict[str, Any]:

@@ -1,4 +1,12 @@
-"""PURE: the two index bodies (settings, analysis, strict mappings) as data.
+"""PURE: the three index bodies (settings, analysis, strict mappings) as data.
+
+Contacts are indexed twice: whole, with their addresses, accounts, subscriptions and tokens as nested objects
+(advanced search, whose criteria on one of them must hold for the same one), and as their root fields alone in
+the quick index, sorted by name on disk. Every quick lookup reads only root fields, and the engine refuses an
+index sort on an index with nested fields: the flat copy holds one Lucene document per contact instead of six
+and hands out hits already in name order, so a `like`, whose every hit scores the same, is answered in name
+order without ranking; at 1,000,000 contacts a `%x%` took 2.30 ms instead of 4.87, an `=` 7.0 instead of 9.9
+(same pages; bench/README).
 
 Every searchable string is a normalised ``keyword`` (for ``=``) with a ``.wild`` sub-field of the
 ``wildcard`` type (for ``like``): it indexes 1- to 3-character grams and verifies candidates, so ``%ari%``
@@ -22,7 +30,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from search_definitions.catalogue import GRAM_LENGTH, MAPPING_VERSION, SLICE_LENGTHS
+from search_definitions.catalogue import GRAM_LENGTH, MAPPING_VERSION, QUICK_SOURCE, SLICE_LENGTHS
 from service.text import expansions
 
 REFRESH_INTERVAL = "1s"
@@ -226,8 +234,25 @@ def _body(properties: dict[str, Any], *, shards: int) -> dict[str, Any]:
     )
 
 
+# Every root field of a contact: what quick search queries, highlights and shows.
+QUICK_PROPERTIES: dict[str, Any] = {
+    name: mapping for name, mapping in CONTACT_PROPERTIES.items() if mapping.get("type") != "nested"
+}
+NESTED_CONTACT_FIELDS = frozenset(CONTACT_PROPERTIES) - frozenset(QUICK_PROPERTIES)
+# The order of a page whose hits all score the same (`queries.NAME_SORT`): stored in it, nothing to sort.
+QUICK_INDEX_SORT: dict[str, Any] = {"field": ["display_name_sort", "contact_id"], "order": ["asc", "asc"]}
+
+
 def contacts_index_body(*, shards: int = 1) -> dict[str, Any]:
     return _body(CONTACT_PROPERTIES, shards=shards)
+
+
+def quick_index_body(*, shards: int = 1) -> dict[str, Any]:
+    """Indexes every root field, keeps in `_source` only what a quick result shows (`catalogue.QUICK_SOURCE`)."""
+    body = _body(QUICK_PROPERTIES, shards=shards)
+    body["settings"]["index"]["sort"] = copy.deepcopy(QUICK_INDEX_SORT)
+    body["mappings"]["_source"] = {"includes": list(QUICK_SOURCE)}
+    return body
 
 
 def communications_index_body(*, shards: int = 1) -> dict[str, Any]:

@@ -23,7 +23,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from indexer import aliases, bulk, loader, mappings
-from indexer.documents import communication_document, communication_version, contact_document, contact_version
+from indexer.documents import (
+    communication_document,
+    communication_version,
+    contact_document,
+    contact_version,
+    quick_document,
+)
 from indexer.sync import OutboxSync
 from service.db.session import build_sessionmaker
 from service.progress import Advance, progress_bar
@@ -54,13 +60,32 @@ class RebuildReport:
 
 
 def contact_actions(session: Session, index: str, settings: Settings, advance: Advance) -> Iterator[dict[str, Any]]:
+    return _contact_actions(session, index, settings, advance, shape=_whole)
+
+
+def quick_actions(session: Session, index: str, settings: Settings, advance: Advance) -> Iterator[dict[str, Any]]:
+    return _contact_actions(session, index, settings, advance, shape=quick_document)
+
+
+def _whole(document: dict[str, Any]) -> dict[str, Any]:
+    return document
+
+
+def _contact_actions(
+    session: Session,
+    index: str,
+    settings: Settings,
+    advance: Advance,
+    *,
+    shape: Callable[[dict[str, Any]], dict[str, Any]],
+) -> Iterator[dict[str, Any]]:
     for batch in loader.iter_contact_batches(session, settings.load_batch_size):
         references = loader.reference_ids_by_contact(session, [c.id for c in batch])
         for contact in batch:
             document = contact_document(
                 contact, reference_ids=references.get(contact.id, ()), phone_region=settings.default_phone_region
             )
-            yield bulk.index_action(index, contact.id, contact_version(contact), document)
+            yield bulk.index_action(index, contact.id, contact_version(contact), shape(document))
         advance(len(batch))
 
 
@@ -85,7 +110,9 @@ class _Target:
 def rebuild(
     *, settings: Settings, engine: Engine, client: OpenSearch, progress: bool = False, drain_outbox: bool = True
 ) -> RebuildReport:
-    """Rebuild the contacts index, then the communications index; each alias moves only once its index is whole.
+    """Rebuild the contacts index, the quick index, then the communications index; each alias moves only once its
+    index is whole. The quick index reads the contacts from the database again rather than sharing one stream with
+    the contacts index: each index is then loaded, verified and swapped on its own, as before.
 
     `drain_outbox=False` leaves pending outbox entries to a running sync worker.
     """
@@ -94,6 +121,7 @@ def rebuild(
     report = RebuildReport()
     targets = (
         _Target(settings.contacts_alias, mappings.contacts_index_body(), loader.count_contacts, contact_actions),
+        _Target(settings.quick_alias, mappings.quick_index_body(), loader.count_contacts, quick_actions),
         _Target(
             settings.communications_alias,
             mappings.communications_index_body(),
@@ -108,7 +136,7 @@ def rebuild(
         report.indices[target.alias] = index
         if target.alias == settings.contacts_alias:
             report.contacts = documents
-        else:
+        elif target.alias == settings.communications_alias:
             report.communications = documents
     if drain_outbox:
         report.drained = OutboxSync(settings=settings, engine=engine, client=client).drain().claimed

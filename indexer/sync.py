@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from indexer import aliases, bulk, loader
-from indexer.documents import communication_document, contact_document
+from indexer.documents import communication_document, contact_document, quick_document
 from service.db.base import utcnow
 from service.db.session import build_sessionmaker
 from service.models.outbox import COMMUNICATION, CONTACT, OutboxEntry
@@ -130,6 +130,7 @@ class OutboxSync:
     def _write(self, session: Session, claimed: Claimed, report: PassReport) -> dict[tuple[str, int], str]:
         actions: list[dict[str, Any]] = []
         contact_targets = self._targets(self._settings.contacts_alias)
+        quick_targets = self._targets(self._settings.quick_alias)
         communication_targets = self._targets(self._settings.communications_alias)
         orphaned: list[tuple[int, int]] = []
 
@@ -138,17 +139,16 @@ class OutboxSync:
         for contact_id in claimed.contacts:
             contact = contacts.get(contact_id)
             version = claimed.deleted_versions.get((CONTACT, contact_id))
-            for index in contact_targets:
-                if contact is not None:
-                    doc = contact_document(
-                        contact,
-                        reference_ids=references.get(contact_id, ()),
-                        phone_region=self._settings.default_phone_region,
-                    )
-                    actions.append(bulk.index_action(index, contact_id, contact.version, doc))
-                elif version is not None:
-                    actions.append(bulk.delete_action(index, contact_id, version))
-            if contact is None and version is not None:
+            if contact is not None:
+                whole = contact_document(
+                    contact,
+                    reference_ids=references.get(contact_id, ()),
+                    phone_region=self._settings.default_phone_region,
+                )
+                for indices, doc in ((contact_targets, whole), (quick_targets, quick_document(whole))):
+                    actions += [bulk.index_action(index, contact_id, contact.version, doc) for index in indices]
+            elif version is not None:
+                actions += [bulk.delete_action(index, contact_id, version) for index in contact_targets + quick_targets]
                 orphaned.append((contact_id, version))
 
         communications = {c.id: c for c in loader.communications_by_id(session, list(claimed.communications))}
@@ -177,9 +177,10 @@ class OutboxSync:
             raise
         report.written = result.written + result.stale
         report.deleted = len(orphaned)
-        contacts_prefix = self._settings.contacts_alias + "-"
+        # Failures name the concrete index: `{alias}-{timestamp}` (`aliases.new_index_name`).
+        communications_prefix = self._settings.communications_alias + "-"
         return {
-            (CONTACT if index.startswith(contacts_prefix) else COMMUNICATION, int(doc_id)): error
+            (COMMUNICATION if index.startswith(communications_prefix) else CONTACT, int(doc_id)): error
             for (index, doc_id), error in result.failed.items()
         }
 

@@ -78,13 +78,15 @@ def _compare(db_rows: Iterator[tuple[int, int]], index_rows: Iterator[tuple[int,
 
 
 def verify(*, settings: Settings, engine: Engine, client: OpenSearch) -> dict[str, Differences]:
-    client.indices.refresh(index=f"{settings.contacts_alias},{settings.communications_alias}")
+    checked = (
+        (settings.contacts_alias, Contact, "contact_id"),
+        (settings.quick_alias, Contact, "contact_id"),
+        (settings.communications_alias, Communication, "communication_id"),
+    )
+    client.indices.refresh(index=",".join(alias for alias, _, _ in checked))
     results = {}
     with build_sessionmaker(engine)() as session:
-        for alias, model, id_field in (
-            (settings.contacts_alias, Contact, "contact_id"),
-            (settings.communications_alias, Communication, "communication_id"),
-        ):
+        for alias, model, id_field in checked:
             rows = session.execute(select(model.id, model.version).order_by(model.id).execution_options(yield_per=PAGE))
             db_rows = ((int(i), int(v)) for i, v in rows)
             results[alias] = _compare(db_rows, _index_versions(client, alias, id_field))

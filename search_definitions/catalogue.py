@@ -323,6 +323,22 @@ FIELDS: tuple[CatalogueField, ...] = (
 
 BY_KEY: dict[str, CatalogueField] = {f.key: f for f in FIELDS}
 
+# What every search result shows of a contact besides the values that matched (`service.search.results`).
+SUMMARY_PATHS = (
+    "contact_id",
+    "display_name",
+    "kind",
+    "business_unit",
+    "primary_phone",
+    "primary_email",
+    "main_account",
+    "credit_hold",
+)
+# All a quick result can show: the summary and the stored value each quick field is highlighted in. The quick
+# index keeps nothing else in its `_source`, so a page's hits are read whole instead of filtered by the engine,
+# which parses each stored source to filter it (a `%x%` page at 1,000,000 contacts: 1.36 ms against 1.70).
+QUICK_SOURCE = tuple(sorted({*SUMMARY_PATHS, *(f.highlight_path for f in FIELDS if f.quick)}))
+
 ADDRESS_SCOPES = ("any", "billing", "subscription")
 
 

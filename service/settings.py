@@ -99,5 +99,10 @@ class Settings(BaseSettings):
         return f"{self.index_prefix}-contacts"
 
     @property
+    def quick_alias(self) -> str:
+        """The contacts' root fields alone, sorted by name: what quick search reads (`indexer.mappings`)."""
+        return f"{self.index_prefix}-quick"
+
+    @property
     def communications_alias(self) -> str:
         return f"{self.index_prefix}-communications"

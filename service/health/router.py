@@ -85,7 +85,7 @@ async def _check_engine(state: StateDep) -> dict[str, Any]:
         return {"opensearch": {"ok": False, "detail": f"search engine unreachable: {type(exc).__name__}"}}
     engine = {"ok": health.get("status") in ("green", "yellow"), "status": health.get("status")}
     aliases: dict[str, Any] = {}
-    for alias in (state.settings.contacts_alias, state.settings.communications_alias):
+    for alias in (state.settings.contacts_alias, state.settings.quick_alias, state.settings.communications_alias):
         try:
             versions = await state.gateway.mapping_versions(alias)
         except Exception as exc:

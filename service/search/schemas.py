@@ -59,7 +59,11 @@ class SearchItem(BaseModel):
     primary_email: str | None = None
     main_account: AccountSummary | None = None
     credit_hold: bool = False
-    score: float | None = None
+    score: float | None = Field(
+        None,
+        description="Relevance, for `=` on a typo-tolerant name field (exact above typo-tolerant); null for every "
+        "other lookup, whose hits match equally and come in name order.",
+    )
 
 
 class SearchPage(BaseModel):

@@ -84,7 +84,7 @@ async def quick_search(
         matcher = results.Matcher(field.key, field.highlight_path, locate)
     except queries.CriteriaError as exc:
         raise InvalidCriteria(str(exc)) from exc
-    response = await gateway.search(settings.contacts_alias, body)
+    response = await gateway.search(settings.quick_alias, body)
     return results.to_page(response, size=size, matchers=[matcher])
 
 

@@ -4,8 +4,14 @@ import json
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from indexer.documents import communication_document, communication_version, contact_document, contact_version
-from indexer.mappings import COMMUNICATION_PROPERTIES, CONTACT_PROPERTIES
+from indexer.documents import (
+    communication_document,
+    communication_version,
+    contact_document,
+    contact_version,
+    quick_document,
+)
+from indexer.mappings import COMMUNICATION_PROPERTIES, CONTACT_PROPERTIES, QUICK_PROPERTIES
 from service.models import ARAccount, Phone
 from tests.support.builders import SECRET_HASH, build_communication, build_contact, phone
 
@@ -125,6 +131,15 @@ def test_documents_fit_the_strict_mappings():
     assert list(unmapped(document(contact), CONTACT_PROPERTIES)) == []
     doc = communication_document(build_communication(contact), contact=contact)
     assert list(unmapped(doc, COMMUNICATION_PROPERTIES)) == []
+
+
+def test_the_quick_document_is_the_contact_document_without_its_nested_objects():
+    doc = document()
+    quick = quick_document(doc)
+    assert list(unmapped(quick, QUICK_PROPERTIES)) == []
+    assert quick == {k: v for k, v in doc.items() if k in QUICK_PROPERTIES}
+    assert {"addresses", "ar_accounts", "subscriptions", "access_tokens"}.isdisjoint(quick)
+    assert quick["postcodes"] == ["69002"] and quick["account_numbers"] == doc["account_numbers"]
 
 
 def test_communication_document_carries_its_contact_scope():

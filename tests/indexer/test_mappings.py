@@ -6,11 +6,15 @@ from indexer.mappings import (
     ANALYSIS,
     COMMUNICATION_PROPERTIES,
     CONTACT_PROPERTIES,
+    QUICK_INDEX_SORT,
+    QUICK_PROPERTIES,
     communications_index_body,
     contacts_index_body,
     field_mapping,
+    quick_index_body,
 )
-from search_definitions.catalogue import FIELDS, STRING_TYPES, FieldType, Index
+from search_definitions.catalogue import FIELDS, QUICK_SOURCE, STRING_TYPES, SUMMARY_PATHS, FieldType, Index
+from service.search.queries import NAME_SORT
 
 NORMALIZER = {
     FieldType.TEXT: "folded",
@@ -26,7 +30,7 @@ TYPES = {
     FieldType.BOOLEAN: {"boolean"},
     FieldType.ENUM: {"keyword"},
 }
-BODIES = {"contacts": contacts_index_body, "communications": communications_index_body}
+BODIES = {"contacts": contacts_index_body, "quick": quick_index_body, "communications": communications_index_body}
 
 
 def properties(field):
@@ -74,7 +78,8 @@ def test_every_catalogue_field_is_mapped_with_a_compatible_type(field):
 def test_bodies_are_strict_unreplicated_and_refresh_explicitly(name):
     body = BODIES[name](shards=3)
     assert body["mappings"]["dynamic"] == "strict"
-    assert body["settings"]["index"] == {"number_of_shards": 3, "number_of_replicas": 0, "refresh_interval": "1s"}
+    index = {k: v for k, v in body["settings"]["index"].items() if k != "sort"}
+    assert index == {"number_of_shards": 3, "number_of_replicas": 0, "refresh_interval": "1s"}
     assert body["settings"]["analysis"] == ANALYSIS
 
 
@@ -102,6 +107,41 @@ def test_every_normalised_string_has_a_wildcard_twin(props):
         if "normalizer" in mapping and "fields" in mapping:
             assert_searchable_string(mapping, mapping["normalizer"], path)
         assert mapping.get("ignore_above", 0) <= 256, path
+
+
+def test_the_quick_index_holds_every_root_field_of_a_contact_as_the_contacts_index_maps_it():
+    assert set(CONTACT_PROPERTIES) - set(QUICK_PROPERTIES) == {
+        "addresses",
+        "access_tokens",
+        "ar_accounts",
+        "subscriptions",
+    }
+    assert all(QUICK_PROPERTIES[name] == CONTACT_PROPERTIES[name] for name in QUICK_PROPERTIES)
+    quick = [f for f in FIELDS if f.quick]
+    assert quick
+    for field in quick:
+        for path in (field.quick_path, field.highlight_path):
+            assert field_mapping(QUICK_PROPERTIES, path) == field_mapping(CONTACT_PROPERTIES, path), field.key
+    for path in SUMMARY_PATHS:
+        assert path in QUICK_PROPERTIES, path
+
+
+def test_the_quick_index_keeps_in_its_source_the_summary_and_every_value_a_quick_field_highlights():
+    kept = quick_index_body()["mappings"]["_source"]["includes"]
+    assert set(kept) == set(QUICK_SOURCE) == {*SUMMARY_PATHS, *(f.highlight_path for f in FIELDS if f.quick)}
+    assert "phones_written" in kept and "phone_numbers" not in kept, "a phone is shown as written, not as digits"
+    assert set(kept) <= set(QUICK_PROPERTIES)
+    assert all(
+        QUICK_PROPERTIES[path].get("fields", {}).get("wild", {}).get("doc_values", True) for path in QUICK_PROPERTIES
+    ), "a wildcard field verifies from _source without doc values"
+
+
+def test_the_quick_index_is_stored_in_the_order_of_an_unranked_page():
+    assert [{f: o} for f, o in zip(QUICK_INDEX_SORT["field"], QUICK_INDEX_SORT["order"], strict=True)] == list(
+        NAME_SORT
+    )
+    assert quick_index_body()["settings"]["index"]["sort"] == QUICK_INDEX_SORT
+    assert all(field_mapping(QUICK_PROPERTIES, f)["type"] in ("keyword", "long") for f in QUICK_INDEX_SORT["field"])
 
 
 def test_each_body_is_a_fresh_copy():

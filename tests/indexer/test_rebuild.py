@@ -56,7 +56,11 @@ def test_rebuild_points_each_alias_at_exactly_one_complete_new_index(fresh, os_c
     report = build(settings, engine, os_client)
 
     assert (report.contacts, report.communications) == (3, 1)
-    for alias, expected in ((settings.contacts_alias, 3), (settings.communications_alias, 1)):
+    for alias, expected in (
+        (settings.contacts_alias, 3),
+        (settings.quick_alias, 3),
+        (settings.communications_alias, 1),
+    ):
         index = report.indices[alias]
         assert aliases.is_version_of(alias, index)
         assert aliases.indices_of(os_client, alias) == [index]
@@ -65,6 +69,25 @@ def test_rebuild_points_each_alias_at_exactly_one_complete_new_index(fresh, os_c
         assert segment_count(os_client, index) == 1
         index_settings = os_client.indices.get_settings(index=index)[index]["settings"]["index"]
         assert (index_settings["refresh_interval"], index_settings["number_of_replicas"]) == ("1s", "0")
+
+
+def test_the_quick_index_is_stored_in_name_order_and_pages_by_name(fresh, os_client):
+    """Stored in name order on disk: a page sorted by name alone is read in that order, and paging by the last
+    name and id seen goes on from there."""
+    settings, engine, sessions = fresh
+    with sessions.begin() as session:
+        for last in ("Zola", "Ärnström", "Bernard", "bernard", "Martin"):
+            make_contact(session, first_name="Ana", last_name=last)
+    build(settings, engine, os_client)
+    index = aliases.current_index(os_client, settings.quick_alias)
+    stored = os_client.indices.get_settings(index=index)[index]["settings"]["index"]["sort"]
+    assert stored == {"field": ["display_name_sort", "contact_id"], "order": ["asc", "asc"]}
+
+    body = {"query": {"match_all": {}}, "sort": [{"display_name_sort": "asc"}, {"contact_id": "asc"}], "size": 3}
+    first = os_client.search(index=settings.quick_alias, body=body)["hits"]["hits"]
+    rest = os_client.search(index=settings.quick_alias, body={**body, "search_after": first[-1]["sort"]})
+    names = [hit["_source"]["display_name"] for hit in first + rest["hits"]["hits"]]
+    assert names == ["Ana Ärnström", "Ana Bernard", "Ana bernard", "Ana Martin", "Ana Zola"]
 
 
 def segment_count(client, index):

@@ -18,9 +18,14 @@ from service.phones import to_e164
 
 
 def names_for(client, settings, query):
-    client.indices.refresh(index=settings.contacts_alias)
-    hits = client.search(index=settings.contacts_alias, body={"query": query})["hits"]["hits"]
-    return sorted(h["_source"]["display_name"] for h in hits)
+    """The contacts a root-field query finds, the same in the contacts index and in the quick index."""
+    found = []
+    for alias in (settings.contacts_alias, settings.quick_alias):
+        client.indices.refresh(index=alias)
+        hits = client.search(index=alias, body={"query": query})["hits"]["hits"]
+        found.append(sorted(h["_source"]["display_name"] for h in hits))
+    assert found[0] == found[1], f"contacts index {found[0]}, quick index {found[1]}"
+    return found[0]
 
 
 def pending(engine):
@@ -45,7 +50,8 @@ def test_a_committed_change_reaches_the_index_and_its_entry_is_removed(own, os_c
         marie.phones.append(Phone(phone_type="work", number="01 42 68 53 00", e164=to_e164("01 42 68 53 00", "FR")))
     assert pending(engine) == 1
     report = sync.drain()
-    assert report.claimed == 1 and report.written == 1 and pending(engine) == 0
+    # One document in the contacts index, one in the quick index.
+    assert report.claimed == 1 and report.written == 2 and pending(engine) == 0
     assert names_for(os_client, settings, {"term": {"last_name": "lefevre-dubois"}}) == ["Marie Lefèvre-Dubois"]
     assert names_for(os_client, settings, {"term": {"phone_numbers": "33142685300"}}) == ["Marie Lefèvre-Dubois"]
     assert_mirrored(settings, engine, os_client)
@@ -180,5 +186,5 @@ def test_each_pass_with_entries_is_recorded_and_only_the_latest_passes_are_kept(
         passes = session.scalars(select(SyncPass).order_by(SyncPass.id)).all()
     assert len(passes) == KEEP_PASSES
     latest = passes[-1]
-    assert (latest.claimed, latest.documents, latest.failed) == (1, 1, 0)
+    assert (latest.claimed, latest.documents, latest.failed) == (1, 2, 0)  # the contacts and the quick index
     assert latest.seconds == report.seconds > 0

@@ -42,3 +42,15 @@ def test_verify_reports_missing_extra_and_stale_documents(own, os_client):
     result = subprocess.run(command, env=env, capture_output=True, text=True)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "missing from the index (1)" in result.stdout and "index differs from the database" in result.stdout
+
+
+def test_verify_checks_the_quick_index_on_its_own(own, os_client):
+    settings, engine = own
+    rebuild(settings=settings, engine=engine, client=os_client)
+    with build_sessionmaker(engine)() as session:
+        marie_id = session.scalar(select(Contact.id).where(Contact.first_name == "Marie"))
+    os_client.delete(index=settings.quick_alias, id=str(marie_id), params={"refresh": "true"})
+
+    results = verify(settings=settings, engine=engine, client=os_client)
+    assert results[settings.quick_alias].missing == [marie_id]
+    assert results[settings.contacts_alias].clean and results[settings.communications_alias].clean

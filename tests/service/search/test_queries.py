@@ -4,7 +4,7 @@ import pytest
 
 from search_definitions import catalogue
 from search_definitions.catalogue import Operator
-from service.search.queries import CriteriaError, LikePattern, quick_clause, quick_search_body
+from service.search.queries import NAME_SORT, SORT, CriteriaError, LikePattern, quick_clause, quick_search_body
 
 NAME = catalogue.BY_KEY["name"]
 PHONE = catalogue.BY_KEY["phone"]
@@ -118,6 +118,23 @@ def test_only_percent_signs_is_refused():
 )
 def test_python_twin_of_like_matches_like_the_engine(pattern, candidate, expected):
     assert LikePattern.parse(pattern).matches(candidate) is expected
+
+
+@pytest.mark.parametrize(
+    ("field", "operator", "value", "sort"),
+    [
+        (NAME, Operator.EQUALS, "Martin", SORT),
+        (NAME, Operator.LIKE, "%art%", NAME_SORT),
+        (NAME, Operator.LIKE, "Mar%", NAME_SORT),
+        (PHONE, Operator.EQUALS, "06 12 34 56 78", NAME_SORT),
+        (ACCOUNT, Operator.EQUALS, "AR-0001", NAME_SORT),
+    ],
+)
+def test_only_a_typo_tolerant_lookup_is_ranked_every_other_page_is_in_name_order(field, operator, value, sort):
+    body = quick_search_body(
+        field=field, operator=operator, value=value, size=20, after=None, phone_region="FR", business_unit=None
+    )
+    assert body["sort"] == list(sort)
 
 
 def test_body_filters_by_business_unit_and_pages_with_search_after():

@@ -81,8 +81,9 @@ async def test_like_with_percent_on_both_sides_matches_infix(quick):
 
 
 async def test_slices_and_phrases_of_grams_find_exactly_what_the_wildcard_finds(quick, scenario, os_client, settings):
-    """Every three- to eight-letter infix of the scenario's folded names, by the slice or gram lookup (the
-    service) and by the wildcard on `.wild` (asked of the engine directly): the same contacts, in the same order."""
+    """Every three- to eight-letter infix of the scenario's folded names, by the slice or gram lookup in the quick
+    index's own name order (the service) and by the wildcard on `.wild` of the contacts index, ranked (asked of the
+    engine directly): the same contacts, in the same order."""
     hits = os_client.search(index=settings.contacts_alias, body={"size": 100, "_source": ["names"]})["hits"]["hits"]
     names = {fold(name) for hit in hits for name in hit["_source"]["names"]}
     slices = sorted({n[i : i + k] for n in names for k in range(3, 9) for i in range(len(n) - k + 1)})
@@ -139,6 +140,27 @@ async def test_pages_follow_the_next_cursor_without_overlap(quick):
     second = (await quick("name", "like", "%a%", size=2, after=first["next"])).json()
     first_ids = {i["contact_id"] for i in first["items"]}
     assert first_ids.isdisjoint(i["contact_id"] for i in second["items"])
+
+
+async def test_a_like_page_is_in_name_order_without_scores_and_pages_on_in_that_order(quick):
+    pages = [(await quick("name", "like", "%a%", size=2)).json()]
+    while pages[-1]["next"]:
+        pages.append((await quick("name", "like", "%a%", size=2, after=pages[-1]["next"])).json())
+    items = [item for page in pages for item in page["items"]]
+    assert len(items) == pages[0]["total"] >= 4
+    assert [(fold(i["display_name"]), i["contact_id"]) for i in items] == sorted(
+        (fold(i["display_name"]), i["contact_id"]) for i in items
+    )
+    assert {i["score"] for i in items} == {None}
+    assert (await quick("name", "=", "maria")).json()["items"][0]["score"] > 0
+
+
+async def test_a_cursor_of_a_ranked_lookup_handed_to_a_like_is_a_422(quick):
+    ranked_page = (await quick("name", "=", "maria", size=1)).json()
+    assert ranked_page["next"]
+    response = await quick("name", "like", "%a%", after=ranked_page["next"])
+    assert response.status_code == 422
+    assert response.json()["detail"] == "after: not a cursor returned by a previous page of this search"
 
 
 @pytest.mark.parametrize(
