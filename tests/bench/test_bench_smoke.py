@@ -12,9 +12,15 @@ def bench_dir(tmp_path_factory):
 
 
 @pytest.fixture
-def bench_env(monkeypatch, bench_dir, opensearch_url):
+def bench_env(monkeypatch, bench_dir, opensearch_url, os_client):
+    """The benches keep their indices for reuse; on a cluster that outlives the suite, the tests' are dropped."""
     monkeypatch.setenv("CONTACT_LOOKUP_BENCH_DIR", str(bench_dir))
     monkeypatch.setenv("CONTACT_LOOKUP_OPENSEARCH_URL", opensearch_url)
+    before = set(os_client.indices.get(index="bench-*"))
+    yield
+    left = set(os_client.indices.get(index="bench-*")) - before
+    if left:
+        os_client.indices.delete(index=",".join(sorted(left)))
 
 
 def test_indexing_bench_measures_rebuild_raw_bulk_and_freshness(bench_env):
