@@ -129,3 +129,17 @@ async def test_an_index_built_by_an_older_release_is_not_ready_until_rebuilt(mon
 
     rebuild(settings=settings, engine=engine, client=os_client)
     assert (await client.get("/ready")).status_code == 200
+
+
+async def test_a_deployment_without_the_quick_index_is_not_ready_until_rebuilt(monitored, os_client):
+    """Built before quick search had an index of its own: quick lookups would fail, so the instance is not ready."""
+    client, settings, engine = monitored
+    os_client.indices.delete(index=",".join(os_client.indices.get_alias(name=settings.quick_alias)))
+    response = await client.get("/ready")
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert checks[f"alias:{settings.quick_alias}"] == {"ok": False, "detail": "missing; run an index rebuild"}
+    assert checks[f"alias:{settings.contacts_alias}"] == {"ok": True}
+
+    rebuild(settings=settings, engine=engine, client=os_client)
+    assert (await client.get("/ready")).status_code == 200
