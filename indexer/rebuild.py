@@ -60,33 +60,21 @@ class RebuildReport:
 
 
 def contact_actions(session: Session, index: str, settings: Settings, advance: Advance) -> Iterator[dict[str, Any]]:
-    return _contact_actions(session, index, settings, advance, shape=_whole)
-
-
-def quick_actions(session: Session, index: str, settings: Settings, advance: Advance) -> Iterator[dict[str, Any]]:
-    return _contact_actions(session, index, settings, advance, shape=quick_document)
-
-
-def _whole(document: dict[str, Any]) -> dict[str, Any]:
-    return document
-
-
-def _contact_actions(
-    session: Session,
-    index: str,
-    settings: Settings,
-    advance: Advance,
-    *,
-    shape: Callable[[dict[str, Any]], dict[str, Any]],
-) -> Iterator[dict[str, Any]]:
     for batch in loader.iter_contact_batches(session, settings.load_batch_size):
         references = loader.reference_ids_by_contact(session, [c.id for c in batch])
         for contact in batch:
             document = contact_document(
                 contact, reference_ids=references.get(contact.id, ()), phone_region=settings.default_phone_region
             )
-            yield bulk.index_action(index, contact.id, contact_version(contact), shape(document))
+            yield bulk.index_action(index, contact.id, contact_version(contact), document)
         advance(len(batch))
+
+
+def quick_actions(session: Session, index: str, settings: Settings, advance: Advance) -> Iterator[dict[str, Any]]:
+    """The contacts' actions, each document cut to what the quick index holds (`documents.quick_document`)."""
+    for action in contact_actions(session, index, settings, advance):
+        action["_source"] = quick_document(action["_source"])
+        yield action
 
 
 def communication_actions(
