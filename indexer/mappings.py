@@ -30,7 +30,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from search_definitions.catalogue import GRAM_LENGTH, MAPPING_VERSION, QUICK_SOURCE, SLICE_LENGTHS
+from search_definitions.catalogue import GRAM_LENGTH, MAPPING_VERSION, NAME_ORDER, QUICK_SOURCE, SLICE_LENGTHS
 from service.text import expansions
 
 REFRESH_INTERVAL = "1s"
@@ -239,8 +239,8 @@ QUICK_PROPERTIES: dict[str, Any] = {
     name: mapping for name, mapping in CONTACT_PROPERTIES.items() if mapping.get("type") != "nested"
 }
 NESTED_CONTACT_FIELDS = frozenset(CONTACT_PROPERTIES) - frozenset(QUICK_PROPERTIES)
-# The order of a page whose hits all score the same (`queries.NAME_SORT`): stored in it, nothing to sort.
-QUICK_INDEX_SORT: dict[str, Any] = {"field": ["display_name_sort", "contact_id"], "order": ["asc", "asc"]}
+# The order of a page whose hits all score the same: stored in it, nothing to sort.
+QUICK_INDEX_SORT: dict[str, Any] = {"field": list(NAME_ORDER), "order": ["asc"] * len(NAME_ORDER)}
 
 
 def contacts_index_body(*, shards: int = 1) -> dict[str, Any]:

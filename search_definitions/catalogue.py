@@ -339,6 +339,10 @@ SUMMARY_PATHS = (
 # which parses each stored source to filter it (a `%x%` page at 1,000,000 contacts: 1.36 ms against 1.70).
 QUICK_SOURCE = tuple(sorted({*SUMMARY_PATHS, *(f.highlight_path for f in FIELDS if f.quick)}))
 
+# The order of a page whose hits all match equally, and of ties in relevance: folded name, then contact id. The
+# quick index is stored in it (`indexer.mappings.QUICK_INDEX_SORT`), so such a page needs no sorting.
+NAME_ORDER = ("display_name_sort", "contact_id")
+
 ADDRESS_SCOPES = ("any", "billing", "subscription")
 
 

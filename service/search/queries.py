@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from search_definitions.catalogue import (
     GRAM_LENGTH,
+    NAME_ORDER,
     SLICE_LENGTHS,
     STRING_TYPES,
     SUMMARY_PATHS,
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from service.search.criteria import Criterion
 
 WILDCARD_SPECIALS = str.maketrans({"\\": "\\\\", "*": "\\*", "?": "\\?"})
-NAME_SORT = ({"display_name_sort": "asc"}, {"contact_id": "asc"})
+NAME_SORT = tuple({field: "asc"} for field in NAME_ORDER)
 # Ties of relevance go by name: a page is stable however many hits share a score.
 SORT = ({"_score": "desc"}, *NAME_SORT)
 ADDRESSES = "addresses"
