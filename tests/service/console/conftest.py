@@ -95,3 +95,8 @@ async def sign_in(page, token: str, path: str = "/console") -> None:
     await page.goto(path)
     await page.get_by_label("API token").fill(token)
     await page.get_by_role("button", name="Sign in").click()
+
+
+async def settle(page) -> None:
+    """Gives the page 200 ms to act on an answer just received, before asserting that it did nothing."""
+    await page.evaluate("() => new Promise((resolve) => setTimeout(resolve, 200))")

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
-from tests.service.console.conftest import sign_in
+from tests.service.console.conftest import settle, sign_in
 from tests.support.browser import SCREENSHOTS, requires_chromium
 
 pytestmark = [pytest.mark.browser, requires_chromium]
@@ -120,3 +120,36 @@ async def test_a_save_over_someone_elses_newer_version_is_refused(site, new_page
     await expect(second.locator("#definition-error")).to_contain_text("at version 2, not 1")
     await second.get_by_role("button", name="Discard changes").click()
     await expect(second.get_by_label("Description")).to_have_value("Saved first")
+
+
+async def test_a_late_history_neither_takes_the_focus_back_nor_shows_another_definitions_versions(site, new_page):
+    admin = await new_page()
+    await sign_in(admin, site.scenario.tokens["admin"], path="/console/definitions")
+    await create_definition(admin, "Two versions")
+    await admin.get_by_role("button", name="Move Name down").click()
+    await admin.get_by_role("button", name="Save").click()
+    await expect(admin.locator("#version-line")).to_contain_text("Version 2")
+
+    held = []
+
+    async def hold(route):
+        held.append(route)
+
+    await admin.route("**/api/definitions/*/history", hold)
+    await admin.get_by_role("button", name="Two versions (v2)").click()
+    await create_definition(admin, "Late history")
+    quick = admin.get_by_role("list", name="Quick search fields, in order")
+    await quick.get_by_role("button", name="Move Name up").focus()
+    await admin.keyboard.press("Enter")
+    focused_row = quick.locator("li:has(button:focus) .item-label")
+    await expect(focused_row).to_have_text("Name")
+
+    assert len(held) == 2
+    older, newer = held
+    await newer.continue_()
+    await expect(admin.locator("#history-rows tr")).to_have_count(1)
+    async with admin.expect_response("**/history"):
+        await older.continue_()
+    await settle(admin)
+    await expect(admin.locator("#history-rows tr")).to_have_count(1)
+    await expect(focused_row).to_have_text("Name")

@@ -137,8 +137,10 @@ async function refreshList() {
   renderList();
 }
 
-async function renderHistory(id) {
-  const versions = await api("GET", `/api/definitions/${id}/history`);
+// The history arrives after the definition is shown; one that arrives after another definition was opened is dropped.
+async function renderHistory(stored) {
+  const versions = await api("GET", `/api/definitions/${stored.id}/history`);
+  if (state.open !== stored) return;
   byId("history").hidden = false;
   byId("history-rows").replaceChildren(
     ...versions.map((version) =>
@@ -152,7 +154,7 @@ async function renderHistory(id) {
         h(
           "td",
           {},
-          version.version === state.open.version
+          version.version === stored.version
             ? "Current"
             : h("button", { type: "button", disabled: state.dirty, onclick: () => rollback(version.version) }, `Roll back to version ${version.version}`),
         ),
@@ -167,8 +169,8 @@ async function show(stored, { focus = true } = {}) {
   form.hidden = false;
   fill(stored);
   renderList();
-  await renderHistory(stored.id);
   if (focus) byId("definition-title").focus();
+  await renderHistory(stored);
 }
 
 async function openDefinition(id) {
@@ -269,6 +271,6 @@ whenSignedIn(async (me) => {
   byId("editor").hidden = false;
   renderList();
   const first = state.definitions.find((stored) => stored.active_for.length) ?? state.definitions[0];
-  if (first) await show(first, { focus: false });
-  byId(first ? "definition-title" : "new-name").focus();
+  if (first) await show(first);
+  else byId("new-name").focus();
 });
