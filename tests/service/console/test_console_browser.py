@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.async_api import expect
 
-from tests.service.console.conftest import sign_in
+from tests.service.console.conftest import settle, sign_in
 from tests.support.browser import SCREENSHOTS, requires_chromium
 
 pytestmark = [pytest.mark.browser, requires_chromium]
@@ -135,3 +135,44 @@ async def test_logging_a_communication_adds_it_to_the_context(site, new_page):
     row = page.locator("[data-section=communications]").get_by_role("row", name=re.compile("Card blocked abroad"))
     await expect(row).to_contain_text("Partial dispute")
     await expect(row).to_contain_text("agent")
+
+
+def hold_the_first():
+    """A route handler that holds the first request it sees (in the returned list) and lets every later one through."""
+    held = []
+
+    async def handle(route):
+        if held:
+            await route.continue_()
+        else:
+            held.append(route)
+
+    return handle, held
+
+
+async def test_a_late_answer_replaces_neither_a_newer_search_nor_the_contact_opened_after(site, new_page):
+    page = await new_page()
+    await sign_in(page, site.scenario.tokens["agent"])
+    handler, held_search = hold_the_first()
+    await page.route("**/api/search/quick", handler)
+    await quick_search(page, "Name", "mar", operator="like")
+    await quick_search(page, "Phone", "+33 6 12 34 56 78")
+    await expect(results(page)).to_have_count(1)
+    async with page.expect_response("**/api/search/quick"):
+        await held_search[0].continue_()
+    await settle(page)
+    await expect(results(page)).to_have_count(1)
+    await expect(page.locator("#results-title")).to_contain_text("+33 6 12 34 56 78")
+
+    handler, held_context = hold_the_first()
+    await page.route("**/api/contacts/*/context", handler)
+    await quick_search(page, "Name", "mar", operator="like")
+    await expect(results(page)).to_have_count(2)
+    await results(page).first.click()
+    await results(page).nth(1).click()
+    second = await results(page).nth(1).locator(".result-name").inner_text()
+    await expect(context_title(page)).to_have_text(second)
+    async with page.expect_response("**/api/contacts/*/context"):
+        await held_context[0].continue_()
+    await settle(page)
+    await expect(context_title(page)).to_have_text(second)

@@ -10,17 +10,24 @@ import { whenSignedIn } from "./signin.js";
 
 const contextPane = byId("context");
 let current = null;
+let opening = 0;
 
+// Only the contact opened last is shown: a context that arrives after another was asked for is dropped, so the
+// pane (and what the Log dialog logs against) never goes back to a contact the agent has left.
 async function openContact(contactId, { focus = true } = {}) {
+  const ticket = ++opening;
   contextPane.setAttribute("aria-busy", "true");
+  let loaded;
   try {
-    current = await loadContext(contactId);
+    loaded = await loadContext(contactId);
   } catch (failure) {
-    contextPane.replaceChildren(h("p", { class: "field-error", role: "alert" }, failure.message));
+    if (ticket === opening) contextPane.replaceChildren(h("p", { class: "field-error", role: "alert" }, failure.message));
     return;
   } finally {
-    contextPane.removeAttribute("aria-busy");
+    if (ticket === opening) contextPane.removeAttribute("aria-busy");
   }
+  if (ticket !== opening) return;
+  current = loaded;
   renderContext(contextPane, current, { onAction: (action) => logDialog.open(current, { action: LOGGING_ACTIONS[action] }) });
   announce(`${current.contact.display_name} opened${current.credit_hold ? ", on credit hold" : ""}`);
   if (focus) byId("context-title").focus();
@@ -44,20 +51,14 @@ const results = new ResultList({
 });
 
 async function showRecent() {
-  results.reset("Your latest communications");
-  results.busy("Loading…");
-  const run = async (after, append) => {
-    const query = after ? `?after=${encodeURIComponent(after)}` : "";
-    const page = await api("GET", `/api/communications/recent${query}`);
-    results.showCommunications(page, {
-      append,
-      loadMore: () => run(page.next, true).catch((failure) => results.failed(failure.message)),
-    });
-    return page;
-  };
   try {
-    await run(null, false);
-    results.focusFirst();
+    const page = await results.start(
+      "Your latest communications",
+      "Loading…",
+      (after) => api("GET", `/api/communications/recent${after ? `?after=${encodeURIComponent(after)}` : ""}`),
+      (page, options) => results.showCommunications(page, options),
+    );
+    if (page) results.focusFirst();
   } catch (failure) {
     results.failed(failure.message);
   }

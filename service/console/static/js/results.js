@@ -12,6 +12,7 @@ export class ResultList {
     this.onOpen = onOpen;
     this.onEscape = onEscape;
     this.loadMore = null;
+    this.listing = 0;
     list.addEventListener("keydown", (event) => this.keydown(event));
     list.addEventListener("click", (event) => {
       const option = event.target.closest("[role=option]");
@@ -20,8 +21,7 @@ export class ResultList {
     more.addEventListener("click", async () => {
       if (!this.loadMore) return;
       const first = this.options().length;
-      await this.loadMore();
-      this.options()[first]?.focus();
+      if (await this.loadMore()) this.options()[first]?.focus();
     });
   }
 
@@ -35,6 +35,28 @@ export class ResultList {
     this.status.textContent = "";
     this.more.hidden = true;
     this.loadMore = null;
+  }
+
+  // Starts a listing under `title`: `fetchPage(after)` fetches a page, `show(page, { append, loadMore })` shows it,
+  // and "More" fetches the next. Resolves to the first page, or to null when a newer listing started before this
+  // one's answer (or failure) arrived: a slow search never replaces the results of a later one.
+  async start(title, busyText, fetchPage, show) {
+    const listing = ++this.listing;
+    this.reset(title);
+    this.busy(busyText);
+    const run = async (after, append) => {
+      let page;
+      try {
+        page = await fetchPage(after);
+      } catch (failure) {
+        if (listing !== this.listing) return null;
+        throw failure;
+      }
+      if (listing !== this.listing) return null;
+      show(page, { append, loadMore: () => run(page.next, true).catch((failure) => this.failed(failure.message)) });
+      return page;
+    };
+    return run(null, false);
   }
 
   busy(text) {

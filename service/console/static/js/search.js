@@ -59,20 +59,14 @@ export function setUpQuickSearch(active, { results, labels }) {
       return;
     }
     const label = fields[request.field]?.label ?? request.field;
-    results.reset(`Results for ${label} ${request.operator} “${request.value}”`);
-    const run = async (after, append) => {
-      const page = await api("POST", "/api/search/quick", { body: after ? { ...request, after } : request });
-      results.showContacts(page, {
-        labels,
-        append,
-        loadMore: () => run(page.next, true).catch((failure) => results.failed(failure.message)),
-      });
-      return page;
-    };
-    results.busy("Searching…");
     try {
-      const page = await run(null, false);
-      if (!page.items.length || !results.focusFirst()) value.focus();
+      const page = await results.start(
+        `Results for ${label} ${request.operator} “${request.value}”`,
+        "Searching…",
+        (after) => api("POST", "/api/search/quick", { body: after ? { ...request, after } : request }),
+        (page, options) => results.showContacts(page, { labels, ...options }),
+      );
+      if (page && (!page.items.length || !results.focusFirst())) value.focus();
     } catch (failure) {
       results.failed("");
       error.textContent = failure instanceof ApiError ? failure.message : String(failure);
@@ -188,21 +182,15 @@ export function setUpAdvancedSearch(active, { results, labels }) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const request = collect(form);
-    results.reset("Advanced search results");
-    const run = async (after, append) => {
-      const page = await api("POST", "/api/search/advanced", { body: after ? { ...request, after } : request });
-      results.showContacts(page, {
-        labels,
-        append,
-        loadMore: () => run(page.next, true).catch((failure) => results.failed(failure.message)),
-      });
-      return page;
-    };
     errors.clear();
-    results.busy("Searching…");
     try {
-      const page = await run(null, false);
-      if (page.items.length) results.focusFirst();
+      const page = await results.start(
+        "Advanced search results",
+        "Searching…",
+        (after) => api("POST", "/api/search/advanced", { body: after ? { ...request, after } : request }),
+        (page, options) => results.showContacts(page, { labels, ...options }),
+      );
+      if (page?.items.length) results.focusFirst();
     } catch (failure) {
       results.failed("");
       const control = failure instanceof ApiError && failure.status === 422 ? errors.show(failure.detail) : null;
