@@ -6,7 +6,8 @@ rebuild killed outright leaves its index behind with the old one still serving; 
 it. While an index is loading it carries the `-building` alias, so a sync worker can write live changes
 into it as well (external versions keep whichever write is newer); after the swaps the rebuild drains
 the outbox itself, so changes committed while it loaded are not lost when no worker runs (DESIGN,
-known pitfalls: writes made during a rebuild).
+known pitfalls: writes made during a rebuild). One rebuild runs at a time (`rebuild_lock`): of two, only the
+younger would get the live writes, and the older swapping last would serve an index that missed them.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from indexer.documents import (
     contact_version,
     quick_document,
 )
+from indexer.rebuild_lock import rebuild_lock
 from indexer.sync import OutboxSync
 from service.db.session import build_sessionmaker
 from service.progress import Advance, progress_bar
@@ -102,8 +104,16 @@ def rebuild(
     index is whole. The quick index reads the contacts from the database again rather than sharing one stream with
     the contacts index: each index is then loaded, verified and swapped on its own, as before.
 
-    `drain_outbox=False` leaves pending outbox entries to a running sync worker.
+    `drain_outbox=False` leaves pending outbox entries to a running sync worker. A second rebuild of the same
+    indices while one runs raises `RebuildRunning` before touching the engine (`rebuild_lock`).
     """
+    with rebuild_lock(engine, settings.index_prefix):
+        return _rebuild(settings=settings, engine=engine, client=client, progress=progress, drain_outbox=drain_outbox)
+
+
+def _rebuild(
+    *, settings: Settings, engine: Engine, client: OpenSearch, progress: bool, drain_outbox: bool
+) -> RebuildReport:
     started = time.perf_counter()
     sessions = build_sessionmaker(engine)
     report = RebuildReport()

@@ -166,12 +166,19 @@ def import_file(
 @index_app.command("rebuild")
 def index_rebuild(progress: Progress = True) -> None:
     """Build fresh indices from the database and switch the aliases atomically."""
-    from indexer.rebuild import rebuild
+    from indexer.rebuild import RebuildError, rebuild
+    from indexer.rebuild_lock import RebuildRunning
     from service.db.session import build_engine
     from service.opensearch.client import build_client
 
     settings = Settings()
-    report = rebuild(settings=settings, engine=build_engine(settings), client=build_client(settings), progress=progress)
+    try:
+        report = rebuild(
+            settings=settings, engine=build_engine(settings), client=build_client(settings), progress=progress
+        )
+    except (RebuildError, RebuildRunning) as exc:
+        typer.echo(f"index rebuild: {exc}", err=True)
+        raise typer.Exit(1) from exc
     typer.echo(json.dumps(_as_dict(report), default=str))
 
 
