@@ -95,13 +95,20 @@ def indices_of(client: OpenSearch, alias: str) -> list[str]:
     return sorted(name for name, value in found.items() if isinstance(value, dict) and "aliases" in value)
 
 
-def write_targets(client: OpenSearch, alias: str) -> list[str]:
-    """Where a live change goes: the alias, plus the building alias while a rebuild loads.
+def write_targets(client: OpenSearch, *names: str) -> dict[str, list[str]]:
+    """Where live changes go, per alias, asked in one request: the alias while it has an index, plus the
+    building alias while a rebuild loads.
 
-    Both are aliases, so the sync keeps `require_alias` on and never creates a stray index by accident.
+    An alias with neither gets nothing: no index serves it yet (before the first rebuild, or the quick index
+    of a deployment from before it), and the rebuild that creates one loads every row from the database after
+    it has put up the building alias, so no change is missed; writing would only fail and park entries that
+    the rebuild makes moot. Both are aliases, so the sync keeps `require_alias` on and never creates a stray
+    index by accident.
     """
-    building = building_alias(alias)
-    return [alias, building] if indices_of(client, building) else [alias]
+    wanted = {alias: [alias, building_alias(alias)] for alias in names}
+    found = client.indices.get_alias(name=",".join(n for pair in wanted.values() for n in pair), ignore=404)
+    present = {name for value in found.values() if isinstance(value, dict) for name in value.get("aliases", ())}
+    return {alias: [name for name in pair if name in present] for alias, pair in wanted.items()}
 
 
 def current_index(client: OpenSearch, alias: str) -> str | None:

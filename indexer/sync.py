@@ -123,15 +123,16 @@ class OutboxSync:
                 break
         return total
 
-    def _targets(self, alias: str) -> list[str]:
-        """The live alias plus any index a rebuild is filling, so no change is lost during a rebuild."""
-        return aliases.write_targets(self._client, alias)
-
     def _write(self, session: Session, claimed: Claimed, report: PassReport) -> dict[tuple[str, int], str]:
         actions: list[dict[str, Any]] = []
-        contact_targets = self._targets(self._settings.contacts_alias)
-        quick_targets = self._targets(self._settings.quick_alias)
-        communication_targets = self._targets(self._settings.communications_alias)
+        # The live alias plus any index a rebuild is filling, so no change is lost during a rebuild.
+        settings = self._settings
+        targets = aliases.write_targets(
+            self._client, settings.contacts_alias, settings.quick_alias, settings.communications_alias
+        )
+        contact_targets = targets[settings.contacts_alias]
+        quick_targets = targets[settings.quick_alias]
+        communication_targets = targets[settings.communications_alias]
         orphaned: list[tuple[int, int]] = []
 
         contacts = {c.id: c for c in loader.contacts_by_id(session, list(claimed.contacts))}

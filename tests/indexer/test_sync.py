@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from indexer import bulk
+from indexer import aliases, bulk
 from indexer.documents import contact_document
 from indexer.loader import contacts_by_id
 from indexer.rebuild import rebuild
@@ -188,3 +188,38 @@ def test_each_pass_with_entries_is_recorded_and_only_the_latest_passes_are_kept(
     latest = passes[-1]
     assert (latest.claimed, latest.documents, latest.failed) == (1, 2, 0)  # the contacts and the quick index
     assert latest.seconds == report.seconds > 0
+
+
+def test_an_alias_without_an_index_is_skipped_and_the_rebuild_that_creates_it_loads_the_change(own, os_client):
+    """A deployment from before the quick index: changes reach the contacts index and park nothing."""
+    settings, engine = own
+    rebuild(settings=settings, engine=engine, client=os_client)
+    os_client.indices.delete(index=aliases.current_index(os_client, settings.quick_alias))
+    sessions = build_sessionmaker(engine)
+    with sessions.begin() as session:
+        session.scalar(select(Contact).where(Contact.first_name == "Mona")).last_name = "Vor-Upgrade"
+    report = OutboxSync(settings=settings, engine=engine, client=os_client).drain()
+    assert (report.claimed, report.written, report.retried, report.parked) == (1, 1, 0, 0)
+    assert pending(engine) == 0
+    os_client.indices.refresh(index=settings.contacts_alias)
+    found = os_client.search(index=settings.contacts_alias, body={"query": {"term": {"last_name": "vor-upgrade"}}})
+    assert [hit["_source"]["display_name"] for hit in found["hits"]["hits"]] == ["Mona Vor-Upgrade"]
+
+    rebuild(settings=settings, engine=engine, client=os_client)
+    assert names_for(os_client, settings, {"term": {"last_name": "vor-upgrade"}}) == ["Mona Vor-Upgrade"]
+    assert_mirrored(settings, engine, os_client)
+
+
+def test_before_the_first_rebuild_changes_wait_for_it_instead_of_failing(own, os_client):
+    settings, engine = own
+    with build_sessionmaker(engine).begin() as session:
+        session.scalar(select(Contact).where(Contact.first_name == "Mona")).last_name = "Vor-Index"
+    waiting = pending(engine)
+    report = OutboxSync(settings=settings, engine=engine, client=os_client).drain()
+    assert (report.claimed, report.written, report.retried, report.parked) == (waiting, 0, 0, 0)
+    assert pending(engine) == 0
+    assert os_client.indices.get(index=f"{settings.index_prefix}-*") == {}
+
+    rebuild(settings=settings, engine=engine, client=os_client)
+    assert names_for(os_client, settings, {"term": {"last_name": "vor-index"}}) == ["Mona Vor-Index"]
+    assert_mirrored(settings, engine, os_client)
