@@ -1,7 +1,8 @@
 """Feeds the outbox from every ORM flush, so no write path that uses the models can forget it.
 
 Before a flush, any change inside a contact's aggregate (an address, a phone, an account, a service, a
-communication and its references…) marks the owning contact (and communication) as modified, so the
+communication and its references…) marks the owning contact (and communication) as modified, and a change to
+what the contact's communication documents copy from it (business unit, name) marks those too, so the
 ORM bumps its `version` column in the same transaction: the index's external version then follows the
 row's commit order, and the optimistic check of the version protects the whole aggregate. After the
 flush, when ids exist, one outbox row per touched document is inserted on the same connection.
@@ -33,6 +34,8 @@ def _touched(session: Session) -> tuple[set[int], set[int]]:
         if isinstance(obj, Contact):
             if obj.id is not None:
                 contacts.add(obj.id)
+                if obj in session.dirty and _copied_into_communications_changed(obj):
+                    communications.update(_communications_of_contact(session, obj.id))
         elif isinstance(obj, Communication):
             if obj.id is not None:
                 communications.add(obj.id)
@@ -57,6 +60,22 @@ def _owner_ids(obj: Any, foreign_key: str, relationship: str) -> set[int]:
     if parent is not None and parent.id is not None:
         values.add(parent.id)
     return values
+
+
+# The contact's columns every communication document carries: its business unit (which agents may see the
+# communication) and what its display name is built from.
+COPIED_INTO_COMMUNICATIONS = ("business_unit", "kind", "first_name", "middle_name", "last_name", "company_name")
+
+
+def _copied_into_communications_changed(contact: Contact) -> bool:
+    state = inspect(contact)
+    return any(state.attrs[name].history.has_changes() for name in COPIED_INTO_COMMUNICATIONS)
+
+
+def _communications_of_contact(session: Session, contact_id: int) -> set[int]:
+    """Rewritten with the contact, and their versions bumped, or the index would keep the old copy as current."""
+    found = session.connection().execute(select(Communication.id).where(Communication.contact_id == contact_id))
+    return set(found.scalars())
 
 
 def _contacts_of_communication(session: Session, communication_id: int) -> set[int]:

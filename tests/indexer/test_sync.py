@@ -223,3 +223,44 @@ def test_before_the_first_rebuild_changes_wait_for_it_instead_of_failing(own, os
     rebuild(settings=settings, engine=engine, client=os_client)
     assert names_for(os_client, settings, {"term": {"last_name": "vor-index"}}) == ["Mona Vor-Index"]
     assert_mirrored(settings, engine, os_client)
+
+
+def test_moving_or_renaming_a_contact_rewrites_its_communications_and_nothing_else_does(own, os_client):
+    """Communication documents carry the contact's business unit (who may see them) and display name."""
+    settings, engine = own
+    rebuild(settings=settings, engine=engine, client=os_client)
+    sessions = build_sessionmaker(engine)
+    with sessions.begin() as session:
+        maria = session.scalar(select(Contact).where(Contact.first_name == "María"))
+        maria_id, unit = maria.id, maria.business_unit
+        versions = dict(
+            session.execute(
+                select(Communication.id, Communication.version).where(Communication.contact_id == maria_id)
+            ).all()
+        )
+    assert versions, "the scenario gives María communications"
+
+    with sessions.begin() as session:
+        session.get(Contact, maria_id).preferred_language = "ca"
+    OutboxSync(settings=settings, engine=engine, client=os_client).drain()
+    with sessions.begin() as session:
+        unchanged = dict(
+            session.execute(
+                select(Communication.id, Communication.version).where(Communication.contact_id == maria_id)
+            ).all()
+        )
+    assert unchanged == versions
+
+    with sessions.begin() as session:
+        maria = session.get(Contact, maria_id)
+        maria.business_unit, maria.last_name = f"{unit}-MOVED", "Núñez-Vidal"
+    report = OutboxSync(settings=settings, engine=engine, client=os_client).drain()
+    assert report.claimed == 1 + len(versions) and report.parked == 0
+    os_client.indices.refresh(index=settings.communications_alias)
+    hits = os_client.search(
+        index=settings.communications_alias, body={"query": {"term": {"contact_id": maria_id}}, "size": 100}
+    )["hits"]["hits"]
+    assert sorted(int(hit["_id"]) for hit in hits) == sorted(versions)
+    assert {hit["_source"]["business_unit"] for hit in hits} == {f"{unit}-MOVED"}
+    assert {hit["_source"]["contact_display_name"] for hit in hits} == {"María Núñez-Vidal"}
+    assert_mirrored(settings, engine, os_client)
