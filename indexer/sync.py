@@ -168,8 +168,11 @@ class OutboxSync:
             # at once; a large one (an import) waits for the refresh interval rather than making tiny segments.
             visible_now = len(actions) <= REFRESH_AT_ONCE
             result = bulk.write(self._client, actions, settings=self._settings, refresh=visible_now)
-            for contact_id, _version in orphaned:
-                self._delete_communications_of(contact_id, communication_targets)
+            left_behind = {
+                (CONTACT, contact_id): error
+                for contact_id, _version in orphaned
+                if (error := self._delete_communications_of(contact_id, communication_targets))
+            }
         except (EngineConnectionError, ConnectionTimeout) as exc:
             raise EngineUnavailable(str(exc)) from exc
         except TransportError as exc:
@@ -180,15 +183,17 @@ class OutboxSync:
         report.deleted = len(orphaned)
         # Failures name the concrete index: `{alias}-{timestamp}` (`aliases.new_index_name`).
         communications_prefix = self._settings.communications_alias + "-"
-        return {
+        failed = {
             (COMMUNICATION if index.startswith(communications_prefix) else CONTACT, int(doc_id)): error
             for (index, doc_id), error in result.failed.items()
         }
+        return failed | left_behind
 
-    def _delete_communications_of(self, contact_id: int, indices: Sequence[str]) -> None:
+    def _delete_communications_of(self, contact_id: int, indices: Sequence[str]) -> str | None:
         """A deleted contact's communications went with it in the database (cascade).
 
-        Found by search and deleted by id: `_delete_by_query` lives in a module a minimal node lacks.
+        Found by search and deleted by id: `_delete_by_query` lives in a module a minimal node lacks. Returns
+        what failed, so the contact's entry is retried rather than acknowledged with its communications left.
         """
         actions: list[dict[str, Any]] = []
         for index in indices:
@@ -207,8 +212,10 @@ class OutboxSync:
                 if len(hits) < 1000:
                     break
                 after = hits[-1]["sort"]
-        if actions:
-            bulk.write(self._client, actions, settings=self._settings)
+        if not actions:
+            return None
+        written = bulk.write(self._client, actions, settings=self._settings)
+        return None if written.ok else f"its communications were not all deleted: {'; '.join(written.first_errors())}"
 
     def _acknowledge(
         self, session: Session, claimed: Claimed, failed: dict[tuple[str, int], str], report: PassReport

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from indexer import aliases, bulk
@@ -33,6 +33,13 @@ def pending(engine):
         return session.scalar(select(func.count()).select_from(OutboxEntry))
 
 
+def communications_of(engine, first_name):
+    """How many communications a contact has: renaming it rewrites each of theirs too."""
+    with build_sessionmaker(engine)() as session:
+        owner = select(Contact.id).where(Contact.first_name == first_name).scalar_subquery()
+        return session.scalar(select(func.count()).select_from(Communication).where(Communication.contact_id == owner))
+
+
 def assert_mirrored(settings, engine, client):
     results = verify(settings=settings, engine=engine, client=client)
     assert all(d.clean for d in results.values()), {a: d.lines(a) for a, d in results.items()}
@@ -48,10 +55,11 @@ def test_a_committed_change_reaches_the_index_and_its_entry_is_removed(own, os_c
         )
         marie.last_name = "Lefèvre-Dubois"
         marie.phones.append(Phone(phone_type="work", number="01 42 68 53 00", e164=to_e164("01 42 68 53 00", "FR")))
-    assert pending(engine) == 1
+    renamed = communications_of(engine, "Marie")
+    assert pending(engine) == 1 + renamed
     report = sync.drain()
-    # One document in the contacts index, one in the quick index.
-    assert report.claimed == 1 and report.written == 2 and pending(engine) == 0
+    # One document in the contacts index, one in the quick index, and her communications (renamed).
+    assert report.claimed == 1 + renamed and report.written == 2 + renamed and pending(engine) == 0
     assert names_for(os_client, settings, {"term": {"last_name": "lefevre-dubois"}}) == ["Marie Lefèvre-Dubois"]
     assert names_for(os_client, settings, {"term": {"phone_numbers": "33142685300"}}) == ["Marie Lefèvre-Dubois"]
     assert_mirrored(settings, engine, os_client)
@@ -114,7 +122,7 @@ def test_duplicate_and_reordered_deliveries_leave_the_newest_version(own, os_cli
         mona.last_name = "Schäfer-Neu"
         session.add_all(OutboxEntry(entity="contact", entity_id=mona.id) for _ in range(3))
     sync = OutboxSync(settings=settings, engine=engine, client=os_client)
-    assert sync.drain().claimed == 5
+    assert sync.drain().claimed == 5 + 2 * communications_of(engine, "Mona")
     late = bulk.write(
         os_client, [bulk.index_action(settings.contacts_alias, old.id, stale_version, stale_doc)], settings=settings
     )
@@ -199,7 +207,8 @@ def test_an_alias_without_an_index_is_skipped_and_the_rebuild_that_creates_it_lo
     with sessions.begin() as session:
         session.scalar(select(Contact).where(Contact.first_name == "Mona")).last_name = "Vor-Upgrade"
     report = OutboxSync(settings=settings, engine=engine, client=os_client).drain()
-    assert (report.claimed, report.written, report.retried, report.parked) == (1, 1, 0, 0)
+    renamed = communications_of(engine, "Mona")
+    assert (report.claimed, report.written, report.retried, report.parked) == (1 + renamed, 1 + renamed, 0, 0)
     assert pending(engine) == 0
     os_client.indices.refresh(index=settings.contacts_alias)
     found = os_client.search(index=settings.contacts_alias, body={"query": {"term": {"last_name": "vor-upgrade"}}})
@@ -263,4 +272,37 @@ def test_moving_or_renaming_a_contact_rewrites_its_communications_and_nothing_el
     assert sorted(int(hit["_id"]) for hit in hits) == sorted(versions)
     assert {hit["_source"]["business_unit"] for hit in hits} == {f"{unit}-MOVED"}
     assert {hit["_source"]["contact_display_name"] for hit in hits} == {"María Núñez-Vidal"}
+    assert_mirrored(settings, engine, os_client)
+
+
+def test_a_deleted_contact_is_retried_until_its_communications_are_gone_from_the_index(own, os_client):
+    settings, engine = own
+    rebuild(settings=settings, engine=engine, client=os_client)
+    sessions = build_sessionmaker(engine)
+    with sessions.begin() as session:
+        marie = session.scalar(select(Contact).where(Contact.first_name == "Marie"))
+        marie_id = marie.id
+        session.delete(marie)
+    of_marie = {"query": {"term": {"contact_id": marie_id}}}
+    held = os_client.count(index=settings.communications_alias, body=of_marie)["count"]
+    assert held > 0
+    # The contact's own entry stays until the search-and-delete of its communications has gone through.
+    with sessions.begin() as session:
+        session.execute(delete(OutboxEntry).where(OutboxEntry.entity == "communication"))
+    blocked = {"index.blocks.write": True}
+    os_client.indices.put_settings(index=settings.communications_alias, body=blocked)
+    sync = OutboxSync(settings=settings, engine=engine, client=os_client)
+    try:
+        first = sync.drain_once()
+        assert (first.claimed, first.retried) == (1, 1)
+        with sessions.begin() as session:
+            entry = session.scalar(select(OutboxEntry))
+            assert "communications were not all deleted" in entry.last_error and "block" in entry.last_error
+            entry.available_at = datetime(2000, 1, 1, tzinfo=UTC)
+    finally:
+        os_client.indices.put_settings(index=settings.communications_alias, body={"index.blocks.write": None})
+    assert sync.drain().claimed == 1
+    assert pending(engine) == 0
+    os_client.indices.refresh(index=settings.communications_alias)
+    assert os_client.count(index=settings.communications_alias, body=of_marie)["count"] == 0
     assert_mirrored(settings, engine, os_client)
