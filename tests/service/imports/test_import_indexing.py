@@ -34,6 +34,8 @@ def test_imported_contacts_and_communications_are_searchable_after_the_outbox_dr
 
     changed = [person("CRM-1", last_name="Lefèvre-Dubois"), person("CRM-2", **other)]
     target.run(target.file("contacts-v2.jsonl", *changed))
-    assert sync.drain().claimed == 1
+    assert sync.drain().claimed == 2, "the renamed contact and its communication, which carries its name"
     found = hits(os_client, settings.contacts_alias, {"term": {"last_name": "lefevre-dubois"}})
     assert [h["_source"]["external_id"] for h in found] == ["CRM-1"]
+    found = hits(os_client, settings.communications_alias, {"term": {"created_by": "amelie.roux"}})
+    assert [h["_source"]["contact_display_name"] for h in found] == ["Marie Lefèvre-Dubois"]
