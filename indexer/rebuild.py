@@ -4,10 +4,11 @@ Searches keep using the old index until the single `_aliases` call; an index tha
 a count that does not match the database, any exception) is deleted and the alias is left alone. A
 rebuild killed outright leaves its index behind with the old one still serving; the next rebuild prunes
 it. While an index is loading it carries the `-building` alias, so a sync worker can write live changes
-into it as well (external versions keep whichever write is newer); after the swaps the rebuild drains
-the outbox itself, so changes committed while it loaded are not lost when no worker runs (DESIGN,
-known pitfalls: writes made during a rebuild). One rebuild runs at a time (`rebuild_lock`): of two, only the
-younger would get the live writes, and the older swapping last would serve an index that missed them.
+into it as well (external versions keep whichever write is newer); before each swap and after the last
+one the rebuild drains the outbox itself, so changes committed while it loaded are neither lost nor late
+when no worker runs (DESIGN, known pitfalls: writes made during a rebuild). One rebuild runs at a time
+(`rebuild_lock`): of two, only the younger would get the live writes, and the older swapping last would
+serve an index that missed them.
 """
 
 from __future__ import annotations
@@ -127,8 +128,13 @@ def _rebuild(
             communication_actions,
         ),
     )
+    sync = OutboxSync(settings=settings, engine=engine, client=client) if drain_outbox else None
     for target in targets:
         index, documents = _build(target, settings=settings, sessions=sessions, client=client, progress=progress)
+        if sync is not None:
+            # Changes committed during the load, written through the building alias before it serves: the
+            # index swapped in is not behind the one it replaces, even for a moment.
+            report.drained += sync.drain().claimed
         aliases.swap_alias(client, target.alias, index)
         report.pruned += aliases.prune(client, target.alias, keep=index)
         report.indices[target.alias] = index
@@ -136,8 +142,8 @@ def _rebuild(
             report.contacts = documents
         elif target.alias == settings.communications_alias:
             report.communications = documents
-    if drain_outbox:
-        report.drained = OutboxSync(settings=settings, engine=engine, client=client).drain().claimed
+    if sync is not None:
+        report.drained += sync.drain().claimed
     report.seconds = time.perf_counter() - started
     return report
 

@@ -236,6 +236,41 @@ def test_a_rebuild_replays_the_outbox_so_no_change_waits_for_the_next_sync_pass(
         assert session.scalar(select(func.count()).select_from(OutboxEntry)) == 0
 
 
+def test_a_change_committed_during_the_load_is_in_the_new_index_before_it_serves(fresh, os_client, monkeypatch):
+    """Without a sync worker: the rebuild replays the outbox into the building index before the swap."""
+    settings, engine, sessions = fresh
+    (renamed, *_) = add_contacts(sessions, 2)
+    build(settings, engine, os_client)
+
+    import indexer.rebuild as module
+
+    real_actions, real_swap = module.contact_actions, module.aliases.swap_alias
+    committed = []
+
+    def load_then_rename(session, index, settings_, advance):
+        loaded = list(real_actions(session, index, settings_, advance))
+        if not committed:
+            with sessions.begin() as other:
+                other.get(Contact, renamed).last_name = "Renamed-While-Loading"
+            committed.append(renamed)
+        yield from loaded
+
+    seen_at_swap = {}
+
+    def swap_and_look(client, alias, index):
+        client.indices.refresh(index=index)
+        hits = client.search(index=index, body={"query": {"term": {"last_name": "renamed-while-loading"}}})
+        seen_at_swap[alias] = [int(hit["_id"]) for hit in hits["hits"]["hits"]]
+        return real_swap(client, alias, index)
+
+    monkeypatch.setattr(module, "contact_actions", load_then_rename)
+    monkeypatch.setattr(module.aliases, "swap_alias", swap_and_look)
+    report = rebuild(settings=settings, engine=engine, client=os_client)
+    assert committed == [renamed] and report.drained >= 1
+    assert seen_at_swap[settings.contacts_alias] == [renamed]
+    assert seen_at_swap[settings.quick_alias] == [renamed]
+
+
 def test_bulk_counts_stale_versions_as_success_and_reports_every_other_failure(fresh, os_client):
     settings, *_ = fresh
     alias = settings.contacts_alias
