@@ -38,6 +38,10 @@ async def ready(state: StateDep) -> JSONResponse:
     checks: dict[str, Any] = {"database": _check_database(state), **await _check_engine(state)}
     ok = all(check["ok"] for check in checks.values())
     body: dict[str, Any] = {"status": "ready" if ok else "unavailable", "checks": checks}
+    if not ok:  # the error shape every other 503 has, naming each failing check
+        body["detail"] = "; ".join(
+            f"{name}: {check.get('detail') or check.get('status')}" for name, check in checks.items() if not check["ok"]
+        )
     try:
         lag, throughput = await run_in_threadpool(_sync_figures, state)
     except SQLAlchemyError:

@@ -140,6 +140,7 @@ async def test_a_deployment_without_the_quick_index_is_not_ready_until_rebuilt(m
     checks = response.json()["checks"]
     assert checks[f"alias:{settings.quick_alias}"] == {"ok": False, "detail": "missing; run an index rebuild"}
     assert checks[f"alias:{settings.contacts_alias}"] == {"ok": True}
+    assert response.json()["detail"] == f"alias:{settings.quick_alias}: missing; run an index rebuild"
 
     rebuild(settings=settings, engine=engine, client=os_client)
-    assert (await client.get("/ready")).status_code == 200
+    assert "detail" not in (await client.get("/ready")).json()
