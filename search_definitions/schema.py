@@ -16,7 +16,8 @@ from service.closed import Closed
 
 AddressScope = Literal["any", "billing", "subscription"]
 MAX_RECENT_LIMIT = 500
-BusinessUnit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+# Upper-cased like every business unit the service stores, so a definition's scope matches its agents' unit.
+BusinessUnit = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=20)]
 
 
 class Action(StrEnum):

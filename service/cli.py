@@ -237,10 +237,16 @@ def users_add(
     """Create a user (or rotate its token); the token is the last line printed."""
     from service.auth.service import add_user
     from service.db.session import build_engine, build_sessionmaker
+    from service.imports.importer import check_business_unit
     from service.models.enums import UserRole
 
     if role not in {r.value for r in UserRole}:
         raise typer.BadParameter("role must be agent or admin", param_hint="--role")
+    if business_unit is not None:
+        try:
+            business_unit = check_business_unit(business_unit)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--business-unit") from exc
     settings = Settings()
     with build_sessionmaker(build_engine(settings)).begin() as session:
         user, token = add_user(session, name, UserRole(role), business_unit)

@@ -50,8 +50,10 @@ Text64 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 Text100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Postcode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+# A code (a SetID): upper-cased, so the database's exact comparison and the index's folded one agree.
 BusinessUnit = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_-]+$")
+    str,
+    StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_-]+$"),
 ]
 Language = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=8, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,4})?$")

@@ -1,12 +1,20 @@
-"""`db upgrade` takes any database URL the settings accept, percent-encoded parts included."""
+"""`db upgrade`: any database URL the settings accept, percent-encoded parts included, and what a migration changes in stored rows."""
 
 import os
 import subprocess
 import sys
 
-from sqlalchemy import URL, create_engine, inspect
+from alembic import command
+from sqlalchemy import URL, create_engine, inspect, text
 
-from service.db.migrate import alembic_config
+from search_definitions import store
+from search_definitions.loader import load_shipped
+from service.auth.service import add_user
+from service.db.migrate import alembic_config, upgrade
+from service.db.session import build_engine, build_sessionmaker
+from service.models.enums import UserRole
+from service.settings import Settings
+from tests.support.builders import make_contact
 
 
 def test_db_upgrade_migrates_a_database_whose_url_is_percent_encoded(tmp_path):
@@ -23,3 +31,38 @@ def test_migration_config_keeps_a_socket_directory_and_a_reserved_password_as_gi
     engine = create_engine("postgresql+psycopg://crm:p%40ss%25@/contacts?host=%2Fvar%2Frun%2Fpostgresql")
     rendered = alembic_config(engine).get_main_option("sqlalchemy.url")
     assert rendered == engine.url.render_as_string(hide_password=False)
+
+
+def test_the_upgrade_to_upper_case_business_units_keeps_one_activation_per_scope(make_database, database):
+    engine = build_engine(Settings(database_url=make_database(database.backend, "upper").url))
+    with engine.begin() as connection:
+        config = alembic_config(engine)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006")
+    with build_sessionmaker(engine).begin() as session:
+        contact_id = make_contact(session, business_unit="BU01").id
+        add_user(session, "old-agent", UserRole.AGENT, "BU01")
+        kept = store.create(session, load_shipped().model_copy(update={"name": "Kept"}), author="a").id
+        dropped = store.create(session, load_shipped().model_copy(update={"name": "Dropped"}), author="a").id
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE contacts SET business_unit = 'bu01'"))
+        connection.execute(text("UPDATE users SET business_unit = 'bu01'"))
+        connection.execute(
+            text(
+                "INSERT INTO definition_activations (scope, definition_id, activated_by, activated_at) VALUES "
+                "('BU01', :kept, 'a', CURRENT_TIMESTAMP), ('bu01', :dropped, 'a', CURRENT_TIMESTAMP), "
+                "('bu03', :dropped, 'a', CURRENT_TIMESTAMP), ('', :kept, 'a', CURRENT_TIMESTAMP)"
+            ),
+            {"kept": kept, "dropped": dropped},
+        )
+
+    upgrade(engine)
+    with engine.connect() as connection:
+        assert (
+            connection.execute(text("SELECT business_unit FROM contacts WHERE id = :i"), {"i": contact_id}).scalar()
+            == "BU01"
+        )
+        assert connection.execute(text("SELECT business_unit FROM users WHERE name = 'old-agent'")).scalar() == "BU01"
+        scopes = connection.execute(text("SELECT scope, definition_id FROM definition_activations ORDER BY scope"))
+        assert scopes.all() == [("", kept), ("BU01", kept), ("BU03", dropped)]
+    engine.dispose()

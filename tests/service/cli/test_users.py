@@ -31,3 +31,17 @@ def test_users_add_refuses_an_unknown_role(make_database, database):
     result = subprocess.run(command, env=env, capture_output=True, text=True)
     assert result.returncode == 2
     assert "agent or admin" in result.stderr
+
+
+def test_users_add_stores_the_business_unit_in_upper_case_and_refuses_one_that_is_no_code(make_database, database):
+    db = make_database(database.backend, "users-unit")
+    env = {**os.environ, "CONTACT_LOOKUP_DATABASE_URL": db.url}
+    command = [sys.executable, "-m", "service.cli", "users", "add", "eva", "--business-unit", "bu02"]
+    subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    with build_sessionmaker(build_engine(Settings(database_url=db.url)))() as session:
+        assert session.scalar(select(User.business_unit).where(User.name == "eva")) == "BU02"
+
+    command = [sys.executable, "-m", "service.cli", "users", "add", "ivo", "--business-unit", "BU 02"]
+    result = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "no business unit" in result.stderr

@@ -432,3 +432,18 @@ async def test_only_admins_delete_and_the_delete_reaches_the_outbox(api):
     assert (await api.client.get(path, headers=api.as_("admin"))).status_code == 404
     assert api.count(Contact) == 0 and api.count(ARAccount) == 0
     assert api.outbox()[-2:] == [("contact", created["id"]), ("communication", logged.json()["id"])]
+
+
+async def test_a_business_unit_is_a_code_stored_in_upper_case_whatever_case_it_is_typed_in(api):
+    """The index folds case and the database compares exactly: one spelling keeps the two agreeing."""
+    own = await create_contact(api, "agent-bu02", business_unit=" bu02 ")
+    assert own["business_unit"] == "BU02"
+    read = await api.client.get(f"/api/contacts/{own['id']}", headers=api.as_("agent-bu02"))
+    assert read.status_code == 200 and read.json()["business_unit"] == "BU02"
+    moved = await api.client.patch(
+        f"/api/contacts/{own['id']}",
+        json={"business_unit": "bu01"},
+        headers={**api.as_("admin"), "If-Match": f'"{read.json()["version"]}"'},
+    )
+    assert moved.status_code == 200 and moved.json()["business_unit"] == "BU01"
+    assert (await api.client.get(f"/api/contacts/{own['id']}", headers=api.as_("agent-bu02"))).status_code == 404

@@ -135,7 +135,8 @@ async def test_exactly_one_definition_is_active_per_scope(api):
 
 
 async def test_business_unit_definition_applies_only_to_that_unit(api):
-    bu = await create(api, name="BU02 care", business_units=["BU02"], quick_search_fields=["phone", "name"])
+    bu = await create(api, name="BU02 care", business_units=["bu02"], quick_search_fields=["phone", "name"])
+    assert bu["definition"]["business_units"] == ["BU02"], "a unit is a code, stored in upper case"
     await api.client.post(f"/api/definitions/{bu['id']}/activate", headers=api.admin)
     mine = (await api.client.get("/api/definitions/active", headers=api.agent_bu02)).json()
     everyone = (await api.client.get("/api/definitions/active", headers=api.agent)).json()
