@@ -1,4 +1,4 @@
-"""`db upgrade`: any database URL the settings accept, percent-encoded parts included, and what a migration changes in stored rows."""
+"""`db upgrade`: any database URL the settings accept, and what a migration changes in stored rows."""
 
 import os
 import subprocess
