@@ -87,6 +87,18 @@ def db_upgrade() -> None:
 Progress = Annotated[bool, typer.Option(help="Show a progress bar (only ever on a terminal).")]
 
 
+def _business_unit(value: str | None) -> str | None:
+    """A `--business-unit` is checked and spelled as stored units are (upper case) before the command runs."""
+    from service.contacts.schemas import check_business_unit
+
+    if value is None:
+        return None
+    try:
+        return check_business_unit(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
 @app.command("demo-data")
 def demo_data(
     contacts: Annotated[int, typer.Option(min=1, help="How many contacts to add.")] = 1000,
@@ -114,7 +126,10 @@ def import_file(
         typer.Option("--format", help="Default: by extension (.jsonl/.ndjson/.json, .csv), else content."),
     ] = None,
     business_unit: Annotated[
-        str | None, typer.Option(help="Unit for records naming none; records of another unit are rejected.")
+        str | None,
+        typer.Option(
+            help="Unit for records naming none; records of another unit are rejected.", callback=_business_unit
+        ),
     ] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Records per transaction.")] = BATCH_SIZE,
     progress: Progress = True,
@@ -128,15 +143,10 @@ def import_file(
     imported), 3 the database failed midway (earlier batches are stored; run it again).
     """
     from service.db.session import build_engine
-    from service.imports.importer import ImportStopped, check_business_unit
+    from service.imports.importer import ImportStopped
     from service.imports.importer import import_file as run_import
     from service.imports.readers import UnusableFile
 
-    if business_unit is not None:
-        try:
-            business_unit = check_business_unit(business_unit)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--business-unit") from exc
     settings = Settings()
 
     def reject(rejection: Rejection) -> None:
@@ -232,21 +242,17 @@ def index_verify() -> None:
 def users_add(
     name: str,
     role: Annotated[str, typer.Option(help="agent or admin")] = "agent",
-    business_unit: Annotated[str | None, typer.Option(help="Restrict the user to one business unit.")] = None,
+    business_unit: Annotated[
+        str | None, typer.Option(help="Restrict the user to one business unit.", callback=_business_unit)
+    ] = None,
 ) -> None:
     """Create a user (or rotate its token); the token is the last line printed."""
     from service.auth.service import add_user
     from service.db.session import build_engine, build_sessionmaker
-    from service.imports.importer import check_business_unit
     from service.models.enums import UserRole
 
     if role not in {r.value for r in UserRole}:
         raise typer.BadParameter("role must be agent or admin", param_hint="--role")
-    if business_unit is not None:
-        try:
-            business_unit = check_business_unit(business_unit)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--business-unit") from exc
     settings = Settings()
     with build_sessionmaker(build_engine(settings)).begin() as session:
         user, token = add_user(session, name, UserRole(role), business_unit)

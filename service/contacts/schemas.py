@@ -22,6 +22,8 @@ from pydantic import (
     Field,
     SecretStr,
     StringConstraints,
+    TypeAdapter,
+    ValidationError,
     ValidationInfo,
     computed_field,
     field_validator,
@@ -55,6 +57,16 @@ BusinessUnit = Annotated[
     str,
     StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_-]+$"),
 ]
+
+
+def check_business_unit(value: str) -> str:
+    """A unit given outside a request body (an option, an import's default), checked and spelled as stored."""
+    try:
+        return TypeAdapter(BusinessUnit).validate_python(value)
+    except ValidationError as exc:
+        raise ValueError(f"'{value}' is no business unit (1 to 20 letters, digits, _ or -)") from exc
+
+
 Language = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=8, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,4})?$")
 ]

@@ -17,12 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from service.contacts.schemas import BusinessUnit
+from service.contacts.schemas import check_business_unit
 from service.contacts.service import field_path
 from service.db.session import build_sessionmaker
 from service.errors import DomainError
@@ -115,13 +114,6 @@ def import_file(
                         on_reject(Rejection(number, outcome))
     report.seconds = round(time.perf_counter() - started, 3)
     return report
-
-
-def check_business_unit(value: str) -> str:
-    try:
-        return TypeAdapter(BusinessUnit).validate_python(value)
-    except ValidationError as exc:
-        raise ValueError(f"'{value}' is no business unit (1 to 20 letters, digits, _ or -)") from exc
 
 
 Parsed = tuple[int, Record | str]
