@@ -25,7 +25,7 @@ class RebuildRunning(RuntimeError):
     """Another rebuild of the same indices holds the lock."""
 
 
-def holder() -> str:
+def _holder() -> str:
     return f"pid {os.getpid()} on {socket.gethostname()}"
 
 
@@ -84,7 +84,7 @@ def _file_lock(path: Path, index_prefix: str) -> Iterator[None]:
         try:
             handle.seek(0)
             handle.truncate()
-            handle.write(holder())
+            handle.write(_holder())
             handle.flush()
             yield
         finally:
