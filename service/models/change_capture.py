@@ -34,8 +34,6 @@ def _touched(session: Session) -> tuple[set[int], set[int]]:
         if isinstance(obj, Contact):
             if obj.id is not None:
                 contacts.add(obj.id)
-                if obj in session.dirty and _copied_into_communications_changed(obj):
-                    communications.update(_communications_of_contact(session, obj.id))
         elif isinstance(obj, Communication):
             if obj.id is not None:
                 communications.add(obj.id)
@@ -67,14 +65,20 @@ def _owner_ids(obj: Any, foreign_key: str, relationship: str) -> set[int]:
 COPIED_INTO_COMMUNICATIONS = ("business_unit", "kind", "first_name", "middle_name", "last_name", "company_name")
 
 
-def _copied_into_communications_changed(contact: Contact) -> bool:
-    state = inspect(contact)
-    return any(state.attrs[name].history.has_changes() for name in COPIED_INTO_COMMUNICATIONS)
-
-
-def _communications_of_contact(session: Session, contact_id: int) -> set[int]:
-    """Rewritten with the contact, and their versions bumped, or the index would keep the old copy as current."""
-    found = session.connection().execute(select(Communication.id).where(Communication.contact_id == contact_id))
+def _communications_copying(session: Session) -> set[int]:
+    """The communications of contacts whose copied columns this flush changes: rewritten with the contact, and
+    their versions bumped, or the index would keep the old copy as current. Asked before the flush only: bumped
+    then, they are dirty, hence touched, after it."""
+    changed = [
+        contact.id
+        for contact in session.dirty
+        if isinstance(contact, Contact)
+        and contact.id is not None
+        and any(inspect(contact).attrs[name].history.has_changes() for name in COPIED_INTO_COMMUNICATIONS)
+    ]
+    if not changed:
+        return set()
+    found = session.connection().execute(select(Communication.id).where(Communication.contact_id.in_(changed)))
     return set(found.scalars())
 
 
@@ -96,6 +100,7 @@ def _columns_changed(session: Session, obj: object) -> bool:
 def _bump_versions(session: Session, _context: UOWTransaction, _instances: object) -> None:
     with session.no_autoflush:
         contacts, communications = _touched(session)
+        communications |= _communications_copying(session)
         for model, ids in ((Contact, contacts), (Communication, communications)):
             for owner_id in ids:
                 owner = session.get(model, owner_id)
