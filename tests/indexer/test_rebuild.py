@@ -15,6 +15,7 @@ from indexer.rebuild import RebuildError, rebuild
 from service.db.session import build_engine, build_sessionmaker
 from service.models import Address, Contact, Email, OutboxEntry
 from service.settings import Settings
+from tests.indexer.conftest import build
 from tests.support.builders import SECRET_HASH, address, make_communication, make_contact, phone
 
 
@@ -36,11 +37,6 @@ def fresh(make_database, database, opensearch_url, os_client, run_prefix, tmp_pa
     yield settings, engine, build_sessionmaker(engine)
     engine.dispose()
     os_client.indices.delete(index=f"{settings.index_prefix}-*", params={"expand_wildcards": "all"})
-
-
-def build(settings, engine, client):
-    """The rebuild alone: the outbox drain that follows it is the sync's business (tested once below)."""
-    return rebuild(settings=settings, engine=engine, client=client, drain_outbox=False)
 
 
 def add_contacts(sessions, count=3):

@@ -1,6 +1,5 @@
 """One rebuild at a time: a second is refused before it touches the engine, and a killed holder frees the lock."""
 
-import os
 import signal
 import subprocess
 import sys
@@ -9,8 +8,8 @@ import time
 import pytest
 
 from indexer import aliases
-from indexer.rebuild import rebuild
 from indexer.rebuild_lock import RebuildRunning, rebuild_lock
+from tests.indexer.conftest import build, cli_env
 
 HOLD = """
 import sys, time
@@ -23,20 +22,6 @@ with rebuild_lock(build_engine(settings), settings.index_prefix):
     print("held", flush=True)
     time.sleep(600)
 """
-
-
-def build(settings, engine, client):
-    return rebuild(settings=settings, engine=engine, client=client, drain_outbox=False)
-
-
-def env_of(settings):
-    return {
-        **os.environ,
-        "CONTACT_LOOKUP_DATABASE_URL": settings.database_url,
-        "CONTACT_LOOKUP_OPENSEARCH_URL": settings.opensearch_url,
-        "CONTACT_LOOKUP_INDEX_PREFIX": settings.index_prefix,
-        "CONTACT_LOOKUP_HOME": str(settings.home),
-    }
 
 
 def test_a_rebuild_while_another_runs_is_refused_and_creates_no_index(own, os_client):
@@ -59,7 +44,7 @@ def test_the_lock_is_per_index_prefix(own, os_client):
 
 def test_the_cli_refuses_a_second_rebuild_naming_the_holder_and_a_killed_holder_frees_the_lock(own, os_client):
     settings, engine = own
-    env = env_of(settings)
+    env = cli_env(settings)
     holder = subprocess.Popen([sys.executable, "-c", HOLD], env=env, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"

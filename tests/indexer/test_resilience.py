@@ -20,6 +20,7 @@ from service.models import Contact, OutboxEntry
 from service.opensearch.client import build_client
 from service.settings import Settings
 from tests.conftest import POSTGRES_ENV
+from tests.indexer.conftest import cli_env
 from tests.support import sync_worker
 from tests.support.scenario import build
 
@@ -41,15 +42,6 @@ def touch_in_one_transaction(engine, ids, *, tag):
     with build_sessionmaker(engine).begin() as session:
         for contact in session.scalars(select(Contact).where(Contact.id.in_(ids))):
             contact.category = tag
-
-
-def worker_env(settings):
-    return {
-        **os.environ,
-        "CONTACT_LOOKUP_DATABASE_URL": settings.database_url,
-        "CONTACT_LOOKUP_OPENSEARCH_URL": settings.opensearch_url,
-        "CONTACT_LOOKUP_INDEX_PREFIX": settings.index_prefix,
-    }
 
 
 def spawn_worker(env):
@@ -91,7 +83,7 @@ def test_sync_worker_killed_mid_batch_loses_nothing_after_restart(populated, os_
         ids = session.scalars(select(Contact.id)).all()
     touch_contacts(engine, ids, tag="residential-2")
     before = pending(engine)
-    env = worker_env(settings)
+    env = cli_env(settings)
     worker = spawn_worker(env)
     deadline = time.monotonic() + 60
     while pending(engine) > before * 0.7 and time.monotonic() < deadline:
@@ -203,7 +195,7 @@ def test_sync_worker_killed_at_random_points_twenty_times_leaves_the_index_equal
     elapsed = time.monotonic() - started
     print(f"{KILLS} kills in {elapsed:.0f} s (a worker's life: {life_s:.1f} s); {mid_queue} left it part-drained")
     assert mid_queue >= KILLS // 4, "kills are meant to land part way through the queue too"
-    drain_once_in_a_fresh_process(worker_env(settings))
+    drain_once_in_a_fresh_process(cli_env(settings))
     assert pending(engine) == 0
     assert_mirrored(settings, engine, os_client)
 
