@@ -13,6 +13,7 @@ from service.deps import CurrentUser, GatewayDep, SettingsDep
 from service.errors import error_response
 from service.search import communications
 from service.search.lookup import CommunicationsSearchLookup, RecentCommunicationsLookup
+from service.search.router import refuse_surrogates
 from service.search.schemas import CommunicationPage, CommunicationSearchRequest
 
 router = APIRouter(prefix="/api/communications", tags=["communications"])
@@ -73,6 +74,7 @@ async def search_communications(
 ) -> CommunicationPage:
     """Communications by keyword, reference, transaction number, status, action, topic or date range."""
     lookup.audit.asked(request.model_dump(mode="json", exclude={"after"}))
+    refuse_surrogates(request.model_dump())
     page = await communications.search(
         request,
         definition=lookup.definition,
@@ -84,5 +86,9 @@ async def search_communications(
 
 
 def _shown(audit: LookupRecord, page: CommunicationPage) -> CommunicationPage:
-    audit.showed((item.contact_id for item in page.items), total=page.total)
+    audit.showed(
+        (item.contact_id for item in page.items),
+        total=page.total,
+        communication_ids=(item.communication_id for item in page.items),
+    )
     return page
