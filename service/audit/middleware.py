@@ -67,9 +67,7 @@ def _entry(
 ) -> dict[str, Any]:
     principal = record.principal
     outcome = Outcome.of(status)
-    criteria = scrub(record.criteria)
-    if outcome in (Outcome.REJECTED, Outcome.FAILED):
-        criteria = bounded(criteria)
+    criteria = stored(record.criteria, bound=outcome in (Outcome.REJECTED, Outcome.FAILED))
     return {
         "at": at,
         "user_id": principal.id,
@@ -93,17 +91,22 @@ def _entry(
     }
 
 
-def bounded(criteria: dict[str, Any], limit: int = MAX_CRITERIA_BYTES) -> dict[str, Any]:
-    """The criteria as they are when their JSON fits in `limit` bytes; otherwise a summary that does: their size,
-    the first keys (two levels deep) and the head of their JSON. A request refused for its junk keeps no junk."""
+def stored(criteria: dict[str, Any], *, bound: bool, limit: int = MAX_CRITERIA_BYTES) -> dict[str, Any]:
+    """The criteria free of lone surrogates; when `bound` and their JSON exceeds `limit` bytes, a summary that fits
+    instead: their size, the first keys (two levels deep) and the head of their JSON, so a request refused for its
+    junk keeps no junk. One C-speed encoding finds both cases; only criteria holding a surrogate are walked."""
     text = json.dumps(criteria, ensure_ascii=False, default=str)
-    size = len(text.encode())
-    if size <= limit:
+    try:
+        encoded = text.encode()
+    except UnicodeEncodeError:
+        criteria, text = scrub(criteria), scrub(text)
+        encoded = text.encode()
+    if not bound or len(encoded) <= limit:
         return criteria
-    summary: dict[str, Any] = {"truncated": True, "bytes": size, "keys": _keys(criteria)[:MAX_KEYS], "head": ""}
+    summary: dict[str, Any] = {"truncated": True, "bytes": len(encoded), "keys": _keys(criteria)[:MAX_KEYS], "head": ""}
     room = limit - len(json.dumps(summary, ensure_ascii=False).encode())
     # Escaping may lengthen the head in the summary's own JSON (quotes, backslashes): halve until it fits.
-    head = text.encode()[: max(room, 0)].decode(errors="ignore")
+    head = encoded[: max(room, 0)].decode(errors="ignore")
     while head and len(json.dumps({**summary, "head": head}, ensure_ascii=False).encode()) > limit:
         head = head[: len(head) // 2]
     summary["head"] = head

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -62,8 +63,9 @@ async def _audited(
     The page is already JSON-ready data in the shape of `SearchPage` (see `results`), so it is written as it is
     instead of being validated and serialized again on the way out.
     """
-    lookup.audit.asked(request.model_dump(mode="json", exclude={"after"}))
-    refuse_surrogates(request.model_dump())
+    asked = request.model_dump(mode="json", exclude={"after"})
+    lookup.audit.asked(asked)
+    refuse_surrogates(request.model_dump())  # python mode: the JSON mode mangles a surrogate in a key
     page = await search(
         request,
         definition=lookup.definition,
@@ -82,7 +84,11 @@ def refuse_surrogates(request: dict[str, Any]) -> None:
     """A lone surrogate (JSON's `\\udfff`) is no character: no stored name or number holds one, so nothing could
     match, and the engine's JSON encoder cannot even send it. A 422 naming the field says so, where the search
     would otherwise fail as a 500."""
-    where = surrogate_at(request)
+    try:
+        json.dumps(request, ensure_ascii=False, default=str).encode()  # in C; only a surrogate fails the encoding
+        return
+    except UnicodeEncodeError:
+        where = surrogate_at(request)
     if where is not None:
         raise InvalidCriteria(
             f"{where}: contains a lone surrogate (an unpaired \\ud800-\\udfff escape), which is not text; "
