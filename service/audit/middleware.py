@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.audit.record import STATE_KEY, LookupRecord
@@ -93,24 +94,32 @@ def _entry(
 
 def stored(criteria: dict[str, Any], *, bound: bool, limit: int = MAX_CRITERIA_BYTES) -> dict[str, Any]:
     """The criteria free of lone surrogates; when `bound` and their JSON exceeds `limit` bytes, a summary that fits
-    instead: their size, the first keys (two levels deep) and the head of their JSON, so a request refused for its
-    junk keeps no junk. One C-speed encoding finds both cases; only criteria holding a surrogate are walked."""
-    text = json.dumps(criteria, ensure_ascii=False, default=str)
-    try:
-        encoded = text.encode()
-    except UnicodeEncodeError:
-        criteria, text = scrub(criteria), scrub(text)
-        encoded = text.encode()
+    (as the database's JSON columns store it, non-ASCII escaped): their size, the first keys (two levels deep) and
+    the head of their JSON, so a request refused for its junk keeps no junk."""
+    criteria, encoded = _encoded(criteria)
     if not bound or len(encoded) <= limit:
         return criteria
     summary: dict[str, Any] = {"truncated": True, "bytes": len(encoded), "keys": _keys(criteria)[:MAX_KEYS], "head": ""}
-    room = limit - len(json.dumps(summary, ensure_ascii=False).encode())
-    # Escaping may lengthen the head in the summary's own JSON (quotes, backslashes): halve until it fits.
+    room = limit - len(json.dumps(summary))
     head = encoded[: max(room, 0)].decode(errors="ignore")
-    while head and len(json.dumps({**summary, "head": head}, ensure_ascii=False).encode()) > limit:
+    # Escaping lengthens the head in the stored JSON (quotes, backslashes, non-ASCII): halve it until it fits.
+    while head and len(json.dumps({**summary, "head": head})) > limit:
         head = head[: len(head) // 2]
     summary["head"] = head
     return summary
+
+
+def _encoded(criteria: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+    """The criteria and their JSON, in C (orjson refuses exactly the text a lone surrogate makes invalid: only then
+    are the criteria walked and scrubbed)."""
+    try:
+        return criteria, orjson.dumps(criteria, default=str)
+    except TypeError:
+        criteria = scrub(criteria)
+    try:
+        return criteria, orjson.dumps(criteria, default=str)
+    except TypeError:  # an integer beyond 64 bits, which orjson does not write
+        return criteria, json.dumps(criteria, ensure_ascii=False, default=str).encode()
 
 
 def _keys(criteria: Mapping[str, Any]) -> list[str]:

@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
@@ -134,4 +135,7 @@ def dump(entry: dict[str, Any]) -> str:
 
 def size_of(entry: dict[str, Any]) -> int:
     """What an entry costs held in memory, near enough: the length of its JSON (at least 1, so none is free)."""
-    return max(len(dump(entry)), 1)
+    try:
+        return max(len(orjson.dumps(entry, default=str)), 1)
+    except TypeError:  # an integer beyond 64 bits, which orjson does not write
+        return max(len(dump(entry)), 1)

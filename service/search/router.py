@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -85,10 +84,10 @@ def refuse_surrogates(request: dict[str, Any]) -> None:
     match, and the engine's JSON encoder cannot even send it. A 422 naming the field says so, where the search
     would otherwise fail as a 500."""
     try:
-        json.dumps(request, ensure_ascii=False, default=str).encode()  # in C; only a surrogate fails the encoding
+        orjson.dumps(request, default=str)  # the engine's encoder, in C: it refuses what cannot be sent
         return
-    except UnicodeEncodeError:
-        where = surrogate_at(request)
+    except TypeError:
+        where = surrogate_at(request)  # None when orjson refused something else (an integer beyond 64 bits)
     if where is not None:
         raise InvalidCriteria(
             f"{where}: contains a lone surrogate (an unpaired \\ud800-\\udfff escape), which is not text; "

@@ -94,7 +94,7 @@ async def test_a_refused_search_with_a_megabyte_of_junk_keys_leaves_at_most_two_
     criteria = entry["criteria"]
     assert len(json.dumps(criteria, ensure_ascii=False).encode()) <= MAX_CRITERIA_BYTES
     assert criteria["truncated"] is True and criteria["bytes"] >= 800_000
-    assert criteria["keys"][0] == "contact.junk000000" and criteria["head"].startswith('{"contact": {"junk000000"')
+    assert criteria["keys"][0] == "contact.junk000000" and criteria["head"].startswith('{"contact":{"junk000000"')
     with db_sessions() as session:
         stored = session.scalar(select(AuditEntry.criteria).where(AuditEntry.user_name == name))
     assert len(json.dumps(stored).encode()) <= MAX_CRITERIA_BYTES
