@@ -50,9 +50,10 @@ def create_app(settings: Settings) -> FastAPI:
         client = build_async_client(settings)
         sessions = build_sessionmaker(engine)
         audit = AuditQueue(
-            AuditWriter(sessions, backlog=settings.audit_backlog),
+            AuditWriter(sessions, backlog=settings.audit_backlog, backlog_bytes=settings.audit_backlog_bytes),
             gather_s=settings.audit_gather_s,
             limit=settings.audit_backlog,
+            limit_bytes=settings.audit_backlog_bytes,
         )
         audit.start()
         app.state.contact_lookup = AppState(

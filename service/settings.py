@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     audit_backlog: int = Field(
         10_000, ge=0, description="Audit entries kept in memory for a retry while the database refuses them."
     )
+    audit_backlog_bytes: int = Field(
+        16 * 1024 * 1024,
+        ge=0,
+        description="Bytes (of their JSON) the audit entries kept in memory may take, queued or held for a retry.",
+    )
     audit_gather_s: float = Field(
         0.05, ge=0, le=5, description="How long the audit thread lets entries gather before one INSERT writes them."
     )

@@ -7,7 +7,8 @@ through the `AuditWriter`, which keeps and logs what the database refuses, as be
 
 The trail lags a lookup by at most `gather_s` plus one INSERT. Readers that must see every lookup answered before
 them (GET /api/audit) call `settle` first. An entry is lost only if the process dies within that lag; the queue
-is bounded like the writer's backlog, and an entry pushed out of it is logged in full at CRITICAL.
+is bounded like the writer's backlog (in entries and in bytes), and an entry pushed out of it is logged in full at
+CRITICAL and counted (`dropped`).
 """
 
 from __future__ import annotations
@@ -18,17 +19,23 @@ import time
 from collections import deque
 from typing import Any
 
-from service.audit.writer import AuditWriter, dump
+from service.audit.writer import DEFAULT_BACKLOG_BYTES, AuditWriter, dump, size_of
 
 log = logging.getLogger(__name__)
 
 
 class AuditQueue:
-    def __init__(self, writer: AuditWriter, *, gather_s: float, limit: int) -> None:
+    def __init__(
+        self, writer: AuditWriter, *, gather_s: float, limit: int, limit_bytes: int = DEFAULT_BACKLOG_BYTES
+    ) -> None:
         self._writer = writer
         self._gather_s = gather_s
         self._limit = limit
+        self._limit_bytes = limit_bytes
         self._entries: deque[dict[str, Any]] = deque()
+        self._sizes: deque[int] = deque()
+        self._bytes = 0
+        self._dropped = 0
         self._changed = threading.Condition()
         self._hurry = threading.Event()
         self._submitted = 0
@@ -41,15 +48,27 @@ class AuditQueue:
         """Entries not in the database yet: queued, or kept by the writer while the database refuses them."""
         return len(self._entries) + self._writer.pending
 
+    @property
+    def dropped(self) -> int:
+        """Entries pushed out of the full queue or the writer's full backlog, each logged in full at CRITICAL."""
+        return self._dropped + self._writer.dropped
+
     def start(self) -> None:
         self._thread.start()
 
     def submit(self, entry: dict[str, Any]) -> None:
         """Never blocks: called on the event loop once the answer has gone out."""
+        size = size_of(entry)
         with self._changed:
             self._entries.append(entry)
+            self._sizes.append(size)
+            self._bytes += size
             self._submitted += 1
-            if len(self._entries) > max(self._limit, 1):
+            while len(self._entries) > 1 and (
+                len(self._entries) > max(self._limit, 1) or self._bytes > self._limit_bytes
+            ):
+                self._bytes -= self._sizes.popleft()
+                self._dropped += 1
                 log.critical("audit queue full, entry dropped: %s", dump(self._entries.popleft()))
             self._changed.notify()
 
@@ -76,11 +95,18 @@ class AuditQueue:
         if self._thread.is_alive():
             self._thread.join(timeout_s)
         with self._changed:
-            left = list(self._entries)
-            self._entries.clear()
+            left = self._take()
         if left:
             self._writer.write(left)
         self._writer.flush()
+
+    def _take(self) -> list[dict[str, Any]]:
+        """Everything queued (the caller holds the lock)."""
+        batch = list(self._entries)
+        self._entries.clear()
+        self._sizes.clear()
+        self._bytes = 0
+        return batch
 
     def _run(self) -> None:
         while True:
@@ -92,8 +118,7 @@ class AuditQueue:
             if not self._closing:
                 self._hurry.wait(self._gather_s)
             with self._changed:
-                batch = list(self._entries)
-                self._entries.clear()
+                batch = self._take()
                 upto = self._submitted
                 self._hurry.clear()
             try:

@@ -1,4 +1,9 @@
-"""GET /api/audit: the lookup trail, for admins only, newest first, filtered and paged by id."""
+"""GET /api/audit: the trail of lookups and writes, for admins only, newest first, filtered and paged by id.
+
+An admin bound to a business unit reads only that unit's trail: the entries of callers bound to the unit, and the
+entries about contacts of the unit (a read, a write, or a search whose hits were all the unit's). An admin bound
+to no unit reads everything.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from service.audit.schemas import AuditPage, AuditRead
 from service.closed import refuse_nul
 from service.deps import AdminUser, SessionDep, SettingsDep, StateDep
 from service.errors import InvalidCriteria, error_response
-from service.models.audit import Lookup, Outcome
+from service.models.audit import Action, Lookup, Outcome
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 
@@ -37,7 +42,7 @@ def _utc(value: datetime | None) -> datetime | None:
     },
 )
 def read_audit(
-    _admin: AdminUser,
+    admin: AdminUser,
     session: SessionDep,
     settings: SettingsDep,
     state: StateDep,
@@ -50,10 +55,15 @@ def read_audit(
         datetime | None, Query(alias="from", description="Entries at or after this instant (ISO 8601; UTC if naive).")
     ] = None,
     until: Annotated[datetime | None, Query(alias="to", description="Entries at or before this instant.")] = None,
-    endpoint: Annotated[Lookup | None, Query(description="Which lookup.")] = None,
+    endpoint: Annotated[Lookup | None, Query(description="Which endpoint.")] = None,
+    action: Annotated[Action | None, Query(description="read, create, update or delete.")] = None,
     outcome: Annotated[Outcome | None, Query(description="How it ended.")] = None,
     contact_id: Annotated[
-        int | None, Query(ge=1, le=2**31 - 1, description="Entries whose answer showed this contact.")
+        int | None, Query(ge=1, le=2**31 - 1, description="Entries whose answer showed, or write touched, the contact.")
+    ] = None,
+    communication_id: Annotated[
+        int | None,
+        Query(ge=1, le=2**31 - 1, description="Entries whose answer showed, or write touched, this communication."),
     ] = None,
     size: Annotated[int | None, Query(ge=1, description="Page size (capped by the server).")] = None,
     after: Annotated[int | None, Query(ge=1, le=2**63 - 1, description="The `next` of the previous page.")] = None,
@@ -71,8 +81,11 @@ def read_audit(
         since=since,
         until=until,
         endpoint=endpoint.value if endpoint else None,
+        action=action.value if action else None,
         outcome=outcome.value if outcome else None,
         contact_id=contact_id,
+        communication_id=communication_id,
+        unit=admin.business_unit,
         before_id=after,
         size=page_size,
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from service.surrogates import scrub
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -23,16 +25,31 @@ class AuditRead(BaseModel):
     user: str = Field(validation_alias="user_name")
     role: str
     business_unit: str | None
-    endpoint: str = Field(description="Which lookup: quick_search, advanced_search, contact_context, ...")
+    endpoint: str = Field(description="Which endpoint: quick_search, advanced_search, contact_context, contact, ...")
+    action: str = Field(description="read (every lookup, and a contact or communication read), create, update, delete.")
     method: str
     path: str
-    criteria: dict[str, Any] = Field(description="What was asked: field, operator and value, or the criteria.")
-    contact_ids: list[int] = Field(description="The contacts the answer showed (or the context opened).")
+    criteria: dict[str, Any] = Field(
+        description="What was asked, as validated: field, operator and value, the criteria, the contact id. A refused "
+        "request whose criteria exceed 2 KB keeps a summary instead: truncated, bytes, keys and head."
+    )
+    contact_ids: list[int] = Field(description="The contacts the answer showed, or the write touched.")
+    communication_ids: list[int] = Field(description="The communications the answer showed, or the write touched.")
+    changed: list[str] = Field(
+        description="The fields a write changed (names only: a secret changed is `access_tokens.secret`, no value)."
+    )
+    contact_unit: str | None = Field(description="The business unit of the contacts the entry is about, when one.")
     total: int | None = Field(description="How many matched in all (searches only).")
     status_code: int
     outcome: str = Field(description="ok, rejected (4xx), unavailable (503) or failed (500).")
     detail: str | None = Field(description="The error answer's detail, when there was one.")
     duration_ms: int
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _readable(cls, value: Any) -> Any:
+        """An entry stored before its text was scrubbed (SQLite keeps a lone surrogate) still reads back."""
+        return scrub(value)
 
 
 class AuditPage(BaseModel):

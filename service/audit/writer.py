@@ -2,9 +2,10 @@
 take yet is kept, and none is dropped without a trace.
 
 While the database cannot be reached, an entry stays in memory and goes in with the next write (one multi-row
-INSERT), up to `Settings.audit_backlog` entries; each one is also logged in full at ERROR when it is first
-refused, so even a worker that dies before the database is back leaves it in its log. Entries pushed out of a
-full backlog are logged again at CRITICAL, and so is one the database refuses for what it holds.
+INSERT), up to `Settings.audit_backlog` entries and `Settings.audit_backlog_bytes` bytes (of their JSON: what an
+entry costs is its criteria, not its count); each one is also logged in full at ERROR when it is first refused,
+so even a worker that dies before the database is back leaves it in its log. Entries pushed out of a full
+backlog are logged again at CRITICAL and counted (`dropped`), and so is one the database refuses for what it holds.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,22 +31,43 @@ log = logging.getLogger(__name__)
 UNREACHABLE = (OperationalError, InterfaceError, PoolTimeout)
 
 
+DEFAULT_BACKLOG_BYTES = 16 * 1024 * 1024
+
+
 class AuditWriter:
-    def __init__(self, sessions: sessionmaker[Session], *, backlog: int) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], *, backlog: int, backlog_bytes: int = DEFAULT_BACKLOG_BYTES
+    ) -> None:
         self._sessions = sessions
         self._backlog = backlog
-        self._pending: deque[dict[str, Any]] = deque()
+        self._backlog_bytes = backlog_bytes
+        self._pending: deque[tuple[dict[str, Any], int]] = deque()
+        self._bytes = 0
+        self._dropped = 0
         self._lock = threading.Lock()
 
     @property
     def pending(self) -> int:
         return len(self._pending)
 
+    @property
+    def pending_bytes(self) -> int:
+        """What the backlog holds, as the length of its entries' JSON."""
+        return self._bytes
+
+    @property
+    def dropped(self) -> int:
+        """Entries pushed out of a full backlog since the start (each one logged in full at CRITICAL)."""
+        return self._dropped
+
     def write(self, entries: Sequence[dict[str, Any]]) -> bool:
         """Blocking: True when the entries and any backlog are in the database, in one INSERT when it takes them."""
         with self._lock:
-            backlog = list(self._pending)
+            held = list(self._pending)
             self._pending.clear()
+            self._bytes = 0
+        backlog = [entry for entry, _ in held]
+        known = {id(entry): size for entry, size in held}
         batch = [*backlog, *entries]
         try:
             written, unwritten = self._insert(batch)
@@ -57,14 +80,15 @@ class AuditWriter:
         for kept in unwritten:
             if id(kept) in fresh:
                 log.error("audit entry not written yet, kept for a retry: %s", dump(kept))
-        self._keep(unwritten)
+        self._keep([(entry, known.get(id(entry)) or size_of(entry)) for entry in unwritten])
         return written == len(batch)
 
     def flush(self) -> bool:
         """At shutdown: one last try for the backlog; what still fails is logged in full."""
         with self._lock:
-            batch = list(self._pending)
+            batch = [entry for entry, _ in self._pending]
             self._pending.clear()
+            self._bytes = 0
         written, unwritten = self._insert(batch) if batch else (0, [])
         for entry in unwritten:
             log.critical("audit entry lost at shutdown (database unavailable): %s", dump(entry))
@@ -89,12 +113,29 @@ class AuditWriter:
             return 0, []
         return len(batch), []
 
-    def _keep(self, batch: Sequence[dict[str, Any]]) -> None:
+    def _keep(self, batch: Sequence[tuple[dict[str, Any], int]]) -> None:
         with self._lock:
             self._pending.extendleft(reversed(batch))
-            while len(self._pending) > self._backlog:
-                log.critical("audit backlog full, entry dropped: %s", dump(self._pending.popleft()))
+            self._bytes += sum(size for _, size in batch)
+            while self._pending and (len(self._pending) > self._backlog or self._bytes > self._backlog_bytes):
+                entry, size = self._pending.popleft()
+                self._bytes -= size
+                self._dropped += 1
+                log.critical(
+                    "audit backlog full (%d entries, %d bytes at most), entry dropped: %s",
+                    self._backlog,
+                    self._backlog_bytes,
+                    dump(entry),
+                )
 
 
 def dump(entry: dict[str, Any]) -> str:
     return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def size_of(entry: dict[str, Any]) -> int:
+    """What an entry costs held in memory, near enough: the length of its JSON (at least 1, so none is free)."""
+    try:
+        return max(len(orjson.dumps(entry, default=str)), 1)
+    except TypeError:  # an integer beyond 64 bits, which orjson does not write
+        return max(len(dump(entry)), 1)

@@ -9,13 +9,24 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response, status
+from sqlalchemy.orm import Session
 
-from service.audit.record import CommunicationAudit
+from service.audit import repository as audit_repository
+from service.audit.changes import changed, communication_state
+from service.audit.record import (
+    CommunicationAudit,
+    CommunicationCreateAudit,
+    CommunicationDeleteAudit,
+    CommunicationUpdateAudit,
+    LookupRecord,
+)
+from service.auth.service import Principal
 from service.communications.schemas import CommunicationCreate, CommunicationRead, CommunicationUpdate
 from service.communications.service import CommunicationsService
 from service.deps import CurrentUser, ExpectedVersion, SessionDep
 from service.errors import error_response
 from service.models import Communication
+from service.models.audit import Action
 
 router = APIRouter(prefix="/api/communications", tags=["communications"])
 
@@ -28,6 +39,23 @@ STALE = error_response(409, "communication 7 is at version 4, not 3; reload it")
 
 def get_service(session: SessionDep) -> CommunicationsService:
     return CommunicationsService(session)
+
+
+def _contact_unit(session: Session, principal: Principal, contact_id: int) -> str | None:
+    """A caller bound to a unit sees only its contacts; for one bound to none the database says which unit."""
+    return principal.business_unit or audit_repository.contact_unit(session, contact_id)
+
+
+def _wrote(
+    audit: LookupRecord, action: Action, communication: Communication, unit: str | None, changes: list[str]
+) -> None:
+    audit.wrote(
+        action,
+        contact_id=communication.contact_id,
+        communication_id=communication.id,
+        unit=unit,
+        changed=changes,
+    )
 
 
 ServiceDep = Annotated[CommunicationsService, Depends(get_service)]
@@ -45,10 +73,18 @@ def _tagged(response: Response, communication: Communication) -> Communication:
     responses={**AUTH_ERRORS, **error_response(404, "no contact 7"), **INVALID},
 )
 def create_communication(
-    data: CommunicationCreate, principal: CurrentUser, service: ServiceDep, response: Response
+    data: CommunicationCreate,
+    principal: CurrentUser,
+    service: ServiceDep,
+    session: SessionDep,
+    response: Response,
+    audit: CommunicationCreateAudit,
 ) -> Communication:
     """Logs a communication against a contact the caller can see; `created_by` is the caller."""
+    audit.asked({"contact_id": data.contact_id})
     communication = service.create(data, principal)
+    unit = _contact_unit(session, principal, communication.contact_id)
+    _wrote(audit, Action.CREATE, communication, unit, changed(None, communication_state(communication)))
     response.headers["Location"] = f"{router.prefix}/{communication.id}"
     return _tagged(response, communication)
 
@@ -58,12 +94,14 @@ def read_communication(
     communication_id: CommunicationId,
     principal: CurrentUser,
     service: ServiceDep,
+    session: SessionDep,
     response: Response,
     audit: CommunicationAudit,
 ) -> Communication:
     audit.asked({"communication_id": communication_id})
     communication = service.get(communication_id, principal)
-    audit.showed([communication.contact_id])
+    unit = _contact_unit(session, principal, communication.contact_id)
+    audit.showed([communication.contact_id], communication_ids=[communication.id], units=[unit] if unit else [])
     return _tagged(response, communication)
 
 
@@ -78,10 +116,19 @@ def update_communication(
     principal: CurrentUser,
     service: ServiceDep,
     expected: ExpectedVersion,
+    session: SessionDep,
     response: Response,
+    audit: CommunicationUpdateAudit,
 ) -> Communication:
     """Fields left out stay; `keywords` and `references` replace the whole list. `contact_id` cannot change."""
-    return _tagged(response, service.update(communication_id, data, principal, expected_version=expected))
+    audit.asked({"communication_id": communication_id})
+    before = service.get(communication_id, principal)
+    unit = _contact_unit(session, principal, before.contact_id)
+    audit.about(unit)
+    state = communication_state(before)
+    communication = service.update(communication_id, data, principal, expected_version=expected)
+    _wrote(audit, Action.UPDATE, communication, unit, changed(state, communication_state(communication)))
+    return _tagged(response, communication)
 
 
 @router.delete(
@@ -95,8 +142,18 @@ def update_communication(
     },
 )
 def delete_communication(
-    communication_id: CommunicationId, principal: CurrentUser, service: ServiceDep, expected: ExpectedVersion
+    communication_id: CommunicationId,
+    principal: CurrentUser,
+    service: ServiceDep,
+    session: SessionDep,
+    expected: ExpectedVersion,
+    audit: CommunicationDeleteAudit,
 ) -> Response:
     """Whatever its status (the ERP seed allows it), by its author or an admin."""
+    audit.asked({"communication_id": communication_id})
+    communication = service.get(communication_id, principal)
+    unit = _contact_unit(session, principal, communication.contact_id)
+    audit.about(unit)
     service.delete(communication_id, principal, expected_version=expected)
+    _wrote(audit, Action.DELETE, communication, unit, [])
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -10,12 +10,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response, status
 
-from service.audit.record import ContactAudit
+from service.audit.changes import changed, contact_state
+from service.audit.record import ContactAudit, ContactCreateAudit, ContactDeleteAudit, ContactUpdateAudit
 from service.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
 from service.contacts.service import ContactsService
 from service.deps import CurrentUser, ExpectedVersion, SessionDep, SettingsDep
 from service.errors import error_response
 from service.models import Contact
+from service.models.audit import Action
 
 router = APIRouter(prefix="/api/contacts", tags=["contacts"])
 
@@ -48,9 +50,14 @@ def _tagged(response: Response, contact: Contact) -> Contact:
     status_code=status.HTTP_201_CREATED,
     responses={**AUTH_ERRORS, **DUPLICATE, **INVALID},
 )
-def create_contact(data: ContactCreate, principal: CurrentUser, service: ServiceDep, response: Response) -> Contact:
+def create_contact(
+    data: ContactCreate, principal: CurrentUser, service: ServiceDep, response: Response, audit: ContactCreateAudit
+) -> Contact:
     """Creates the contact with its children; `business_unit` defaults to the caller's own."""
     contact = service.create(data, principal)
+    audit.wrote(
+        Action.CREATE, contact_id=contact.id, unit=contact.business_unit, changed=changed(None, contact_state(contact))
+    )
     response.headers["Location"] = f"{router.prefix}/{contact.id}"
     return _tagged(response, contact)
 
@@ -62,7 +69,7 @@ def read_contact(
     """The contact with every child; access-token secrets are never returned, only `has_secret`."""
     audit.asked({"contact_id": contact_id})
     contact = service.get(contact_id, principal)
-    audit.showed([contact.id])
+    audit.showed([contact.id], units=[contact.business_unit])
     return _tagged(response, contact)
 
 
@@ -78,13 +85,22 @@ def update_contact(
     service: ServiceDep,
     expected: ExpectedVersion,
     response: Response,
+    audit: ContactUpdateAudit,
 ) -> Contact:
     """Fields left out stay as they are; a nested list, when given, replaces that whole list.
 
     Accounts and subscriptions are matched by `number` and access tokens by `identifier`, so rows kept in the new
     list keep their ids (and tokens their stored secret unless `secret` is sent); `[]` empties a list.
     """
-    return _tagged(response, service.update(contact_id, data, principal, expected_version=expected))
+    audit.asked({"contact_id": contact_id})
+    before = service.get(contact_id, principal)
+    audit.about(before.business_unit)
+    state = contact_state(before)
+    contact = service.update(contact_id, data, principal, expected_version=expected)
+    audit.wrote(
+        Action.UPDATE, contact_id=contact.id, unit=contact.business_unit, changed=changed(state, contact_state(contact))
+    )
+    return _tagged(response, contact)
 
 
 @router.delete(
@@ -93,8 +109,16 @@ def update_contact(
     responses={**AUTH_ERRORS, **error_response(403, "deleting a contact needs the admin role"), **NOT_FOUND, **STALE},
 )
 def delete_contact(
-    contact_id: ContactId, principal: CurrentUser, service: ServiceDep, expected: ExpectedVersion
+    contact_id: ContactId,
+    principal: CurrentUser,
+    service: ServiceDep,
+    expected: ExpectedVersion,
+    audit: ContactDeleteAudit,
 ) -> Response:
     """Admins only; deletes the contact with its children and communications."""
+    audit.asked({"contact_id": contact_id})
+    unit = service.get(contact_id, principal).business_unit
+    audit.about(unit)
     service.delete(contact_id, principal, expected_version=expected)
+    audit.wrote(Action.DELETE, contact_id=contact_id, unit=unit, changed=[])
     return Response(status_code=status.HTTP_204_NO_CONTENT)

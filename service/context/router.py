@@ -30,5 +30,9 @@ def read_context(
     """The selected contact's whole context: only the sections and actions the active definition enables."""
     audit.asked({"contact_id": contact_id})
     context = contact_context(session, contact_id, principal=principal, definition=definition)
-    audit.showed([contact_id])
+    audit.showed(
+        [contact_id],
+        communication_ids=[c.id for c in context.communications or []],
+        units=[context.contact.business_unit],
+    )
     return context

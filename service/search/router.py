@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import orjson
 from fastapi import APIRouter, Response
 
-from service.errors import error_response
+from service.errors import InvalidCriteria, error_response
 from service.search import service
 from service.search.lookup import AdvancedSearchLookup, EngineLookup, QuickSearchLookup
 from service.search.results import SearchPageData
 from service.search.schemas import AdvancedSearchRequest, QuickSearchRequest, SearchPage
+from service.surrogates import surrogate_at
 
 router = APIRouter(prefix="/api/search", tags=["search"])
 
@@ -60,7 +62,9 @@ async def _audited(
     The page is already JSON-ready data in the shape of `SearchPage` (see `results`), so it is written as it is
     instead of being validated and serialized again on the way out.
     """
-    lookup.audit.asked(request.model_dump(mode="json", exclude={"after"}))
+    asked = request.model_dump(mode="json", exclude={"after"})
+    lookup.audit.asked(asked)
+    refuse_surrogates(request.model_dump())  # python mode: the JSON mode mangles a surrogate in a key
     page = await search(
         request,
         definition=lookup.definition,
@@ -68,5 +72,24 @@ async def _audited(
         gateway=lookup.gateway,
         settings=lookup.settings,
     )
-    lookup.audit.showed((item["contact_id"] for item in page["items"]), total=page["total"])
+    items = page["items"]
+    lookup.audit.showed(
+        (item["contact_id"] for item in items), total=page["total"], units=(item["business_unit"] for item in items)
+    )
     return Response(orjson.dumps(page), media_type="application/json")
+
+
+def refuse_surrogates(request: dict[str, Any]) -> None:
+    """A lone surrogate (JSON's `\\udfff`) is no character: no stored name or number holds one, so nothing could
+    match, and the engine's JSON encoder cannot even send it. A 422 naming the field says so, where the search
+    would otherwise fail as a 500."""
+    try:
+        orjson.dumps(request, default=str)  # the engine's encoder, in C: it refuses what cannot be sent
+        return
+    except TypeError:
+        where = surrogate_at(request)  # None when orjson refused something else (an integer beyond 64 bits)
+    if where is not None:
+        raise InvalidCriteria(
+            f"{where}: contains a lone surrogate (an unpaired \\ud800-\\udfff escape), which is not text; "
+            "send valid Unicode"
+        )

@@ -102,7 +102,7 @@ async def test_a_search_while_the_engine_is_down_is_audited_as_unavailable(setti
     assert "search engine" in entry["detail"]
 
 
-async def test_requests_without_a_valid_token_and_writes_leave_no_entry(app_client, scenario, caller):
+async def test_requests_without_a_valid_token_and_health_checks_leave_no_entry(app_client, scenario, caller):
     name, _ = caller
     assert (await app_client.post("/api/search/quick", json={"field": "name", "value": "x"})).status_code == 401
     assert (await app_client.get("/health")).status_code == 200
