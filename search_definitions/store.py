@@ -129,6 +129,14 @@ def activate(session: Session, definition_id: int, *, author: str) -> StoredDefi
     return get(session, definition_id)
 
 
+def deactivate(session: Session, definition_id: int) -> StoredDefinition:
+    """Its scopes fall back: a unit's to the definition for everyone, everyone's to the shipped default."""
+    _record(session, definition_id)
+    session.execute(delete(DefinitionActivation).where(DefinitionActivation.definition_id == definition_id))
+    session.flush()
+    return get(session, definition_id)
+
+
 def get(session: Session, definition_id: int) -> StoredDefinition:
     record = _record(session, definition_id)
     row = _current_row(session, record)

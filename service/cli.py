@@ -265,7 +265,11 @@ def definitions_import(
     files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, help="YAML definition files.")],
     activate: Annotated[bool, typer.Option(help="Activate each imported definition.")] = False,
 ) -> None:
-    """Store each file as a new definition, or as a new version of the one with the same name."""
+    """Store each file as a new definition, or as a new version of the one with the same name.
+
+    The CLI acts as the operator, bound to no business unit: it may store and activate definitions for any unit or
+    for everyone. Its authority is the database it is pointed at, as for `users add`; unit-bound admins use the API.
+    """
     from search_definitions import store
     from search_definitions.loader import load_file
     from service.db.session import build_engine, build_sessionmaker

@@ -7,13 +7,16 @@ every rule (roles, the active definition) is enforced by the API, never by the p
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, HTTPException
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 STATIC_DIR = Path(__file__).parent / "static"
+CONSOLE_PATH = "/console"
 STATIC_PATH = "/console/static"
 
 # No inline script or style anywhere, so the policy can forbid them; the pages only ever call this origin.
@@ -31,7 +34,7 @@ router = APIRouter(prefix="/console", tags=["console"], include_in_schema=False)
 
 
 def _page(name: str) -> FileResponse:
-    return FileResponse(STATIC_DIR / name, media_type="text/html", headers=SECURITY_HEADERS)
+    return FileResponse(STATIC_DIR / name, media_type="text/html")
 
 
 @router.get("")
@@ -46,6 +49,40 @@ def definitions_page() -> FileResponse:
     return _page("definitions.html")
 
 
+class ConsoleAssets(StaticFiles):
+    """The scripts and styles; the pages have one address each (above), never a raw copy under `static/`."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        if PurePosixPath(path).suffix.lower() in {".html", ".htm"}:
+            raise HTTPException(status_code=404, detail="the console's pages are /console and /console/definitions")
+        return await super().get_response(path, scope)
+
+
+class ConsoleHeaders:
+    """Sets the security headers on every answer under /console (pages, assets, 304s, 404s, redirects), so no
+    route or mount added there later can serve a page without them."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in SECURITY_HEADERS.items()]
+        self._names = {name for name, _ in self._headers}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "") if scope["type"] == "http" else ""
+        if path != CONSOLE_PATH and not path.startswith(CONSOLE_PATH + "/"):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in self._names]
+                message = {**message, "headers": kept + self._headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def install_console(app: FastAPI) -> None:
     app.include_router(router)
-    app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="console-static")
+    app.mount(STATIC_PATH, ConsoleAssets(directory=STATIC_DIR), name="console-static")
+    app.add_middleware(ConsoleHeaders)

@@ -1,4 +1,4 @@
-"""/api/definitions: admins manage definitions; agents read only the one active for them."""
+"""/api/definitions: admins manage definitions (a unit-bound admin, only its unit's); agents read the active one."""
 
 from __future__ import annotations
 
@@ -22,15 +22,20 @@ router = APIRouter(prefix="/api/definitions", tags=["definitions"])
 
 ADMIN_ERRORS = {
     **error_response(401, "missing or invalid bearer token"),
-    **error_response(403, "this action needs the admin role"),
+    **error_response(
+        403,
+        "this action needs the admin role; or: definition 7 is for BU02; an admin bound to BU01 manages only "
+        "definitions whose business_units are ['BU01']",
+    ),
 }
 ITEM_ERRORS = {**ADMIN_ERRORS, **error_response(404, "no definition 7")}
 # Bounded like the column it is compared with: a larger number is a 422, not a database overflow (a 500).
 DefinitionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-def get_service(session: SessionDep, state: StateDep) -> DefinitionsService:
-    return DefinitionsService(session, state.definitions)
+def get_service(session: SessionDep, state: StateDep, admin: AdminUser) -> DefinitionsService:
+    """Every use is an admin's, and bound to what that admin's business unit (if any) may manage."""
+    return DefinitionsService(session, state.definitions, admin_unit=admin.business_unit)
 
 
 ServiceDep = Annotated[DefinitionsService, Depends(get_service)]
@@ -50,6 +55,7 @@ def read_catalogue(_admin: AdminUser) -> CatalogueRead:
 
 @router.get("", response_model=list[DefinitionRead], responses=ADMIN_ERRORS)
 def list_definitions(_admin: AdminUser, service: ServiceDep) -> list[DefinitionRead]:
+    """Every definition; for an admin bound to a unit, those of that unit and the one for everyone."""
     return service.list()
 
 
@@ -98,6 +104,12 @@ def delete_definition(definition_id: DefinitionId, _admin: AdminUser, service: S
 def activate_definition(definition_id: DefinitionId, admin: AdminUser, service: ServiceDep) -> DefinitionRead:
     """Makes it the active definition for its business units (or everyone); every worker sees it within a second."""
     return service.activate(definition_id, author=admin.name)
+
+
+@router.post("/{definition_id}/deactivate", response_model=DefinitionRead, responses=ITEM_ERRORS)
+def deactivate_definition(definition_id: DefinitionId, _admin: AdminUser, service: ServiceDep) -> DefinitionRead:
+    """Ends its activations: its business units fall back to the definition for everyone (everyone's to the default)."""
+    return service.deactivate(definition_id)
 
 
 @router.get("/{definition_id}/history", response_model=list[VersionRead], responses=ITEM_ERRORS)

@@ -1,4 +1,11 @@
-"""Admin operations on definitions: store errors become HTTP-shaped domain errors; activation is seen at once."""
+"""Admin operations on definitions: store errors become HTTP-shaped domain errors; activation is seen at once.
+
+An admin bound to a business unit manages only definitions scoped to exactly that unit: what they save, activate,
+deactivate, roll back or delete can change what that unit's agents see and nobody else's. A definition for
+everyone (no unit) or for other units needs an admin bound to no unit. Such an admin still reads the definitions
+that can apply to their agents (their unit's and the one for everyone, which their agents get when their unit has
+none), not those of other units.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +33,7 @@ from service.definitions.schemas import (
     FieldRead,
     VersionRead,
 )
-from service.errors import Conflict, NotFound
+from service.errors import Conflict, Forbidden, NotFound
 
 
 def _read(stored: StoredDefinition) -> DefinitionRead:
@@ -47,24 +54,27 @@ def _version(info: VersionInfo) -> VersionRead:
 
 
 class DefinitionsService:
-    def __init__(self, session: Session, active: ActiveDefinition) -> None:
+    def __init__(self, session: Session, active: ActiveDefinition, *, admin_unit: str | None = None) -> None:
         self._session = session
         self._active = active
+        self._unit = admin_unit.upper() if admin_unit else None
 
     def list(self) -> list[DefinitionRead]:
-        return [_read(s) for s in store.list_all(self._session)]
+        return [_read(s) for s in store.list_all(self._session) if self._readable(s.definition)]
 
     def get(self, definition_id: int) -> DefinitionRead:
-        with _mapped_errors():
-            return _read(store.get(self._session, definition_id))
+        return _read(self._stored(definition_id, manage=False))
 
     def create(self, definition: Definition, *, author: str) -> DefinitionRead:
+        self._check_manages(definition, subject="the definition sent is")
         with _mapped_errors():
             return _read(store.create(self._session, definition, author=author))
 
     def update(
         self, definition_id: int, definition: Definition, *, author: str, expected_version: int | None
     ) -> DefinitionRead:
+        self._stored(definition_id, manage=True)
+        self._check_manages(definition, subject="the definition sent is")
         with _mapped_errors():
             stored = store.update(
                 self._session, definition_id, definition, author=author, expected_version=expected_version
@@ -72,22 +82,71 @@ class DefinitionsService:
         return self._changed(stored)
 
     def rollback(self, definition_id: int, version: int, *, author: str) -> DefinitionRead:
+        self._stored(definition_id, manage=True)
+        if self._unit is not None:
+            with _mapped_errors():
+                target = next((v for v in store.history(self._session, definition_id) if v.version == version), None)
+            if target is not None:
+                self._check_manages(target.definition, subject=f"version {version} of definition {definition_id} is")
         with _mapped_errors():
             stored = store.rollback(self._session, definition_id, version, author=author)
         return self._changed(stored)
 
     def delete(self, definition_id: int) -> None:
+        self._stored(definition_id, manage=True)
         with _mapped_errors():
             store.delete_definition(self._session, definition_id)
 
     def activate(self, definition_id: int, *, author: str) -> DefinitionRead:
+        self._stored(definition_id, manage=True)
         with _mapped_errors():
             stored = store.activate(self._session, definition_id, author=author)
         return self._changed(stored, force=True)
 
+    def deactivate(self, definition_id: int) -> DefinitionRead:
+        self._stored(definition_id, manage=True)
+        with _mapped_errors():
+            stored = store.deactivate(self._session, definition_id)
+        return self._changed(stored, force=True)
+
     def history(self, definition_id: int) -> list[VersionRead]:
+        self._stored(definition_id, manage=False)
         with _mapped_errors():
             return [_version(v) for v in store.history(self._session, definition_id)]
+
+    def _stored(self, definition_id: int, *, manage: bool) -> StoredDefinition:
+        """The stored definition, when this admin may read it (or, with `manage`, change it); else a 403."""
+        with _mapped_errors():
+            stored = store.get(self._session, definition_id)
+        if manage:
+            self._check_manages(stored.definition, subject=f"definition {definition_id} is")
+        elif not self._readable(stored.definition):
+            raise Forbidden(
+                f"definition {definition_id} is for {', '.join(stored.definition.business_units)}; "
+                f"an admin bound to {self._unit} reads only the definitions of {self._unit} and the one for everyone"
+            )
+        return stored
+
+    def _readable(self, definition: Definition) -> bool:
+        units = definition.business_units
+        return self._unit is None or not units or self._unit in units
+
+    def _check_manages(self, definition: Definition, *, subject: str) -> None:
+        """403 unless every scope the definition applies to is this admin's unit (bound to none: any scope)."""
+        if self._unit is None:
+            return
+        units = definition.business_units
+        if not units:
+            raise Forbidden(
+                f"{subject} for everyone, which only an admin bound to no business unit may manage; you are bound "
+                f"to {self._unit}: give it business_units ['{self._unit}']"
+            )
+        others = [unit for unit in units if unit != self._unit]
+        if others:
+            raise Forbidden(
+                f"{subject} for {', '.join(others)}; an admin bound to {self._unit} manages only definitions "
+                f"whose business_units are ['{self._unit}']"
+            )
 
     def _changed(self, stored: StoredDefinition, *, force: bool = False) -> DefinitionRead:
         """A change agents see is committed here, not at the request's end, so this worker re-reads it at once."""

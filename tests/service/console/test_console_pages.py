@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from service.console.router import STATIC_DIR
+from service.console.router import SECURITY_HEADERS, STATIC_DIR
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -42,3 +42,34 @@ def test_every_console_file_is_package_data_for_a_non_editable_install():
     shipped = {path for pattern in patterns for path in STATIC_DIR.parent.glob(pattern) if path.is_file()}
     files = {path for path in STATIC_DIR.rglob("*") if path.is_file()}
     assert files and files <= shipped, sorted(str(path) for path in files - shipped)
+
+
+def console_files() -> list[str]:
+    return sorted(f"/console/static/{path.relative_to(STATIC_DIR).as_posix()}" for path in STATIC_DIR.rglob("*"))
+
+
+def assert_locked_down(response) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers.get(name) == value, (response.request.url, name, response.headers)
+        assert len(response.headers.get_list(name)) == 1, (response.request.url, name)
+
+
+async def test_every_console_path_answers_with_the_security_headers(app_client):
+    paths = ["/console", "/console/definitions", *console_files()]
+    missing = ["/console/static/nothing.js", "/console/static/", "/console/static/js", "/console/nothing"]
+    assert len(paths) > 10
+    for path in paths + missing:
+        assert_locked_down(await app_client.get(path))
+    asset = await app_client.get("/console/static/console.css")
+    assert_locked_down(
+        await app_client.get("/console/static/console.css", headers={"If-None-Match": asset.headers["etag"]})
+    )
+    assert_locked_down(await app_client.post("/console/static/console.css"))
+
+
+@pytest.mark.parametrize("page", sorted(path.name for path in STATIC_DIR.glob("*.html")))
+async def test_the_pages_are_not_served_raw_from_the_static_files(app_client, page):
+    response = await app_client.get(f"/console/static/{page}")
+    assert response.status_code == 404
+    assert "/console and /console/definitions" in response.json()["detail"]
+    assert_locked_down(response)

@@ -22,6 +22,8 @@ class Api:
     admin: dict[str, str]
     agent: dict[str, str]
     agent_bu02: dict[str, str]
+    admin_bu01: dict[str, str]
+    admin_bu02: dict[str, str]
 
 
 @pytest.fixture
@@ -36,6 +38,8 @@ async def api(make_database, database, settings, scenario):
                 ("admin", UserRole.ADMIN, None),
                 ("agent", UserRole.AGENT, None),
                 ("agent-bu02", UserRole.AGENT, "BU02"),
+                ("admin-bu01", UserRole.ADMIN, "BU01"),
+                ("admin-bu02", UserRole.ADMIN, "BU02"),
             )
         }
     engine.dispose()
@@ -49,4 +53,6 @@ async def api(make_database, database, settings, scenario):
                 admin=bearer(tokens["admin"]),
                 agent=bearer(tokens["agent"]),
                 agent_bu02=bearer(tokens["agent-bu02"]),
+                admin_bu01=bearer(tokens["admin-bu01"]),
+                admin_bu02=bearer(tokens["admin-bu02"]),
             )
