@@ -149,3 +149,19 @@ def install_handlers(app: FastAPI) -> None:
         return ProblemResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
     app.add_exception_handler(DomainError, handle)
+    app.add_exception_handler(UnicodeEncodeError, _not_unicode)
+
+
+async def _not_unicode(request: Request, exc: Exception) -> JSONResponse:
+    """A validator whose message quotes text with a lone surrogate makes pydantic raise this instead of a field
+    error; the request still holds no Unicode text there, so it is refused like any other that does not fit."""
+    assert isinstance(exc, UnicodeEncodeError)
+    detail = [
+        {
+            "type": "string_unicode",
+            "loc": ["body"],
+            "msg": "text must be Unicode: a lone surrogate (an unpaired \\ud800-\\udfff escape) is no character",
+        }
+    ]
+    note_detail(request, detail)
+    return ProblemResponse({"detail": detail}, status_code=422)

@@ -125,3 +125,10 @@ async def test_an_interaction_time_that_has_no_utc_instant_is_a_422_naming_it(ap
     response = await app_client.post("/api/communications", json=payload, headers=agent)
     errors = field_errors(response)
     assert list(errors) == ["body.interaction_at"], errors
+
+
+async def test_a_lone_surrogate_that_a_validator_quotes_is_a_422(app_client, admin):
+    body = '{"name": "x", "quick_search_fields": ["x\\ud800y"]}'
+    response = await post_raw(app_client, "/api/definitions", body, admin)
+    assert response.status_code == 422, response.text
+    assert "lone surrogate" in response.json()["detail"][0]["msg"]
