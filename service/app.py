@@ -9,7 +9,6 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 
 from search_definitions.active import ActiveDefinition
 from search_definitions.loader import load_shipped
@@ -26,7 +25,7 @@ from service.contacts.router import router as contacts_router
 from service.context.router import router as context_router
 from service.db.session import build_engine, build_sessionmaker
 from service.definitions.router import router as definitions_router
-from service.errors import error_response, install_handlers, note_detail
+from service.errors import ProblemResponse, error_response, install_handlers, note_detail
 from service.health.router import router as health_router
 from service.opensearch.client import build_async_client
 from service.opensearch.gateway import SearchGateway
@@ -112,8 +111,9 @@ def _common_errors(settings: Settings) -> dict[int | str, dict[str, Any]]:
     }
 
 
-async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
-    """Request-shape errors keep FastAPI's 422 list, as JSON-safe data naming the offending value when short."""
+async def _validation_error(request: Request, exc: Exception) -> ProblemResponse:
+    """Request-shape errors keep FastAPI's 422 list, as JSON-safe data naming the offending value when short
+    (a value JSON cannot carry as sent, such as NaN or a lone surrogate, is spelled out: see `json_safe`)."""
     assert isinstance(exc, RequestValidationError)
     errors = []
     for error in exc.errors():
@@ -123,7 +123,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
             entry["input"] = value
         errors.append(entry)
     note_detail(request, errors)
-    return JSONResponse({"detail": errors}, status_code=422)
+    return ProblemResponse({"detail": errors}, status_code=422)
 
 
 def app_from_environment() -> FastAPI:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -94,8 +95,39 @@ def error_response(status_code: int, detail: Any) -> dict[int, dict[str, Any]]:
     }
 
 
+_NON_FINITE = {math.inf: "Infinity", -math.inf: "-Infinity"}
+
+
+def json_safe(value: Any) -> Any:
+    """An error detail as JSON can carry it, whatever the request held: Python's JSON reader turns `"\\udfff"`
+    into a lone surrogate, which no UTF-8 answer can hold, and `NaN` or `1e400` into floats JSON has no spelling
+    for. Such text is kept with backslash escapes and such a number as its JSON-ish name, so the 422 that refuses
+    them can still be written."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "backslashreplace").decode("utf-8")
+        return value
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else _NON_FINITE[value]
+    if isinstance(value, dict):
+        return {json_safe(key): json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    return value
+
+
+class ProblemResponse(JSONResponse):
+    """Every error answer goes through `json_safe`, so rendering it cannot fail on what the client sent."""
+
+    def render(self, content: Any) -> bytes:
+        return super().render(json_safe(content))
+
+
 def note_detail(request: Request, detail: Any) -> None:
     """Keeps a short text of an error answer's detail on the request, for the audit trail."""
+    detail = json_safe(detail)
     if isinstance(detail, list):
         text = "; ".join(_summary(item) for item in detail)
     else:
@@ -114,6 +146,22 @@ def install_handlers(app: FastAPI) -> None:
     async def handle(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, DomainError)
         note_detail(request, exc.detail)
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return ProblemResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
     app.add_exception_handler(DomainError, handle)
+    app.add_exception_handler(UnicodeEncodeError, _not_unicode)
+
+
+async def _not_unicode(request: Request, exc: Exception) -> JSONResponse:
+    """A validator whose message quotes text with a lone surrogate makes pydantic raise this instead of a field
+    error; the request still holds no Unicode text there, so it is refused like any other that does not fit."""
+    assert isinstance(exc, UnicodeEncodeError)
+    detail = [
+        {
+            "type": "string_unicode",
+            "loc": ["body"],
+            "msg": "text must be Unicode: a lone surrogate (an unpaired \\ud800-\\udfff escape) is no character",
+        }
+    ]
+    note_detail(request, detail)
+    return ProblemResponse({"detail": detail}, status_code=422)

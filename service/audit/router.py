@@ -7,7 +7,6 @@ to no unit reads everything.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -19,17 +18,12 @@ from service.closed import refuse_nul
 from service.deps import AdminUser, SessionDep, SettingsDep, StateDep
 from service.errors import InvalidCriteria, error_response
 from service.models.audit import Action, Lookup, Outcome
+from service.types import UtcDatetime
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 
 # How long a read waits for this worker's queued entries to be written before it answers without them.
 SETTLE_S = 5.0
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 @router.get(
@@ -52,9 +46,10 @@ def read_audit(
         AfterValidator(refuse_nul),
     ] = None,
     since: Annotated[
-        datetime | None, Query(alias="from", description="Entries at or after this instant (ISO 8601; UTC if naive).")
+        UtcDatetime | None,
+        Query(alias="from", description="Entries at or after this instant (ISO 8601; UTC if naive)."),
     ] = None,
-    until: Annotated[datetime | None, Query(alias="to", description="Entries at or before this instant.")] = None,
+    until: Annotated[UtcDatetime | None, Query(alias="to", description="Entries at or before this instant.")] = None,
     endpoint: Annotated[Lookup | None, Query(description="Which endpoint.")] = None,
     action: Annotated[Action | None, Query(description="read, create, update or delete.")] = None,
     outcome: Annotated[Outcome | None, Query(description="How it ended.")] = None,
@@ -69,7 +64,6 @@ def read_audit(
     after: Annotated[int | None, Query(ge=1, le=2**63 - 1, description="The `next` of the previous page.")] = None,
 ) -> AuditPage:
     state.audit.settle(SETTLE_S)  # lookups this worker answered before this read are in the trail it shows
-    since, until = _utc(since), _utc(until)
     if since is not None and until is not None and since > until:
         raise InvalidCriteria("from must not be after to")
     page_size = settings.default_page_size if size is None else size

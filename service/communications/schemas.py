@@ -5,14 +5,15 @@ set on creation.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from service.closed import Closed
 from service.models.enums import CallAction, Channel, CommunicationStatus, Direction
+from service.types import UtcDatetime
 
 Text32 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 Text40 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
@@ -21,14 +22,6 @@ Text100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, 
 Notes = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
 Money = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
 Keywords = Annotated[list[Text64], Field(max_length=10, description="Keyword1..Keyword10 (PeopleSoft), in order.")]
-
-
-def _as_utc(value: datetime) -> datetime:
-    """Naive means UTC. Stored as UTC, since SQLite keeps no offset; read back naive there."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 
 
 class ReferenceIn(Closed):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
 from service.closed import Closed
+from service.types import bounded_depth
 
 
 class QuickSearchRequest(Closed):
@@ -17,7 +18,13 @@ class QuickSearchRequest(Closed):
     after: str | None = Field(None, max_length=512, description="The `next` cursor of the previous page.")
 
 
-Criteria = dict[str, Any]
+# A section's criteria: field, then a value or {"operator", "value"} / {"min", "max"}. Nothing deeper means
+# anything, and a deeper one would only cost stack in every walk over it (validation, the audit record).
+CRITERIA_DEPTH = 2
+Criteria = Annotated[
+    dict[str, Any],
+    bounded_depth(CRITERIA_DEPTH, shape="a field, then operator and value or min and max"),
+]
 
 
 class AdvancedSearchRequest(Closed):
