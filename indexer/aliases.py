@@ -101,7 +101,7 @@ def wait_until_green(client: OpenSearch, name: str, timeout_s: float) -> None:
         index=name,
         params={
             "wait_for_status": "green",
-            "timeout": f"{max(timeout_s, 0.001):.3f}s",
+            "timeout": f"{max(1, round(timeout_s * 1000))}ms",  # the engine takes no fractional seconds
             "request_timeout": timeout_s + MERGE_WAIT_SLACK_S,
         },
     )

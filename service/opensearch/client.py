@@ -48,18 +48,23 @@ def connection_options(settings: Settings, *, url: str | None = None, asynchrono
         options["client_cert"] = str(settings.opensearch_client_cert)
         options["client_key"] = str(settings.opensearch_client_key)
     if settings.opensearch_auth == "sigv4":
-        options["http_auth"] = _aws_signer(settings, asynchronous=asynchronous)
+        options |= _aws_signing(settings, asynchronous=asynchronous)
     elif settings.opensearch_username:
         options["http_auth"] = (settings.opensearch_username, settings.opensearch_password.get_secret_value())
     return options
 
 
-def _aws_signer(settings: Settings, *, asynchronous: bool) -> Any:
+def _aws_signing(settings: Settings, *, asynchronous: bool) -> dict[str, Any]:
     """opensearch-py's SigV4 signer for the client's connection class, with boto3's credential chain (environment,
-    profile, instance or task role), which refreshes expiring credentials on its own."""
+    profile, instance or task role), which refreshes expiring credentials on its own.
+
+    The async client's default connection (aiohttp's) takes only a user and password: a signer needs
+    `AsyncHttpConnection`, which calls it for every request. The sync client's urllib3 connection calls a signer
+    too: its signer is the urllib3 twin of `AWSV4SignerAuth` (which signs `requests` requests and would need
+    RequestsHttpConnection, leaving the pool settings behind)."""
     try:
         import boto3
-        from opensearchpy import AWSV4SignerAsyncAuth, Urllib3AWSV4SignerAuth
+        from opensearchpy import AsyncHttpConnection, AWSV4SignerAsyncAuth, Urllib3AWSV4SignerAuth
     except ImportError as exc:
         raise EngineSettingsError(
             "CONTACT_LOOKUP_OPENSEARCH_AUTH=sigv4 needs the aws extra: pip install 'contact-lookup[aws]'"
@@ -67,10 +72,13 @@ def _aws_signer(settings: Settings, *, asynchronous: bool) -> Any:
     credentials = boto3.Session().get_credentials()
     if credentials is None:
         raise EngineSettingsError("CONTACT_LOOKUP_OPENSEARCH_AUTH=sigv4 but boto3 finds no AWS credentials")
-    # The sync client's default connection is urllib3's: its signer is the urllib3 twin of AWSV4SignerAuth
-    # (which signs `requests` requests and would need RequestsHttpConnection).
-    signer = AWSV4SignerAsyncAuth if asynchronous else Urllib3AWSV4SignerAuth
-    return signer(credentials, settings.opensearch_aws_region, settings.opensearch_aws_service)
+    region, service = settings.opensearch_aws_region, settings.opensearch_aws_service
+    if asynchronous:
+        return {
+            "http_auth": AWSV4SignerAsyncAuth(credentials, region, service),
+            "connection_class": AsyncHttpConnection,
+        }
+    return {"http_auth": Urllib3AWSV4SignerAuth(credentials, region, service)}
 
 
 def build_client(settings: Settings, *, url: str | None = None) -> OpenSearch:

@@ -43,7 +43,8 @@ def describe(exc: BaseException) -> str:
     causes = list(_causes(exc))
     for cause in causes:
         if isinstance(cause, ssl.SSLCertVerificationError):
-            reason = cause.verify_message or cause.reason or "verification failed"
+            # aiohttp's ClientConnectorCertificateError is one too, without the ssl module's attributes.
+            reason = getattr(cause, "verify_message", None) or getattr(cause, "reason", None) or "verification failed"
             return f"certificate not trusted ({reason}); check CONTACT_LOOKUP_OPENSEARCH_CA_CERTS"
     for cause in causes:
         if isinstance(cause, AuthenticationException):

@@ -153,7 +153,7 @@ class SecuredNode:
                     f"{self.url}/_cluster/health",
                     params={"wait_for_status": "yellow", "timeout": "1s"},
                     auth=(ADMIN_USER, ADMIN_PASSWORD),
-                    verify=str(self.tls.root_ca),
+                    verify=ssl.create_default_context(cafile=self.tls.root_ca),
                     timeout=5.0,
                 )
                 if response.status_code == 200 and response.json().get("status") in ("green", "yellow"):
