@@ -104,6 +104,7 @@ def wait_until_green(client: OpenSearch, name: str, timeout_s: float) -> None:
             "timeout": f"{max(1, round(timeout_s * 1000))}ms",  # the engine takes no fractional seconds
             "request_timeout": timeout_s + MERGE_WAIT_SLACK_S,
         },
+        ignore=408,  # the engine's answer when the wait timed out: the body says how far it got
     )
     if health.get("timed_out") or health.get("status") != "green":
         raise NotGreen(
