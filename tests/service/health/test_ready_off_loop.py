@@ -37,4 +37,5 @@ async def test_other_requests_are_answered_while_the_readiness_database_check_ha
     assert ready.status_code == 503, ready.text
     assert ready.json()["checks"]["database"] == {"ok": False, "detail": "database did not answer within 1 s"}
     assert "database: database did not answer within 1 s" in ready.json()["detail"]
-    assert ready_s < 3.5, ready_s
+    assert ready.json()["outbox"] is None
+    assert ready_s < 2.5, ready_s  # one timeout: the outbox figures do not wait on the same database again
