@@ -51,13 +51,14 @@ def describe(exc: BaseException) -> str:
             return "credentials refused (401); check CONTACT_LOOKUP_OPENSEARCH_USERNAME and _PASSWORD"
         if isinstance(cause, AuthorizationException):
             return "permission denied (403): the engine user may not do this"
-    for cause in causes:
-        if isinstance(cause, ssl.SSLError):
-            reason = getattr(cause, "reason", None) or type(cause).__name__
-            return (
-                f"TLS handshake refused ({reason}); the engine may want a client certificate "
-                "(CONTACT_LOOKUP_OPENSEARCH_CLIENT_CERT and _KEY) or speak plain HTTP"
-            )
+    refusals = [cause for cause in causes if isinstance(cause, ssl.SSLError)]
+    if refusals:
+        # aiohttp's wrapper comes first and has no reason; the ssl module's error it wraps does.
+        reason = next((r.reason for r in refusals if getattr(r, "reason", None)), type(refusals[0]).__name__)
+        return (
+            f"TLS handshake refused ({reason}); the engine may want a client certificate "
+            "(CONTACT_LOOKUP_OPENSEARCH_CLIENT_CERT and _KEY) or speak plain HTTP"
+        )
     for cause in causes:
         if isinstance(cause, ImproperlyConfigured):
             return f"engine client misconfigured: {cause}"
