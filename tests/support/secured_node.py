@@ -6,10 +6,12 @@ CA, the node's, and the `kirk` admin client certificate) and an HTTPS-only confi
 distribution's config folder. The result is cached beside the plain distributions, built once through a
 staging folder and a rename (a killed build never looks finished).
 
-Two changes to the demo's security configuration let the node check a client certificate: the client-
-certificate authentication domain is enabled for HTTP (the certificate's CN is the user), and `kirk` is mapped
-to `all_access`. The TLS layer asks for a client certificate without requiring one (the demo's default), so
-basic auth works without one, a certificate alone authenticates, and one the CA did not sign is refused.
+Two changes to the demo's security configuration let a client certificate authenticate over HTTP: the client-
+certificate authentication domain is enabled for HTTP, and `kirk` is mapped to `all_access`. The TLS layer asks
+for a client certificate without requiring one (the demo's default), so basic auth works without one and a
+certificate alone authenticates. Observed on 2.19.4: `_plugins/_security/authinfo` names the user by kirk's whole
+DN, `CN=kirk,OU=client,O=client,L=test,C=de`, the demo's `admin_dn`, which the plugin lets do anything (so the
+`all_access` mapping of the CN is not what grants it). A certificate the CA did not sign is not tested here.
 """
 
 from __future__ import annotations
