@@ -87,6 +87,34 @@ def finish_loading(
     client.indices.refresh(index=name)
 
 
+class NotGreen(RuntimeError):
+    """A new index whose every shard copy was not assigned in time: it must not serve."""
+
+
+def wait_until_green(client: OpenSearch, name: str, timeout_s: float) -> None:
+    """Block until every primary and replica of `name` is assigned and started, or raise `NotGreen`.
+
+    A yellow index serves, but one node lost takes the only copy of some shards with it; a red one misses
+    documents. The engine does the waiting (`wait_for_status`), the client waits a little longer than it.
+    """
+    health = client.cluster.health(
+        index=name,
+        params={
+            "wait_for_status": "green",
+            "timeout": f"{max(1, round(timeout_s * 1000))}ms",  # the engine takes no fractional seconds
+            "request_timeout": timeout_s + MERGE_WAIT_SLACK_S,
+        },
+        ignore=408,  # the engine's answer when the wait timed out: the body says how far it got
+    )
+    if health.get("timed_out") or health.get("status") != "green":
+        raise NotGreen(
+            f"{name} is {health.get('status')} after {timeout_s:g} s "
+            f"({health.get('unassigned_shards', '?')} shard copies unassigned, "
+            f"{health.get('initializing_shards', '?')} initializing, {health.get('number_of_data_nodes', '?')} "
+            "data nodes): replicas the cluster cannot place, or a node missing"
+        )
+
+
 def indices_of(client: OpenSearch, alias: str) -> list[str]:
     """The indices behind an alias; none is an answer, not an error (and not worth a warning in the log)."""
     found = client.indices.get_alias(name=alias, ignore=404)

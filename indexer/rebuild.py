@@ -119,11 +119,21 @@ def _rebuild(
     sessions = build_sessionmaker(engine)
     report = RebuildReport()
     targets = (
-        _Target(settings.contacts_alias, mappings.contacts_index_body(), loader.count_contacts, contact_actions),
-        _Target(settings.quick_alias, mappings.quick_index_body(), loader.count_contacts, quick_actions),
+        _Target(
+            settings.contacts_alias,
+            mappings.contacts_index_body(shards=settings.index_shards_contacts),
+            loader.count_contacts,
+            contact_actions,
+        ),
+        _Target(
+            settings.quick_alias,
+            mappings.quick_index_body(shards=settings.index_shards_quick),
+            loader.count_contacts,
+            quick_actions,
+        ),
         _Target(
             settings.communications_alias,
-            mappings.communications_index_body(),
+            mappings.communications_index_body(shards=settings.index_shards_communications),
             loader.count_communications,
             communication_actions,
         ),
@@ -172,6 +182,13 @@ def _build(
             errors = "; ".join(written.first_errors())
             raise RebuildError(f"{index}: {len(written.failed)} documents failed, the alias was not moved: {errors}")
         aliases.finish_loading(client, index, mappings.REFRESH_INTERVAL, replicas=settings.index_replicas)
+        try:
+            aliases.wait_until_green(client, index, settings.index_green_timeout_s)
+        except aliases.NotGreen as exc:
+            raise RebuildError(
+                f"{exc}; the alias was not moved (CONTACT_LOOKUP_INDEX_REPLICAS={settings.index_replicas}, "
+                f"CONTACT_LOOKUP_INDEX_GREEN_TIMEOUT_S={settings.index_green_timeout_s:g})"
+            ) from exc
         return index, _verified_count(client, index, sessions, target.count)
     except BaseException:
         with contextlib.suppress(TransportError):

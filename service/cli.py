@@ -183,9 +183,10 @@ def index_rebuild(progress: Progress = True) -> None:
 
     settings = Settings()
     try:
-        report = rebuild(
-            settings=settings, engine=build_engine(settings), client=build_client(settings), progress=progress
-        )
+        with _engine_errors("index rebuild"):
+            report = rebuild(
+                settings=settings, engine=build_engine(settings), client=build_client(settings), progress=progress
+            )
     except (RebuildError, RebuildRunning) as exc:
         typer.echo(f"index rebuild: {exc}", err=True)
         raise typer.Exit(1) from exc
@@ -211,7 +212,8 @@ def index_sync(
             typer.echo(f"{sync.retry_parked(session)} parked entries requeued")
     worker = sync.OutboxSync(settings=settings, engine=engine, client=build_client(settings))
     if once:
-        report = worker.drain()
+        with _engine_errors("index sync"):
+            report = worker.drain()
         typer.echo(json.dumps(_as_dict(report)))
         raise typer.Exit(1 if report.parked else 0)
     stop = threading.Event()
@@ -229,7 +231,8 @@ def index_verify() -> None:
     from service.opensearch.client import build_client
 
     settings = Settings()
-    results = verify(settings=settings, engine=build_engine(settings), client=build_client(settings))
+    with _engine_errors("index verify"):
+        results = verify(settings=settings, engine=build_engine(settings), client=build_client(settings))
     for alias, differences in results.items():
         for line in differences.lines(alias):
             typer.echo(line)
@@ -323,8 +326,24 @@ def serve(
     """Serve the HTTP API (and, by default, one outbox sync worker beside it)."""
     import uvicorn
 
+    settings = Settings()
+    missing = [
+        name
+        for name, empty in (
+            ("CONTACT_LOOKUP_DATABASE_URL", settings.database_defaulted),
+            ("CONTACT_LOOKUP_OPENSEARCH_URL", not settings.opensearch_hosts),
+        )
+        if empty
+    ]
+    if missing:
+        typer.echo(
+            f"serve: {' and '.join(missing)} must be set; serve never falls back to a local SQLite file or "
+            "node (`contact-lookup run` is the local first look)",
+            err=True,
+        )
+        raise typer.Exit(2)
     _exit_cleanly_on_sigterm()
-    with _background_sync(Settings()) if sync else contextlib.nullcontext():
+    with _background_sync(settings) if sync else contextlib.nullcontext():
         uvicorn.run(
             "service.app:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="info"
         )
@@ -338,6 +357,21 @@ def _exit_cleanly_on_sigterm() -> None:
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, leave)
+
+
+@contextlib.contextmanager
+def _engine_errors(command: str) -> Iterator[None]:
+    """An engine that refuses us (certificate, credentials) or is down ends the command with one line saying so."""
+    from opensearchpy.exceptions import OpenSearchException
+
+    from service.opensearch.client import EngineSettingsError
+    from service.opensearch.failures import describe
+
+    try:
+        yield
+    except (OpenSearchException, EngineSettingsError) as exc:
+        typer.echo(f"{command}: search engine {describe(exc)}", err=True)
+        raise typer.Exit(1) from exc
 
 
 @contextlib.contextmanager

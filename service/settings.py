@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_HOME = Path.home() / ".local" / "share" / "contact-lookup"
@@ -14,13 +16,34 @@ DEFAULT_CACHE = Path.home() / ".cache" / "contact-lookup"
 class Settings(BaseSettings):
     """Every knob of the product; environment variables use the ``CONTACT_LOOKUP_`` prefix."""
 
-    model_config = SettingsConfigDict(env_prefix="CONTACT_LOOKUP_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="CONTACT_LOOKUP_", extra="ignore", frozen=True, hide_input_in_errors=True
+    )
 
     home: Path = Field(DEFAULT_HOME, description="Where the SQLite file and the local node's data live.")
     cache_dir: Path = Field(DEFAULT_CACHE, description="Where the OpenSearch distribution is unpacked.")
     database_url: str = Field("", description="SQLAlchemy URL; empty means a SQLite file under `home`.")
     opensearch_url: str = Field(
-        "", description="Cluster URL; empty means the local node started by `contact-lookup opensearch start`."
+        "",
+        description="Cluster URL, or several comma-separated (one per node); empty means the local node started by "
+        "`contact-lookup opensearch start`. Never credentials in it: they go to OPENSEARCH_USERNAME/PASSWORD.",
+    )
+    opensearch_username: str = Field("", description="Basic-auth user of the engine; empty: no basic auth.")
+    opensearch_password: SecretStr = Field(SecretStr(""), description="Basic-auth password (never logged).")
+    opensearch_ca_certs: Path | None = Field(
+        None, description="CA bundle (PEM) the engine's certificate must chain to; unset: certifi's public CAs."
+    )
+    opensearch_verify_certs: bool = Field(
+        True, description="Check the engine's certificate and host name; false only for a test node, with a warning."
+    )
+    opensearch_client_cert: Path | None = Field(None, description="Client certificate (PEM) for mutual TLS.")
+    opensearch_client_key: Path | None = Field(None, description="Private key (PEM) of the client certificate.")
+    opensearch_auth: Literal["basic", "sigv4"] = Field(
+        "basic", description="basic: username/password if set; sigv4: AWS-signed requests (the `[aws]` extra)."
+    )
+    opensearch_aws_region: str = Field("", description="Region of an Amazon OpenSearch Service domain (sigv4).")
+    opensearch_aws_service: Literal["es", "aoss"] = Field(
+        "es", description="es: a managed domain; aoss: OpenSearch Serverless (sigv4)."
     )
     opensearch_version: str = "2.19.6"
     opensearch_heap: str = "512m"
@@ -42,6 +65,17 @@ class Settings(BaseSettings):
     default_page_size: int = Field(20, gt=0)
     index_replicas: int = Field(
         0, ge=0, description="Replicas of a serving index; a rebuild loads with none and sets these before the swap."
+    )
+    index_shards_contacts: int = Field(1, ge=1, le=1024, description="Primary shards of a new contacts index.")
+    index_shards_quick: int = Field(1, ge=1, le=1024, description="Primary shards of a new quick index.")
+    index_shards_communications: int = Field(
+        1, ge=1, le=1024, description="Primary shards of a new communications index (the first to outgrow one)."
+    )
+    index_green_timeout_s: float = Field(
+        300.0, gt=0, description="How long a rebuild waits for a new index to be green before failing, unswapped."
+    )
+    ready_check_timeout_s: float = Field(
+        3.0, gt=0, description="Longest wait of one readiness check (database, figures); longer is a failed check."
     )
     bulk_request_timeout_s: float = Field(120.0, gt=0, description="Per bulk request; searches keep a short one.")
     max_criteria: int = Field(20, gt=0, description="Most criteria one advanced or communications search may hold.")
@@ -76,15 +110,43 @@ class Settings(BaseSettings):
         1.0, ge=0, description="How long a worker trusts a token it checked; a rotated token stops working after it."
     )
 
+    _database_defaulted: bool = PrivateAttr(False)
+
     @field_validator("default_phone_region")
     @classmethod
     def _upper_region(cls, value: str) -> str:
         return value.upper()
 
+    @field_validator("opensearch_url")
+    @classmethod
+    def _no_credentials_in_url(cls, value: str) -> str:
+        for host in _split_hosts(value):
+            parts = urlsplit(host if "://" in host else f"http://{host}")
+            if parts.username or parts.password:
+                raise ValueError(
+                    "credentials in the engine URL would be shown wherever the URL is; "
+                    "set CONTACT_LOOKUP_OPENSEARCH_USERNAME and CONTACT_LOOKUP_OPENSEARCH_PASSWORD instead"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _engine_access(self) -> Settings:
+        if (self.opensearch_client_cert is None) != (self.opensearch_client_key is None):
+            raise ValueError("opensearch_client_cert and opensearch_client_key go together (mutual TLS needs both)")
+        if self.opensearch_auth == "sigv4":
+            if not self.opensearch_aws_region:
+                raise ValueError("opensearch_auth=sigv4 needs opensearch_aws_region")
+            if self.opensearch_username:
+                raise ValueError("opensearch_auth=sigv4 signs requests with AWS credentials; unset opensearch_username")
+        if self.opensearch_password.get_secret_value() and not self.opensearch_username:
+            raise ValueError("opensearch_password is set but opensearch_username is empty")
+        return self
+
     @model_validator(mode="after")
     def _default_database(self) -> Settings:
         if not self.database_url:
             object.__setattr__(self, "database_url", f"sqlite:///{self.home / 'contact-lookup.db'}")
+            self._database_defaulted = True
         if self.default_page_size > self.max_page_size:
             raise ValueError("default_page_size must not exceed max_page_size")
         return self
@@ -93,6 +155,16 @@ class Settings(BaseSettings):
     def search_request_timeout_s(self) -> float:
         """The client gives up one second after the engine should have: its own timeout answers first."""
         return self.search_timeout_ms / 1000 + 1
+
+    @property
+    def database_defaulted(self) -> bool:
+        """No database URL was given: the local SQLite file stands in (fine for `run`, never for `serve`)."""
+        return self._database_defaulted
+
+    @property
+    def opensearch_hosts(self) -> list[str]:
+        """The configured nodes, in order; empty when the local node is meant."""
+        return _split_hosts(self.opensearch_url)
 
     @property
     def node_dir(self) -> Path:
@@ -111,3 +183,7 @@ class Settings(BaseSettings):
     @property
     def communications_alias(self) -> str:
         return f"{self.index_prefix}-communications"
+
+
+def _split_hosts(value: str) -> list[str]:
+    return [host.strip() for host in value.split(",") if host.strip()]

@@ -174,5 +174,43 @@ def scenario(settings: Settings, db_sessions: sessionmaker[Session], db_engine: 
     return data
 
 
+# --- A secured node and a three-node cluster: each started once per session, only when a test asks for it ---
+
+
+@pytest.fixture(scope="session")
+def secured_node(test_root: Path) -> Iterator[object]:
+    """The 2.19.4 integ-test distribution with the security plugin, HTTPS only (tests.support.secured_node)."""
+    from tests.support.secured_node import SecuredNode
+
+    node = SecuredNode(test_root / "secured-node", cache_dir=Settings().cache_dir)
+    node.start()
+    try:
+        yield node
+    finally:
+        node.stop()
+
+
+@pytest.fixture(scope="session")
+def three_nodes(test_root: Path) -> Iterator[object]:
+    from tests.support.cluster import Cluster
+
+    cluster = Cluster(test_root / "cluster")
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def cluster(three_nodes):
+    """The three-node cluster with all its nodes running at the start of the test, whatever an earlier one killed."""
+    three_nodes.start()
+    return three_nodes
+
+
+# --- end of the secured node and cluster block ---
+
+
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}

@@ -4,26 +4,37 @@ Readiness also reports how far the index lags behind the database (outbox) and h
 writes; those figures inform, they do not make an instance unready: a lagging index still answers searches.
 `/metrics` serves the same figures to Prometheus. Like `/health` and `/ready`, neither needs a token: they
 expose counts, never data.
+
+The database calls are blocking: they run in a worker thread, bounded by `ready_check_timeout_s`, so a
+database that does not answer makes `/ready` say so after that long while every other request of the worker
+goes on being served (on the event loop it would freeze them all for the connect timeout of each probe).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
+from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any
+from typing import Any, TypeVar
 
+import anyio
 from fastapi import APIRouter, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.concurrency import run_in_threadpool
 
 from search_definitions.catalogue import MAPPING_VERSION
 from service.deps import StateDep
 from service.errors import Unavailable, error_response
 from service.health import metrics
 from service.health.repository import OutboxLag, SyncThroughput, outbox_lag, sync_throughput
+from service.opensearch.failures import describe
+
+T = TypeVar("T")
 
 router = APIRouter(tags=["health"])
 
@@ -35,19 +46,20 @@ async def health() -> dict[str, str]:
 
 @router.get("/ready", responses={503: {"description": "a dependency is failing; the body tells which"}})
 async def ready(state: StateDep) -> JSONResponse:
-    checks: dict[str, Any] = {"database": _check_database(state), **await _check_engine(state)}
+    timeout_s = state.settings.ready_check_timeout_s
+    database, engine = await asyncio.gather(_check_database(state, timeout_s), _check_engine(state))
+    checks: dict[str, Any] = {"database": database, **engine}
     ok = all(check["ok"] for check in checks.values())
     body: dict[str, Any] = {"status": "ready" if ok else "unavailable", "checks": checks}
     if not ok:  # the error shape every other 503 has, naming each failing check
         body["detail"] = "; ".join(
             f"{name}: {check.get('detail') or check.get('status')}" for name, check in checks.items() if not check["ok"]
         )
-    try:
-        lag, throughput = await run_in_threadpool(_sync_figures, state)
-    except SQLAlchemyError:
-        body |= {"outbox": None, "sync": None}
-    else:
-        body |= {"outbox": asdict(lag), "sync": asdict(throughput)}
+    body |= {"outbox": None, "sync": None}
+    if database["ok"]:  # the figures come from the same database: a failed check is not waited on twice
+        with contextlib.suppress(SQLAlchemyError, TimeoutError):
+            lag, throughput = await _off_loop(timeout_s, _sync_figures, state)
+            body |= {"outbox": asdict(lag), "sync": asdict(throughput)}
     return JSONResponse(jsonable_encoder(body), status_code=200 if ok else 503)
 
 
@@ -73,10 +85,23 @@ def _sync_figures(state: StateDep) -> tuple[OutboxLag, SyncThroughput]:
         return outbox_lag(session), sync_throughput(session)
 
 
-def _check_database(state: StateDep) -> dict[str, Any]:
+async def _off_loop(timeout_s: float, call: Callable[..., T], *args: Any) -> T:
+    """Run a blocking call in a worker thread; past `timeout_s` raise TimeoutError and leave the thread to finish
+    on its own (a connect attempt cannot be interrupted; the database's connect timeout ends it)."""
+    with anyio.fail_after(timeout_s):
+        return await anyio.to_thread.run_sync(functools.partial(call, *args), abandon_on_cancel=True)
+
+
+def _select_one(state: StateDep) -> None:
+    with state.engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
+async def _check_database(state: StateDep, timeout_s: float) -> dict[str, Any]:
     try:
-        with state.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        await _off_loop(timeout_s, _select_one, state)
+    except TimeoutError:
+        return {"ok": False, "detail": f"database did not answer within {timeout_s:g} s"}
     except Exception as exc:
         return {"ok": False, "detail": f"database unreachable: {type(exc).__name__}"}
     return {"ok": True}
@@ -86,14 +111,14 @@ async def _check_engine(state: StateDep) -> dict[str, Any]:
     try:
         health = await state.gateway.ping()
     except Exception as exc:
-        return {"opensearch": {"ok": False, "detail": f"search engine unreachable: {type(exc).__name__}"}}
+        return {"opensearch": {"ok": False, "detail": f"search engine {describe(exc)}"}}
     engine = {"ok": health.get("status") in ("green", "yellow"), "status": health.get("status")}
     aliases: dict[str, Any] = {}
     for alias in (state.settings.contacts_alias, state.settings.quick_alias, state.settings.communications_alias):
         try:
             versions = await state.gateway.mapping_versions(alias)
         except Exception as exc:
-            aliases[alias] = {"ok": False, "detail": f"{type(exc).__name__}"}
+            aliases[alias] = {"ok": False, "detail": describe(exc)}
             continue
         aliases[alias] = _alias_check(versions)
     return {"opensearch": engine, **{f"alias:{name}": check for name, check in aliases.items()}}

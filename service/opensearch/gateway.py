@@ -5,10 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from opensearchpy import AsyncOpenSearch
+from opensearchpy.exceptions import (
+    AuthenticationException,
+    AuthorizationException,
+    ConnectionTimeout,
+    NotFoundError,
+    RequestError,
+    TransportError,
+)
 from opensearchpy.exceptions import ConnectionError as EngineConnectionError
-from opensearchpy.exceptions import ConnectionTimeout, NotFoundError, RequestError, TransportError
 
 from service.errors import InvalidCriteria, Unavailable
+from service.opensearch.failures import describe, is_access_problem
 
 PING_TIMEOUT_S = 2
 
@@ -31,7 +39,11 @@ class SearchGateway:
             )
         except NotFoundError as exc:
             raise Unavailable(f"search index '{index}' does not exist yet; run `contact-lookup index rebuild`") from exc
+        except (AuthenticationException, AuthorizationException) as exc:
+            raise Unavailable(f"search engine {describe(exc)}") from exc
         except (EngineConnectionError, ConnectionTimeout) as exc:
+            if is_access_problem(exc):  # a TLS refusal, not a node down: say which, an operator must act
+                raise Unavailable(f"search engine {describe(exc)}") from exc
             raise Unavailable("search engine unreachable or too slow; retry shortly") from exc
         except RequestError as exc:
             if "search_after" in body:

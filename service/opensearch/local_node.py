@@ -21,6 +21,7 @@ import subprocess
 import tempfile
 import time
 import zipfile
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -77,16 +78,16 @@ def ensure_distribution(settings: Settings) -> Path:
     if (home / "bin" / "opensearch").is_file():
         return home
     dist = settings.cache_dir / "dist"
-    archive = _fetch(MAVEN_ARTIFACT.format(version=version), dist / f"opensearch-{version}.zip")
+    archive = fetch_artifact(MAVEN_ARTIFACT.format(version=version), dist / f"opensearch-{version}.zip")
     modules = {
-        name: _fetch(MODULE_ARTIFACT.format(name=name, version=version), dist / f"{name}-{version}.jar")
+        name: fetch_artifact(MODULE_ARTIFACT.format(name=name, version=version), dist / f"{name}-{version}.jar")
         for name in MODULES
     }
     _unpack(archive, modules, home, version)
     return home
 
 
-def _fetch(artifact: str, target: Path) -> Path:
+def fetch_artifact(artifact: str, target: Path) -> Path:
     """One Maven Central artifact into the cache folder, unless it is already there."""
     if target.is_file():
         return target
@@ -138,7 +139,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _unprivileged_prefix() -> list[str]:
+def unprivileged_prefix() -> list[str]:
     """OpenSearch refuses to run as root; as root, run it in a user namespace where it is an ordinary user.
 
     The namespace maps that user back to root outside, so the node still reads and writes our files.
@@ -151,7 +152,7 @@ def _unprivileged_prefix() -> list[str]:
     return [unshare, "--user", "--map-user=1000", "--map-group=1000"]
 
 
-def _java_home() -> str | None:
+def java_home() -> str | None:
     """The integ-test zip bundles no JDK: an existing JAVA_HOME, else the one behind `java` on PATH."""
     if os.environ.get("JAVA_HOME"):
         return os.environ["JAVA_HOME"]
@@ -175,7 +176,7 @@ def _private_config(home: Path, target: Path, *, log_dir: Path, data_dir: Path) 
 
 def _options(home: Path, *, port: int, data_dir: Path, log_dir: Path) -> dict[str, str]:
     """`-E` settings of a throwaway development node; disk watermarks off because shared disks run full."""
-    options = {
+    options: dict[str, str] = {
         "cluster.name": "contact-lookup",
         "node.name": "contact-lookup-local",
         "discovery.type": "single-node",
@@ -193,10 +194,20 @@ def _options(home: Path, *, port: int, data_dir: Path, log_dir: Path) -> dict[st
 
 
 def launch(
-    settings: Settings, *, data_dir: Path, log_dir: Path, port: int | None = None
+    settings: Settings,
+    *,
+    data_dir: Path,
+    log_dir: Path,
+    port: int | None = None,
+    home: Path | None = None,
+    options: Mapping[str, str | None] | None = None,
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """Start a node process without waiting for it; its private config and tmp folders go beside `log_dir`."""
-    home = ensure_distribution(settings)
+    """Start a node process without waiting for it; its private config and tmp folders go beside `log_dir`.
+
+    `home` is another unpacked distribution (one with a plugin installed); `options` override the `-E` settings
+    of a single development node, None removing one (a node of a cluster has no `discovery.type`).
+    """
+    home = home or ensure_distribution(settings)
     port = port or free_port()
     for folder in (data_dir, log_dir, log_dir.parent / "tmp"):
         folder.mkdir(parents=True, exist_ok=True)
@@ -207,11 +218,16 @@ def launch(
         "OPENSEARCH_TMPDIR": str(log_dir.parent / "tmp"),
         "OPENSEARCH_JAVA_OPTS": f"-Xms{settings.opensearch_heap} -Xmx{settings.opensearch_heap}",
     }
-    if java_home := _java_home():
-        env["JAVA_HOME"] = java_home
-    command = [*_unprivileged_prefix(), str(home / "bin" / "opensearch")]
-    for key, value in _options(home, port=port, data_dir=data_dir, log_dir=log_dir).items():
-        command += ["-E", f"{key}={value}"]
+    if java := java_home():
+        env["JAVA_HOME"] = java
+    command = [*unprivileged_prefix(), str(home / "bin" / "opensearch")]
+    settled: dict[str, str | None] = {
+        **_options(home, port=port, data_dir=data_dir, log_dir=log_dir),
+        **(options or {}),
+    }
+    for key, value in settled.items():
+        if value is not None:
+            command += ["-E", f"{key}={value}"]
     with (log_dir / CONSOLE_LOG).open("ab") as console:
         process = subprocess.Popen(
             command, env=env, stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
