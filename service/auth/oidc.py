@@ -74,6 +74,7 @@ class OidcVerifier:
         self._lock = asyncio.Lock()
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at: float | None = None
+        self._refetched_at: float | None = None
         self._discovery: dict[str, Any] | None = None
         self.fetches = 0
 
@@ -125,14 +126,20 @@ class OidcVerifier:
             return key
         async with self._lock:  # one fetch for every request waiting on it
             key = self._known(kid)
-            if key is None or self._stale():
-                recent = self._fetched_at is not None and self._clock() - self._fetched_at < self._min_refetch_s
-                if not recent or self._stale():
-                    await self._refresh()
-                key = self._known(kid)
+            if self._stale():
+                await self._refresh()
+            elif key is None and not self._refetched_recently():
+                self._refetched_at = self._clock()
+                await self._refresh()
+            key = self._known(kid)
         if key is None:
             raise InvalidToken("the access token was signed with a key the provider does not publish", "key")
         return key
+
+    def _refetched_recently(self) -> bool:
+        """An unknown `kid` refetches the keys at most once per `min_refetch_s`: a rotation is seen at once, a
+        stream of made-up `kid`s costs one fetch per period (a rotation right after one waits that long)."""
+        return self._refetched_at is not None and self._clock() - self._refetched_at < self._min_refetch_s
 
     def _known(self, kid: str | None) -> jwt.PyJWK | None:
         if kid is None:  # a provider with a single key may leave `kid` out
