@@ -176,3 +176,7 @@ def scenario(settings: Settings, db_sessions: sessionmaker[Session], db_engine: 
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+# Single sign-on: a real Keycloak, started once per session and only when a test asks for `keycloak`.
+from tests.support.keycloak import keycloak  # noqa: E402, F401

@@ -99,6 +99,12 @@ class OidcVerifier:
         alg = header.get("alg")
         if alg not in self._algorithms:
             raise InvalidToken(f"tokens signed with {alg!r} are not accepted", "algorithm")
+        try:  # a token of another issuer is refused before any key is looked for (it cannot cause a fetch)
+            unverified = jwt.decode(token, options={"verify_signature": False})
+        except jwt.PyJWTError as exc:
+            raise InvalidToken("the bearer token is not a valid JWT", "malformed") from exc
+        if str(unverified.get("iss", "")).rstrip("/") != self.issuer:
+            raise InvalidToken("the access token comes from another issuer", "issuer")
         key = await self._key(header.get("kid"))
         try:
             claims = jwt.decode(
