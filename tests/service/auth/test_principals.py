@@ -74,3 +74,20 @@ async def test_a_rotated_token_is_refused_by_the_api_once_the_recall_time_has_pa
             await asyncio.sleep(0.35)
             assert (await client.get("/api/me", headers=bearer(old))).status_code == 401
             assert (await client.get("/api/me", headers=bearer(new))).json()["name"] == "recall-rotating"
+
+
+def test_a_first_look_start_issues_a_fresh_token_to_an_existing_demo_user(db_sessions):
+    """`contact-lookup run` prints new tokens on every start: it creates the demo user or rotates its token, and
+    gives it back the role, unit and enabled state the first look needs."""
+    from service.auth.service import set_disabled
+
+    with db_sessions.begin() as session:
+        _, first = issue_token(session, "first-look-agent", UserRole.AGENT)
+        set_disabled(session, "first-look-agent", True)
+    with db_sessions.begin() as session:
+        user, second = issue_token(session, "first-look-agent", UserRole.AGENT)
+        assert (user.role, user.business_unit, user.disabled_at) == ("agent", None, None)
+    known = KnownPrincipals(db_sessions, max_age_s=0)
+    assert known.load(f"Bearer {second}").name == "first-look-agent"
+    with pytest.raises(Unauthorized):
+        known.load(f"Bearer {first}")
