@@ -14,8 +14,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from search_definitions.schema import Definition
-from service.auth.oidc import InvalidToken
-from service.auth.service import Principal
+from service.auth.service import EXPIRED, Principal, Refused
 from service.auth.tokens import is_api_token, token_prefix
 from service.errors import Forbidden, InvalidCriteria, RateLimited, Unauthorized, Unavailable
 from service.opensearch.gateway import SearchGateway
@@ -123,7 +122,7 @@ async def _principal(state: AppState, authorization: str | None, token: str) -> 
     if state.oidc is not None and token.count(".") == 2:
         return await state.oidc.principal(token)
     if token and not is_api_token(token):
-        raise InvalidToken("missing or invalid bearer token", "malformed")
+        raise Refused("missing or invalid bearer token", "malformed")
     principal = state.principals.recall(authorization)
     if principal is None:
         try:
@@ -131,7 +130,7 @@ async def _principal(state: AppState, authorization: str | None, token: str) -> 
         except (DBAPIError, PoolTimeout) as exc:
             raise Unavailable("database unavailable; retry shortly") from exc
     elif principal.expired(datetime.now(UTC)):
-        raise Unauthorized("this token has expired; ask for a new one (`users rotate`)")
+        raise Refused(EXPIRED, "expired")
     return principal
 
 

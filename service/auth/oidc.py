@@ -18,8 +18,8 @@ from typing import Any
 import httpx
 import jwt
 
-from service.auth.service import Principal
-from service.errors import Forbidden, Unauthorized, Unavailable
+from service.auth.service import Principal, Refused
+from service.errors import Forbidden, Unavailable
 from service.models.enums import UserRole
 from service.settings import Settings
 
@@ -37,12 +37,8 @@ class ClaimMapping:
     agents_need_business_unit: bool = True
 
 
-class InvalidToken(Unauthorized):
-    """A token of the provider that does not pass; `reason` is what the failure counter and the audit record."""
-
-    def __init__(self, detail: str, reason: str) -> None:
-        super().__init__(detail)
-        self.reason = reason
+class InvalidToken(Refused):
+    """A token of the provider that does not pass."""
 
 
 class OidcVerifier:

@@ -47,6 +47,17 @@ class Principal:
         return self.expires_at is not None and now >= self.expires_at
 
 
+class Refused(Unauthorized):
+    """A 401 with the reason the failure counter and the audit record (`expired`, `malformed`, `issuer`, ...)."""
+
+    def __init__(self, detail: str, reason: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+EXPIRED = "this token has expired; ask for a new one (`users rotate`)"
+
+
 class UserError(ValueError):
     """A `users` command that cannot be carried out, said in a sentence."""
 
@@ -148,7 +159,7 @@ def authenticate_hash(session: Session, token_hash: str, *, now: datetime | None
         expires_at=user.expires_at,
     )
     if principal.expired(now or datetime.now(UTC)):
-        raise Unauthorized("this token has expired; ask for a new one (`users rotate`)")
+        raise Refused(EXPIRED, "expired")
     return principal
 
 
