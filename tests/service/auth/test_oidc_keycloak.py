@@ -141,6 +141,8 @@ async def test_a_key_rotated_at_the_provider_is_fetched_once_and_the_keys_are_no
     assert verifier.fetches == before
 
     realm = (await asyncio.to_thread(keycloak.admin, "GET", f"/realms/{REALM}")).json()
+    components = (await asyncio.to_thread(keycloak.admin, "GET", f"/realms/{REALM}/components?name=rotated-rsa")).json()
+    priority = 500 + 100 * len(components)  # above every key before it: the new key signs from now on
     await asyncio.to_thread(
         keycloak.admin,
         "POST",
@@ -150,7 +152,7 @@ async def test_a_key_rotated_at_the_provider_is_fetched_once_and_the_keys_are_no
             "providerId": "rsa-generated",
             "providerType": "org.keycloak.keys.KeyProvider",
             "parentId": realm["id"],
-            "config": {"priority": ["500"], "algorithm": ["RS256"], "keySize": ["2048"]},
+            "config": {"priority": [str(priority)], "algorithm": ["RS256"], "keySize": ["2048"]},
         },
     )
     rotated = await asyncio.to_thread(keycloak.token, "agent-bu01")
