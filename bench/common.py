@@ -136,14 +136,14 @@ def service(env: dict[str, str], *, log: Path, timeout_s: float = 60) -> Iterato
 
 def add_users(database_url: str, names: list[str], role: str = "agent") -> dict[str, str]:
     """Users for the bench's requests, created (or given a new token) in one transaction: {name: token}."""
-    from service.auth.service import add_user
+    from service.auth.service import issue_token
     from service.db.session import build_engine, build_sessionmaker
     from service.models.enums import UserRole
 
     engine = build_engine(Settings(database_url=database_url))
     try:
         with build_sessionmaker(engine).begin() as session:
-            return {name: add_user(session, name, UserRole(role))[1] for name in names}
+            return {name: issue_token(session, name, UserRole(role))[1] for name in names}
     finally:
         engine.dispose()
 

@@ -16,6 +16,10 @@ from service.audit.background import AuditQueue
 from service.audit.middleware import AuditMiddleware
 from service.audit.router import router as audit_router
 from service.audit.writer import AuditWriter
+from service.auth.failures import FailedAuthentications
+from service.auth.last_used import LastUsed
+from service.auth.oidc import build_verifier
+from service.auth.openapi import install_security_schemes
 from service.auth.principals import KnownPrincipals
 from service.auth.router import router as auth_router
 from service.body_limit import BodyLimitMiddleware
@@ -55,6 +59,14 @@ def create_app(settings: Settings) -> FastAPI:
             limit_bytes=settings.audit_backlog_bytes,
         )
         audit.start()
+        last_used = LastUsed(sessions)
+        last_used.start()
+        failures = FailedAuthentications(
+            rate_per_s=settings.auth_failures_per_minute / 60,
+            burst=settings.auth_failures_burst,
+            submit=audit.submit,
+        )
+        oidc = build_verifier(settings)
         app.state.contact_lookup = AppState(
             settings=settings,
             engine=engine,
@@ -67,10 +79,17 @@ def create_app(settings: Settings) -> FastAPI:
             principals=KnownPrincipals(sessions, max_age_s=settings.token_recall_s),
             limiter=RateLimiter(rate_per_s=settings.rate_limit_per_s, burst=settings.rate_limit_burst),
             audit=audit,
+            failures=failures,
+            last_used=last_used,
+            oidc=oidc,
         )
         try:
             yield
         finally:
+            if oidc is not None:
+                await oidc.close()
+            last_used.close(timeout_s=AUDIT_CLOSE_S)
+            failures.flush(everything=True)
             audit.close(timeout_s=AUDIT_CLOSE_S)
             await client.close()
             engine.dispose()
@@ -91,7 +110,8 @@ def create_app(settings: Settings) -> FastAPI:
         audit_router,
     ):
         app.include_router(router, responses=common)
-    install_console(app)
+    install_console(app, oidc_issuer=settings.oidc_issuer)
+    install_security_schemes(app, settings)
     app.add_middleware(AuditMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     return app

@@ -7,6 +7,7 @@ import json
 import signal
 import threading
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,7 +18,10 @@ from service.imports.options import BATCH_SIZE, Format, Kind
 from service.settings import Settings
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from service.imports.importer import Rejection
+    from service.models.user import User
 
 app = typer.Typer(
     help="Search-centric contact lookup for customer-service and accounts-receivable agents.",
@@ -241,6 +245,34 @@ def index_verify() -> None:
     raise typer.Exit(0 if clean else 1)
 
 
+ExpiresIn = Annotated[
+    str | None, typer.Option(help="How long the token lives: 90d, 12h, 30m (default: until rotated or disabled).")
+]
+
+
+@contextlib.contextmanager
+def _users_session() -> Iterator[Session]:
+    """One transaction for a `users` command; a refusal is a clear message and exit code 1, nothing half-done."""
+    from service.auth.service import UserError
+    from service.db.session import build_engine, build_sessionmaker
+
+    try:
+        with build_sessionmaker(build_engine(Settings())).begin() as session:
+            yield session
+    except UserError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+
+
+def _expires_in(value: str | None) -> timedelta | None:
+    from service.auth.service import UserError, parse_duration
+
+    try:
+        return None if value is None else parse_duration(value)
+    except UserError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--expires-in") from exc
+
+
 @users_app.command("add")
 def users_add(
     name: str,
@@ -248,19 +280,88 @@ def users_add(
     business_unit: Annotated[
         str | None, typer.Option(help="Restrict the user to one business unit.", callback=_business_unit)
     ] = None,
+    expires_in: ExpiresIn = None,
 ) -> None:
-    """Create a user (or rotate its token); the token is the last line printed."""
+    """Create a user (an existing name is refused: `users rotate` renews a token); the token is the last line."""
     from service.auth.service import add_user
-    from service.db.session import build_engine, build_sessionmaker
     from service.models.enums import UserRole
 
     if role not in {r.value for r in UserRole}:
         raise typer.BadParameter("role must be agent or admin", param_hint="--role")
-    settings = Settings()
-    with build_sessionmaker(build_engine(settings)).begin() as session:
-        user, token = add_user(session, name, UserRole(role), business_unit)
-        typer.echo(f"user {user.name} ({user.role}{', ' + business_unit if business_unit else ''})")
+    lifetime = _expires_in(expires_in)
+    with _users_session() as session:
+        user, token = add_user(session, name, UserRole(role), business_unit, expires_in=lifetime)
+        typer.echo(f"user {user.name} ({_describe(user)})")
     typer.echo(token)
+
+
+@users_app.command("rotate")
+def users_rotate(name: str, expires_in: ExpiresIn = None) -> None:
+    """A new token for a user, keeping its role and unit; the old token stops working. The token is the last line."""
+    from service.auth.service import rotate_token
+
+    lifetime = _expires_in(expires_in)
+    with _users_session() as session:
+        user, token = rotate_token(session, name, expires_in=lifetime)
+        typer.echo(f"user {user.name} ({_describe(user)})")
+    typer.echo(token)
+
+
+@users_app.command("list")
+def users_list(as_json: Annotated[bool, typer.Option("--json", help="One JSON object per user.")] = False) -> None:
+    """Every user: name, role, unit, created, last used, expires, disabled (never a token or its digest)."""
+    from service.auth.service import list_users
+
+    with _users_session() as session:
+        rows = [_user_row(user) for user in list_users(session)]
+    if as_json:
+        for row in rows:
+            typer.echo(json.dumps(row))
+        return
+    columns = ("name", "role", "business_unit", "created_at", "last_used_at", "expires_at", "disabled_at")
+    typer.echo("\t".join(columns))
+    for row in rows:
+        typer.echo("\t".join(str(row[c] or "-") for c in columns))
+
+
+@users_app.command("disable")
+def users_disable(name: str) -> None:
+    """The user's token stops working (within `token_recall_s`); `users enable` brings it back."""
+    from service.auth.service import set_disabled
+
+    with _users_session() as session:
+        set_disabled(session, name, True)
+    typer.echo(f"user {name} disabled")
+
+
+@users_app.command("enable")
+def users_enable(name: str) -> None:
+    from service.auth.service import set_disabled
+
+    with _users_session() as session:
+        set_disabled(session, name, False)
+    typer.echo(f"user {name} enabled")
+
+
+def _describe(user: User) -> str:
+    unit = f", {user.business_unit}" if user.business_unit else ""
+    expiry = f", expires {user.expires_at:%Y-%m-%d %H:%M} UTC" if user.expires_at else ""
+    return f"{user.role}{unit}{expiry}"
+
+
+def _user_row(user: User) -> dict[str, str | None]:
+    def at(value: datetime | None) -> str | None:
+        return value.isoformat(timespec="seconds") if value else None
+
+    return {
+        "name": user.name,
+        "role": user.role,
+        "business_unit": user.business_unit,
+        "created_at": at(user.created_at),
+        "last_used_at": at(user.last_used_at),
+        "expires_at": at(user.expires_at),
+        "disabled_at": at(user.disabled_at),
+    }
 
 
 @definitions_app.command("import")
@@ -404,7 +505,7 @@ def run(
 
     from indexer.rebuild import rebuild
     from service.app import create_app
-    from service.auth.service import add_user
+    from service.auth.service import issue_token
     from service.db.migrate import upgrade
     from service.db.session import build_engine, build_sessionmaker
     from service.demo.example import example_phone
@@ -420,8 +521,8 @@ def run(
         upgrade(engine)
         console.print(f"database at head: {_safe_url(settings)}")
         with build_sessionmaker(engine).begin() as session:
-            _, agent_token = add_user(session, "demo-agent", UserRole.AGENT)
-            _, admin_token = add_user(session, "demo-admin", UserRole.ADMIN)
+            _, agent_token = issue_token(session, "demo-agent", UserRole.AGENT)
+            _, admin_token = issue_token(session, "demo-admin", UserRole.ADMIN)
             phone = example_phone(session)
         if phone is None:
             load_demo_data(engine, contacts=contacts, seed=42, users=DEMO_USERS, progress=progress)

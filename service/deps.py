@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Annotated
 
 import anyio
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from search_definitions.schema import Definition
-from service.auth.service import Principal
-from service.errors import Forbidden, InvalidCriteria, RateLimited, Unavailable
+from service.auth.service import EXPIRED, Principal, Refused
+from service.auth.tokens import is_api_token, token_prefix
+from service.errors import Forbidden, InvalidCriteria, RateLimited, Unauthorized, Unavailable
 from service.opensearch.gateway import SearchGateway
 from service.ratelimit import retry_after_header
 from service.settings import Settings
@@ -74,24 +77,60 @@ async def get_gateway(state: StateDep) -> SearchGateway:
 GatewayDep = Annotated[SearchGateway, Depends(get_gateway)]
 
 
-async def get_principal(state: StateDep, authorization: Annotated[str | None, Header()] = None) -> Principal:
-    return await authenticate(state, authorization)
+bearer_scheme = HTTPBearer(auto_error=False, description="An API token (`users add`) or the provider's access token")
 
 
-async def authenticate(state: AppState, authorization: str | None) -> Principal:
+async def get_principal(
+    request: Request,
+    state: StateDep,
+    _scheme: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
+    authorization: Annotated[str | None, Header()] = None,
+) -> Principal:
+    return await authenticate(state, authorization, request)
+
+
+async def authenticate(state: AppState, authorization: str | None, request: Request | None = None) -> Principal:
     """The caller, once its token is known and within its request budget (429 with `Retry-After` past it).
 
-    A token checked moments ago is taken from memory; otherwise the database is asked off the event loop.
+    A token that cannot be valid costs no query: a JWT goes to the provider's keys (when OIDC is on), anything
+    else must have the shape of an API token. A token checked moments ago is taken from memory; otherwise the
+    database is asked off the event loop. Failures are budgeted per client address and token prefix.
     """
+    address = request.client.host if request is not None and request.client is not None else "unknown"
+    method, path = (request.method, request.url.path) if request is not None else ("", "")
+    token = (authorization or "").partition(" ")[2].strip()
+    prefix = token_prefix(token) if token else None
+    state.failures.check(address, prefix, method=method, path=path)
+    try:
+        principal = await _principal(state, authorization, token)
+    except Unauthorized as exc:
+        reason = getattr(exc, "reason", "missing" if not token else "unknown")
+        state.failures.failed(address, prefix, reason, method=method, path=path)
+        raise
+    except Forbidden:
+        state.failures.failed(address, None, "role", method=method, path=path)
+        raise
+    if principal.subject is None:
+        state.last_used.note(principal.id)
+    wait_s = state.limiter.acquire(principal.key)
+    if wait_s > 0:
+        raise RateLimited(retry_after_header(wait_s))
+    return principal
+
+
+async def _principal(state: AppState, authorization: str | None, token: str) -> Principal:
+    if state.oidc is not None and token.count(".") == 2:
+        return await state.oidc.principal(token)
+    if token and not is_api_token(token):
+        raise Refused("missing or invalid bearer token", "malformed")
     principal = state.principals.recall(authorization)
     if principal is None:
         try:
             principal = await anyio.to_thread.run_sync(state.principals.load, authorization)
         except (DBAPIError, PoolTimeout) as exc:
             raise Unavailable("database unavailable; retry shortly") from exc
-    wait_s = state.limiter.acquire(principal.id)
-    if wait_s > 0:
-        raise RateLimited(retry_after_header(wait_s))
+    elif principal.expired(datetime.now(UTC)):
+        raise Refused(EXPIRED, "expired")
     return principal
 
 

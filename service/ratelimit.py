@@ -66,3 +66,35 @@ class RateLimiter:
 def retry_after_header(wait_s: float) -> int:
     """`Retry-After` is whole seconds; round up so a client that obeys it is served."""
     return max(1, math.ceil(wait_s))
+
+
+class FailureLimiter:
+    """Budgets of failures, not of requests: each key may fail `burst` times at once and `rate_per_s` on average.
+
+    `wait_s` only looks (a caller over its budget is turned away before anything is checked); `failed` spends.
+    Successes cost nothing, so a client that signs in correctly is never slowed by this budget.
+    """
+
+    def __init__(self, *, rate_per_s: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self._limiter = RateLimiter(rate_per_s=rate_per_s, burst=burst, clock=clock)
+        self._clock = clock
+        self._rate = rate_per_s
+        self._burst = burst
+
+    @property
+    def enabled(self) -> bool:
+        return self._limiter.enabled
+
+    def wait_s(self, key: Hashable) -> float:
+        """0 while `key` may fail again, else the seconds until it may (no budget spent)."""
+        if not self.enabled:
+            return 0.0
+        with self._limiter._lock:
+            bucket = self._limiter._buckets.get(key)
+            if bucket is None:
+                return 0.0
+            tokens = min(float(self._burst), bucket.tokens + (self._clock() - bucket.at) * self._rate)
+        return 0.0 if tokens >= 1 else (1 - tokens) / self._rate
+
+    def failed(self, key: Hashable) -> None:
+        self._limiter.acquire(key)

@@ -109,6 +109,25 @@ class Settings(BaseSettings):
     token_recall_s: float = Field(
         1.0, ge=0, description="How long a worker trusts a token it checked; a rotated token stops working after it."
     )
+    # Authentication: failed attempts, and the OpenID Connect provider (off while `oidc_issuer` is empty).
+    auth_failures_per_minute: float = Field(
+        30.0, ge=0, description="Failed authentications per client address and token prefix per minute; 0: no limit."
+    )
+    auth_failures_burst: int = Field(20, ge=1, description="Failures at once before the per-minute rate applies.")
+    oidc_issuer: str = Field("", description="The provider's issuer URL; its discovery document names the keys.")
+    oidc_audience: str = Field("", description="What the access tokens' `aud` must hold (the API's client id).")
+    oidc_client_id: str = Field("", description="The console's public client (Authorization Code with PKCE).")
+    oidc_scope: str = Field("openid profile", description="Scopes the console asks for.")
+    oidc_role_claim: str = Field("roles", description="Claim holding the role(s); dotted: `realm_access.roles`.")
+    oidc_agent_role: str = "agent"
+    oidc_admin_role: str = "admin"
+    oidc_business_unit_claim: str = Field("business_unit", description="Claim holding the caller's unit.")
+    oidc_agents_need_business_unit: bool = Field(
+        True, description="An agent's token without a unit is a 403 (not a view of every unit)."
+    )
+    oidc_algorithms: list[str] = Field(["RS256", "PS256", "ES256"], description="Accepted signing algorithms.")
+    oidc_leeway_s: float = Field(30.0, ge=0, le=300, description="Clock skew allowed on `exp` and `nbf`.")
+    oidc_keys_max_age_s: float = Field(3600.0, gt=0, description="How long the provider's keys are kept.")
 
     _database_defaulted: bool = PrivateAttr(False)
 
@@ -147,6 +166,8 @@ class Settings(BaseSettings):
         if not self.database_url:
             object.__setattr__(self, "database_url", f"sqlite:///{self.home / 'contact-lookup.db'}")
             self._database_defaulted = True
+        if self.oidc_issuer and not self.oidc_audience:
+            raise ValueError("oidc_audience is needed with oidc_issuer: tokens for another API must be refused")
         if self.default_page_size > self.max_page_size:
             raise ValueError("default_page_size must not exceed max_page_size")
         return self

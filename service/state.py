@@ -10,6 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from search_definitions.active import ActiveDefinition
 from service.audit.background import AuditQueue
+from service.auth.failures import FailedAuthentications
+from service.auth.last_used import LastUsed
+from service.auth.oidc import OidcVerifier
 from service.auth.principals import KnownPrincipals
 from service.opensearch.gateway import SearchGateway
 from service.ratelimit import RateLimiter
@@ -27,3 +30,6 @@ class AppState:
     principals: KnownPrincipals
     limiter: RateLimiter
     audit: AuditQueue
+    failures: FailedAuthentications
+    last_used: LastUsed
+    oidc: OidcVerifier | None = None

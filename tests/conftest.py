@@ -214,3 +214,7 @@ def cluster(three_nodes):
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+# Single sign-on: a real Keycloak, started once per session and only when a test asks for `keycloak`.
+from tests.support.keycloak import keycloak  # noqa: E402, F401

@@ -8,9 +8,10 @@ every rule (roles, the active definition) is enforced by the API, never by the p
 from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
-from fastapi import APIRouter, FastAPI, HTTPException
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -33,13 +34,25 @@ SECURITY_HEADERS = {
 router = APIRouter(prefix="/console", tags=["console"], include_in_schema=False)
 
 
+def security_headers(oidc_issuer: str | None) -> dict[str, str]:
+    """The policy, plus the identity provider's origin in `connect-src` when single sign-on is on: the pages
+    fetch its discovery document and trade codes for tokens there (sign-in itself is a navigation)."""
+    if not oidc_issuer:
+        return SECURITY_HEADERS
+    parts = urlsplit(oidc_issuer)
+    policy = SECURITY_HEADERS["Content-Security-Policy"].replace(
+        "connect-src 'self'", f"connect-src 'self' {parts.scheme}://{parts.netloc}"
+    )
+    return {**SECURITY_HEADERS, "Content-Security-Policy": policy}
+
+
 def _page(name: str) -> FileResponse:
     return FileResponse(STATIC_DIR / name, media_type="text/html")
 
 
 @router.get("")
 def console_page() -> FileResponse:
-    """Sign in with a token, search, open a contact's context, log communications."""
+    """Sign in (through the identity provider, or with a token), search, open a contact's context, log."""
     return _page("console.html")
 
 
@@ -47,6 +60,16 @@ def console_page() -> FileResponse:
 def definitions_page() -> FileResponse:
     """The definition editor; the page asks the API for the caller's role, and the API refuses agents anyway."""
     return _page("definitions.html")
+
+
+@router.get("/config.json")
+def console_config(request: Request) -> JSONResponse:
+    """What the pages need to sign in through the provider (public values only); `oidc` is null without one."""
+    settings = request.app.state.contact_lookup.settings
+    oidc = None
+    if settings.oidc_issuer and settings.oidc_client_id:
+        oidc = {"issuer": settings.oidc_issuer, "client_id": settings.oidc_client_id, "scope": settings.oidc_scope}
+    return JSONResponse({"oidc": oidc}, headers={"Cache-Control": "no-cache"})
 
 
 class ConsoleAssets(StaticFiles):
@@ -62,9 +85,9 @@ class ConsoleHeaders:
     """Sets the security headers on every answer under /console (pages, assets, 304s, 404s, redirects), so no
     route or mount added there later can serve a page without them."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, headers: dict[str, str]) -> None:
         self.app = app
-        self._headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in SECURITY_HEADERS.items()]
+        self._headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
         self._names = {name for name, _ in self._headers}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -82,7 +105,7 @@ class ConsoleHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def install_console(app: FastAPI) -> None:
+def install_console(app: FastAPI, *, oidc_issuer: str | None) -> None:
     app.include_router(router)
     app.mount(STATIC_PATH, ConsoleAssets(directory=STATIC_DIR), name="console-static")
-    app.add_middleware(ConsoleHeaders)
+    app.add_middleware(ConsoleHeaders, headers=security_headers(oidc_issuer))

@@ -7,10 +7,10 @@ instrumenting/writing_clientlibs/#overall-structure: custom collectors for value
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from service.health.repository import OutboxLag, SyncThroughput
@@ -19,9 +19,10 @@ PREFIX = "contact_lookup"
 
 
 class _Snapshot(Collector):
-    def __init__(self, lag: OutboxLag, throughput: SyncThroughput) -> None:
+    def __init__(self, lag: OutboxLag, throughput: SyncThroughput, auth_failures: Mapping[str, int]) -> None:
         self._lag = lag
         self._throughput = throughput
+        self._auth_failures = auth_failures
 
     def collect(self) -> Iterator[Metric]:
         lag, sync = self._lag, self._throughput
@@ -47,13 +48,22 @@ class _Snapshot(Collector):
             yield _gauge(
                 "sync_last_pass_documents", "Documents written by the latest sync pass.", sync.last_pass_documents
             )
+        failures = CounterMetricFamily(
+            f"{PREFIX}_failed_authentications",
+            "Requests refused for their credentials by this process, by reason (`limited`: turned away by the "
+            "failure budget).",
+            labels=["reason"],
+        )
+        for reason, count in sorted(self._auth_failures.items()):
+            failures.add_metric([reason], count)
+        yield failures
 
 
 def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:
     return GaugeMetricFamily(f"{PREFIX}_{name}", documentation, value=value)
 
 
-def render(lag: OutboxLag, throughput: SyncThroughput) -> bytes:
+def render(lag: OutboxLag, throughput: SyncThroughput, auth_failures: Mapping[str, int] | None = None) -> bytes:
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Snapshot(lag, throughput))
+    registry.register(_Snapshot(lag, throughput, auth_failures or {}))
     return generate_latest(registry)

@@ -77,7 +77,7 @@ def prometheus_metrics(state: StateDep) -> Response:
         lag, throughput = _sync_figures(state)
     except SQLAlchemyError as exc:
         raise Unavailable("database unavailable; retry shortly") from exc
-    return Response(metrics.render(lag, throughput), media_type=CONTENT_TYPE_LATEST)
+    return Response(metrics.render(lag, throughput, state.failures.counts), media_type=CONTENT_TYPE_LATEST)
 
 
 def _sync_figures(state: StateDep) -> tuple[OutboxLag, SyncThroughput]:

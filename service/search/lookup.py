@@ -12,12 +12,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials
 
 from search_definitions.schema import Definition
 from service.audit.record import LookupRecord, open_record
 from service.auth.service import Principal
-from service.deps import active_definition, authenticate
+from service.deps import active_definition, authenticate, bearer_scheme
 from service.models.audit import Lookup
 from service.opensearch.gateway import SearchGateway
 from service.settings import Settings
@@ -33,13 +34,17 @@ class EngineLookup:
     audit: LookupRecord
 
 
-def engine_lookup(endpoint: Lookup) -> Callable[[Request, str | None], Awaitable[EngineLookup]]:
+def engine_lookup(endpoint: Lookup) -> Callable[..., Awaitable[EngineLookup]]:
     """The audit record is opened as soon as the caller is known, as `audited` does: a definition that cannot be
     loaded (503) is audited too."""
 
-    async def solve(request: Request, authorization: Annotated[str | None, Header()] = None) -> EngineLookup:
+    async def solve(
+        request: Request,
+        _scheme: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> EngineLookup:
         state: AppState = request.app.state.contact_lookup
-        principal = await authenticate(state, authorization)
+        principal = await authenticate(state, authorization, request)
         audit = open_record(request, endpoint, principal)
         definition = await active_definition(state, principal)
         return EngineLookup(principal, definition, state.gateway, state.settings, audit)

@@ -76,3 +76,38 @@ def test_every_request_body_is_closed_at_every_level(document):
             assert schema.get("additionalProperties") is False, (name, schema.get("title"))
             checked += 1
     assert checked > 20
+
+
+def test_every_protected_operation_declares_the_bearer_scheme_and_public_ones_none(document):
+    assert document["components"]["securitySchemes"]["HTTPBearer"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API token (`users add`) or the provider's access token",
+    }
+    assert "openIdConnect" not in document["components"]["securitySchemes"]
+    for name, path, operation in operations(document):
+        if path.startswith("/api/"):
+            assert operation.get("security") == [{"HTTPBearer": []}], name
+        else:
+            assert "security" not in operation, name
+
+
+def test_with_a_provider_every_protected_operation_accepts_openid_connect_as_well(tmp_path):
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'unused.db'}",
+        oidc_issuer="https://login.example.test/realms/contact-lookup",
+        oidc_audience="contact-lookup-api",
+        oidc_client_id="contact-lookup-console",
+    )
+    app = create_app(settings)
+    document = app.openapi()
+    assert document["components"]["securitySchemes"]["openIdConnect"] == {
+        "type": "openIdConnect",
+        "openIdConnectUrl": "https://login.example.test/realms/contact-lookup/.well-known/openid-configuration",
+    }
+    protected = [(name, op) for name, path, op in operations(document) if path.startswith("/api/")]
+    assert protected
+    for name, operation in protected:
+        assert operation["security"] == [{"HTTPBearer": []}, {"openIdConnect": []}], name
+    assert app.swagger_ui_init_oauth["clientId"] == "contact-lookup-console"
+    assert app.swagger_ui_init_oauth["usePkceWithAuthorizationCodeGrant"] is True

@@ -39,7 +39,8 @@ def served_scenario(
     workers: int = 1,
     extra_env: dict[str, str] | None = None,
 ) -> Iterator[Served]:
-    """Rate limits are off unless `extra_env` sets them: the runs measure the service, not the limiter."""
+    """Rate limits (of requests and of failed authentications) are off unless `extra_env` sets them: the runs
+    measure the service, not the limiters."""
     settings = Settings(
         home=home,
         database_url=database_url or f"sqlite:///{home / 'served.db'}",
@@ -61,6 +62,7 @@ def served_scenario(
             "CONTACT_LOOKUP_OPENSEARCH_URL": opensearch_url,
             "CONTACT_LOOKUP_INDEX_PREFIX": index_prefix,
             "CONTACT_LOOKUP_RATE_LIMIT_PER_S": "0",
+            "CONTACT_LOOKUP_AUTH_FAILURES_PER_MINUTE": "0",
             **(extra_env or {}),
         }
         with running_server(env, workers=workers) as url:

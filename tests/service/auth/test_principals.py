@@ -8,7 +8,8 @@ import pytest
 
 from service.app import create_app
 from service.auth.principals import KnownPrincipals
-from service.auth.service import add_user
+from service.auth.service import add_user, issue_token, rotate_token
+from service.auth.tokens import new_token
 from service.errors import Unauthorized
 from service.models.enums import UserRole
 from tests.conftest import bearer
@@ -30,7 +31,7 @@ def test_a_checked_token_is_recalled_until_it_is_too_old_then_asked_again(db_ses
     assert known.recall(f"Bearer {token}") is None
     assert known.load(f"Bearer {token}").name == "recall-ana"
     with db_sessions.begin() as session:
-        _, rotated = add_user(session, "recall-ana", UserRole.ADMIN)
+        _, rotated = issue_token(session, "recall-ana", UserRole.ADMIN)
     assert known.recall(f"Bearer {token}").role is UserRole.AGENT
     clock.now += 1.0
     assert known.recall(f"Bearer {token}") is None
@@ -41,10 +42,11 @@ def test_a_checked_token_is_recalled_until_it_is_too_old_then_asked_again(db_ses
 
 def test_unknown_tokens_are_never_remembered_and_malformed_headers_need_no_database(db_sessions):
     known = KnownPrincipals(db_sessions, max_age_s=60)
+    unknown = f"Bearer {new_token()}"
     with pytest.raises(Unauthorized):
-        known.load("Bearer not-a-token")
-    assert known.recall("Bearer not-a-token") is None
-    for header in (None, "", "Basic YWxhZGRpbg==", "Bearer   "):
+        known.load(unknown)
+    assert known.recall(unknown) is None
+    for header in (None, "", "Basic YWxhZGRpbg==", "Bearer   ", "Bearer not-a-token"):
         with pytest.raises(Unauthorized):
             known.recall(header)
 
@@ -68,7 +70,24 @@ async def test_a_rotated_token_is_refused_by_the_api_once_the_recall_time_has_pa
         async with httpx.AsyncClient(transport=transport, base_url="http://contact-lookup.test") as client:
             assert (await client.get("/api/me", headers=bearer(old))).status_code == 200
             with db_sessions.begin() as session:
-                _, new = add_user(session, "recall-rotating", UserRole.AGENT)
+                _, new = rotate_token(session, "recall-rotating")
             await asyncio.sleep(0.35)
             assert (await client.get("/api/me", headers=bearer(old))).status_code == 401
             assert (await client.get("/api/me", headers=bearer(new))).json()["name"] == "recall-rotating"
+
+
+def test_a_first_look_start_issues_a_fresh_token_to_an_existing_demo_user(db_sessions):
+    """`contact-lookup run` prints new tokens on every start: it creates the demo user or rotates its token, and
+    gives it back the role, unit and enabled state the first look needs."""
+    from service.auth.service import set_disabled
+
+    with db_sessions.begin() as session:
+        _, first = issue_token(session, "first-look-agent", UserRole.AGENT)
+        set_disabled(session, "first-look-agent", True)
+    with db_sessions.begin() as session:
+        user, second = issue_token(session, "first-look-agent", UserRole.AGENT)
+        assert (user.role, user.business_unit, user.disabled_at) == ("agent", None, None)
+    known = KnownPrincipals(db_sessions, max_age_s=0)
+    assert known.load(f"Bearer {second}").name == "first-look-agent"
+    with pytest.raises(Unauthorized):
+        known.load(f"Bearer {first}")

@@ -9,10 +9,8 @@ from sqlalchemy import URL, create_engine, inspect, text
 
 from search_definitions import store
 from search_definitions.loader import load_shipped
-from service.auth.service import add_user
 from service.db.migrate import alembic_config, upgrade
 from service.db.session import build_engine, build_sessionmaker
-from service.models.enums import UserRole
 from service.settings import Settings
 from tests.support.builders import make_contact
 
@@ -41,7 +39,14 @@ def test_the_upgrade_to_upper_case_business_units_keeps_one_activation_per_scope
         command.downgrade(config, "0006")
     with build_sessionmaker(engine).begin() as session:
         contact_id = make_contact(session, business_unit="BU01").id
-        add_user(session, "old-agent", UserRole.AGENT, "BU01")
+        # Columns of 0006 only: the model now has more (0011), which this old schema does not.
+        session.execute(
+            text(
+                "INSERT INTO users (name, role, business_unit, token_hash, created_at, updated_at) "
+                "VALUES ('old-agent', 'agent', 'BU01', :digest, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ),
+            {"digest": "0" * 64},
+        )
         kept = store.create(session, load_shipped().model_copy(update={"name": "Kept"}), author="a").id
         dropped = store.create(session, load_shipped().model_copy(update={"name": "Dropped"}), author="a").id
     with engine.begin() as connection:
@@ -65,4 +70,29 @@ def test_the_upgrade_to_upper_case_business_units_keeps_one_activation_per_scope
         assert connection.execute(text("SELECT business_unit FROM users WHERE name = 'old-agent'")).scalar() == "BU01"
         scopes = connection.execute(text("SELECT scope, definition_id FROM definition_activations ORDER BY scope"))
         assert scopes.all() == [("", kept), ("BU01", kept), ("BU03", dropped)]
+    engine.dispose()
+
+
+def test_the_upgrade_to_token_lifecycles_keeps_existing_tokens_working_without_an_expiry(make_database, database):
+    from service.auth.service import authenticate_hash
+    from service.auth.tokens import hash_token, new_token
+
+    engine = build_engine(Settings(database_url=make_database(database.backend, "lifecycle").url))
+    with engine.begin() as connection:
+        config = alembic_config(engine)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0007")
+    token = new_token()
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (name, role, business_unit, token_hash, created_at, updated_at) "
+                "VALUES ('kept-agent', 'agent', 'BU01', :digest, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ),
+            {"digest": hash_token(token)},
+        )
+    upgrade(engine)
+    with build_sessionmaker(engine)() as session:
+        principal = authenticate_hash(session, hash_token(token))
+    assert (principal.name, principal.business_unit, principal.expires_at) == ("kept-agent", "BU01", None)
     engine.dispose()

@@ -73,3 +73,34 @@ async def test_the_pages_are_not_served_raw_from_the_static_files(app_client, pa
     assert response.status_code == 404
     assert "/console and /console/definitions" in response.json()["detail"]
     assert_locked_down(response)
+
+
+async def test_without_a_provider_the_config_names_none_and_the_policy_connects_only_here(app_client):
+    assert (await app_client.get("/console/config.json")).json() == {"oidc": None}
+    policy = (await app_client.get("/console")).headers["content-security-policy"]
+    assert "connect-src 'self';" in policy
+
+
+async def test_with_a_provider_the_pages_learn_it_and_may_connect_to_its_origin_only(settings):
+    import httpx
+
+    from service.app import create_app
+
+    issuer = "https://login.example.test:8443/realms/contact-lookup"
+    app = create_app(
+        settings.model_copy(
+            update={"oidc_issuer": issuer, "oidc_audience": "contact-lookup-api", "oidc_client_id": "console"}
+        )
+    )
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://contact-lookup.test") as client:
+            config = (await client.get("/console/config.json")).json()
+            policies = [(await client.get(page)).headers["content-security-policy"] for page in PAGES]
+    assert config == {"oidc": {"issuer": issuer, "client_id": "console", "scope": "openid profile"}}
+    for policy in policies:
+        assert "connect-src 'self' https://login.example.test:8443;" in policy
+        assert "script-src 'self';" in policy and "form-action 'self'" in policy
+
+
+PAGES = ("/console", "/console/definitions")

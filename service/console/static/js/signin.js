@@ -1,13 +1,17 @@
-// Signing in with a token: checked with GET /api/me, kept in sessionStorage, dropped on sign-out or a 401.
+// Signing in through the identity provider (when the service names one) or with a pasted API token: either way
+// the token is checked with GET /api/me, kept in sessionStorage, dropped on sign-out or a 401.
 
 import { api, ApiError, token } from "./api.js";
 import { byId } from "./dom.js";
+import { beginSignIn, completeSignIn, providerConfig, signOut } from "./oidc.js";
+
+let notice = "";
 
 function showSignIn(message = "") {
   byId("account-nav").hidden = true;
   byId("sign-in").hidden = false;
   const error = byId("sign-in-error");
-  error.textContent = message;
+  error.textContent = message || notice;
   const input = byId("token");
   input.toggleAttribute("aria-invalid", Boolean(message));
   input.value = "";
@@ -33,16 +37,35 @@ function signedIn(me) {
   byId("whoami").textContent = `${me.name} (${me.role}${unit})`;
 }
 
+async function provider() {
+  try {
+    return await providerConfig();
+  } catch (error) {
+    return { error };
+  }
+}
+
 // Calls `onReady(me)` once a valid token is known; the page draws its workspace from there.
 export async function whenSignedIn(onReady) {
-  byId("sign-out").addEventListener("click", () => {
-    token.clear();
-    window.location.reload();
-  });
-  window.addEventListener("contact-lookup:signed-out", () => {
-    token.clear();
-    window.location.reload();
-  });
+  const config = await provider();
+  const sso = config && !config.error ? config : null;
+  byId("sign-out").addEventListener("click", () => signOut(sso));
+  window.addEventListener("contact-lookup:signed-out", () => signOut(null));
+  const ssoButton = byId("sign-in-sso");
+  if (config) {
+    byId("sign-in-sso-group").hidden = false;
+    ssoButton.disabled = Boolean(config.error);
+    if (config.error) notice = config.error.message;
+    ssoButton.addEventListener("click", () => beginSignIn(sso));
+  }
+  if (sso) {
+    try {
+      await completeSignIn(sso);
+    } catch (error) {
+      showSignIn(`Signing in at the identity provider failed: ${error.message}`);
+      return;
+    }
+  }
   byId("sign-in-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const value = byId("token").value.trim();
