@@ -6,12 +6,14 @@ it exists does not leak. Writes are optimistic: send the `version` you read as `
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response, status
+from fastapi import APIRouter, Depends, Path, Request, Response, status
 
 from service.audit.record import ContactAudit
 from service.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
+from service.contacts.secrets import SecretHasher, WriteSlots
 from service.contacts.service import ContactsService
 from service.deps import CurrentUser, ExpectedVersion, SessionDep, SettingsDep
 from service.errors import error_response
@@ -25,16 +27,45 @@ NOT_FOUND = error_response(404, "no contact 7")
 INVALID = error_response(422, [{"loc": ["body", "phones", 1, "number"], "msg": "phones[1].number: ..."}])
 STALE = error_response(409, "contact 7 is at version 4, not 3; reload it")
 DUPLICATE = error_response(409, "ar_accounts[0].number: account number 'AR-1' is already used by another contact")
+BUSY = error_response(429, "this token already has 2 contact writes in progress (the limit); retry in 1 s")
 STALE_OR_DUPLICATE = error_response(
     409, "contact 7 is at version 4, not 3; reload it | ar_accounts[0].number: ... is already used by another contact"
 )
 
 
-def get_service(session: SessionDep, settings: SettingsDep) -> ContactsService:
-    return ContactsService(session, settings)
+class WriteGuards:
+    """Per app: the bounded pool hashing secrets and the per-token slots of concurrent writes (`secrets`)."""
+
+    def __init__(self, hasher: SecretHasher, slots: WriteSlots) -> None:
+        self.hasher = hasher
+        self.slots = slots
+
+
+def _guards(request: Request, settings: SettingsDep) -> WriteGuards:
+    guards: WriteGuards | None = getattr(request.app.state, "contact_write_guards", None)
+    if guards is None:
+        guards = WriteGuards(SecretHasher(settings.secret_hash_workers), WriteSlots(settings.contact_writes_per_token))
+        request.app.state.contact_write_guards = guards
+    return guards
+
+
+GuardsDep = Annotated[WriteGuards, Depends(_guards)]
+
+
+def get_service(session: SessionDep, settings: SettingsDep, guards: GuardsDep) -> ContactsService:
+    return ContactsService(session, settings, hasher=guards.hasher)
 
 
 ServiceDep = Annotated[ContactsService, Depends(get_service)]
+
+
+def write_slot(principal: CurrentUser, guards: GuardsDep) -> Iterator[None]:
+    """Held from before the database is touched until the write is committed: a 429 past the token's limit."""
+    with guards.slots.hold(principal.id):
+        yield
+
+
+WriteSlot = Depends(write_slot, scope="function")
 
 
 def _tagged(response: Response, contact: Contact) -> Contact:
@@ -46,7 +77,8 @@ def _tagged(response: Response, contact: Contact) -> Contact:
     "",
     response_model=ContactRead,
     status_code=status.HTTP_201_CREATED,
-    responses={**AUTH_ERRORS, **DUPLICATE, **INVALID},
+    responses={**AUTH_ERRORS, **DUPLICATE, **INVALID, **BUSY},
+    dependencies=[WriteSlot],
 )
 def create_contact(data: ContactCreate, principal: CurrentUser, service: ServiceDep, response: Response) -> Contact:
     """Creates the contact with its children; `business_unit` defaults to the caller's own."""
@@ -69,7 +101,8 @@ def read_contact(
 @router.patch(
     "/{contact_id}",
     response_model=ContactRead,
-    responses={**AUTH_ERRORS, **NOT_FOUND, **STALE_OR_DUPLICATE, **INVALID},
+    responses={**AUTH_ERRORS, **NOT_FOUND, **STALE_OR_DUPLICATE, **INVALID, **BUSY},
+    dependencies=[WriteSlot],
 )
 def update_contact(
     contact_id: ContactId,
