@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Path, Response, status
 from service.audit.record import CommunicationAudit
 from service.communications.schemas import CommunicationCreate, CommunicationRead, CommunicationUpdate
 from service.communications.service import CommunicationsService
-from service.deps import CurrentUser, ExpectedVersion, SessionDep
+from service.deps import ActiveDefinitionDep, CurrentUser, ExpectedVersion, SessionDep
 from service.errors import error_response
 from service.models import Communication
 
@@ -23,6 +23,9 @@ CommunicationId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 AUTH_ERRORS = error_response(401, "missing or invalid bearer token")
 NOT_FOUND = error_response(404, "no communication 7")
 INVALID = error_response(422, [{"loc": ["body", "action_amount"], "msg": "action_amount: required when ..."}])
+NOT_ENABLED = error_response(
+    403, "the active definition 'Collections' does not enable the action log_communication, which this change needs"
+)
 STALE = error_response(409, "communication 7 is at version 4, not 3; reload it")
 
 
@@ -42,13 +45,17 @@ def _tagged(response: Response, communication: Communication) -> Communication:
     "",
     response_model=CommunicationRead,
     status_code=status.HTTP_201_CREATED,
-    responses={**AUTH_ERRORS, **error_response(404, "no contact 7"), **INVALID},
+    responses={**AUTH_ERRORS, **NOT_ENABLED, **error_response(404, "no contact 7"), **INVALID},
 )
 def create_communication(
-    data: CommunicationCreate, principal: CurrentUser, service: ServiceDep, response: Response
+    data: CommunicationCreate,
+    principal: CurrentUser,
+    service: ServiceDep,
+    response: Response,
+    definition: ActiveDefinitionDep,
 ) -> Communication:
     """Logs a communication against a contact the caller can see; `created_by` is the caller."""
-    communication = service.create(data, principal)
+    communication = service.create(data, principal, definition=definition)
     response.headers["Location"] = f"{router.prefix}/{communication.id}"
     return _tagged(response, communication)
 
@@ -70,7 +77,7 @@ def read_communication(
 @router.patch(
     "/{communication_id}",
     response_model=CommunicationRead,
-    responses={**AUTH_ERRORS, **NOT_FOUND, **STALE, **INVALID},
+    responses={**AUTH_ERRORS, **NOT_ENABLED, **NOT_FOUND, **STALE, **INVALID},
 )
 def update_communication(
     communication_id: CommunicationId,
@@ -79,9 +86,11 @@ def update_communication(
     service: ServiceDep,
     expected: ExpectedVersion,
     response: Response,
+    definition: ActiveDefinitionDep,
 ) -> Communication:
     """Fields left out stay; `keywords` and `references` replace the whole list. `contact_id` cannot change."""
-    return _tagged(response, service.update(communication_id, data, principal, expected_version=expected))
+    updated = service.update(communication_id, data, principal, expected_version=expected, definition=definition)
+    return _tagged(response, updated)
 
 
 @router.delete(

@@ -11,11 +11,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response, status
 
+from search_definitions.schema import Definition
 from service.audit.record import ContactAudit
+from service.auth.service import Principal
+from service.contacts.permissions import shown
 from service.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
 from service.contacts.secrets import SecretHasher, WriteSlots
 from service.contacts.service import ContactsService
-from service.deps import CurrentUser, ExpectedVersion, SessionDep, SettingsDep
+from service.deps import ActiveDefinitionDep, CurrentUser, ExpectedVersion, SessionDep, SettingsDep
 from service.errors import error_response
 from service.models import Contact
 
@@ -25,6 +28,9 @@ ContactId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 AUTH_ERRORS = error_response(401, "missing or invalid bearer token")
 NOT_FOUND = error_response(404, "no contact 7")
 INVALID = error_response(422, [{"loc": ["body", "phones", 1, "number"], "msg": "phones[1].number: ..."}])
+NOT_ENABLED = error_response(
+    403, "the active definition 'Collections' does not enable the action manage_subscription, which this change needs"
+)
 STALE = error_response(409, "contact 7 is at version 4, not 3; reload it")
 DUPLICATE = error_response(409, "ar_accounts[0].number: account number 'AR-1' is already used by another contact")
 BUSY = error_response(429, "this token already has 2 contact writes in progress (the limit); retry in 1 s")
@@ -68,40 +74,52 @@ def write_slot(principal: CurrentUser, guards: GuardsDep) -> Iterator[None]:
 WriteSlot = Depends(write_slot, scope="function")
 
 
-def _tagged(response: Response, contact: Contact) -> Contact:
+def _tagged(response: Response, contact: Contact, principal: Principal, definition: Definition) -> ContactRead:
+    """The contact as the caller's definition shows it, with its version as the ETag."""
     response.headers["ETag"] = f'"{contact.version}"'
-    return contact
+    return shown(contact, principal, definition)
 
 
 @router.post(
     "",
     response_model=ContactRead,
     status_code=status.HTTP_201_CREATED,
-    responses={**AUTH_ERRORS, **DUPLICATE, **INVALID, **BUSY},
+    responses={**AUTH_ERRORS, **NOT_ENABLED, **DUPLICATE, **INVALID, **BUSY},
     dependencies=[WriteSlot],
 )
-def create_contact(data: ContactCreate, principal: CurrentUser, service: ServiceDep, response: Response) -> Contact:
+def create_contact(
+    data: ContactCreate,
+    principal: CurrentUser,
+    service: ServiceDep,
+    response: Response,
+    definition: ActiveDefinitionDep,
+) -> ContactRead:
     """Creates the contact with its children; `business_unit` defaults to the caller's own."""
-    contact = service.create(data, principal)
+    contact = service.create(data, principal, definition=definition)
     response.headers["Location"] = f"{router.prefix}/{contact.id}"
-    return _tagged(response, contact)
+    return _tagged(response, contact, principal, definition)
 
 
 @router.get("/{contact_id}", response_model=ContactRead, responses={**AUTH_ERRORS, **NOT_FOUND})
 def read_contact(
-    contact_id: ContactId, principal: CurrentUser, service: ServiceDep, response: Response, audit: ContactAudit
-) -> Contact:
+    contact_id: ContactId,
+    principal: CurrentUser,
+    service: ServiceDep,
+    response: Response,
+    audit: ContactAudit,
+    definition: ActiveDefinitionDep,
+) -> ContactRead:
     """The contact with every child; access-token secrets are never returned, only `has_secret`."""
     audit.asked({"contact_id": contact_id})
     contact = service.get(contact_id, principal)
     audit.showed([contact.id])
-    return _tagged(response, contact)
+    return _tagged(response, contact, principal, definition)
 
 
 @router.patch(
     "/{contact_id}",
     response_model=ContactRead,
-    responses={**AUTH_ERRORS, **NOT_FOUND, **STALE_OR_DUPLICATE, **INVALID, **BUSY},
+    responses={**AUTH_ERRORS, **NOT_ENABLED, **NOT_FOUND, **STALE_OR_DUPLICATE, **INVALID, **BUSY},
     dependencies=[WriteSlot],
 )
 def update_contact(
@@ -111,13 +129,15 @@ def update_contact(
     service: ServiceDep,
     expected: ExpectedVersion,
     response: Response,
-) -> Contact:
+    definition: ActiveDefinitionDep,
+) -> ContactRead:
     """Fields left out stay as they are; a nested list, when given, replaces that whole list.
 
     Accounts and subscriptions are matched by `number` and access tokens by `identifier`, so rows kept in the new
     list keep their ids (and tokens their stored secret unless `secret` is sent); `[]` empties a list.
     """
-    return _tagged(response, service.update(contact_id, data, principal, expected_version=expected))
+    contact = service.update(contact_id, data, principal, expected_version=expected, definition=definition)
+    return _tagged(response, contact, principal, definition)
 
 
 @router.delete(

@@ -16,8 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from search_definitions.schema import Definition
 from service.auth.service import Principal
-from service.contacts import repository
+from service.contacts import permissions, repository
 from service.contacts.schemas import (
     AccessTokenIn,
     AddressIn,
@@ -107,7 +108,9 @@ class ContactsService:
     def get(self, contact_id: int, principal: Principal) -> Contact:
         return self._visible(contact_id, principal)
 
-    def create(self, data: ContactCreate, principal: Principal) -> Contact:
+    def create(self, data: ContactCreate, principal: Principal, *, definition: Definition | None = None) -> Contact:
+        """`definition`, the caller's active one, decides which actions an agent may use (`permissions`)."""
+        permissions.require_actions(permissions.create_paths(data), principal, definition)
         unit, errors = _unit_for_create(data.business_unit, principal)
         errors += _name_errors(data.kind, data.first_name, data.last_name, data.company_name)
         region = data.addresses[0].country if data.addresses else self._settings.default_phone_region
@@ -126,7 +129,13 @@ class ContactsService:
         return contact
 
     def update(
-        self, contact_id: int, data: ContactUpdate, principal: Principal, *, expected_version: int | None
+        self,
+        contact_id: int,
+        data: ContactUpdate,
+        principal: Principal,
+        *,
+        expected_version: int | None,
+        definition: Definition | None = None,
     ) -> Contact:
         """A field left out stays; a nested list given replaces the whole list (see ContactUpdate)."""
         contact = self._visible(contact_id, principal)
@@ -134,6 +143,7 @@ class ContactsService:
         changes = {
             name: _plain(value) for name, value in data.model_dump(exclude_unset=True, include=set(SCALARS)).items()
         }
+        permissions.require_actions(permissions.update_paths(data, contact, changes), principal, definition)
         errors: list[FieldError] = []
         unit = changes.get("business_unit")
         if unit is not None and principal.business_unit is not None and unit != principal.business_unit:
