@@ -356,3 +356,51 @@ def quick_keys() -> tuple[str, ...]:
 
 def advanced_keys(section: Section) -> tuple[str, ...]:
     return tuple(f.key for f in FIELDS if f.advanced and f.section is section)
+
+
+# What each action of a definition lets an agent write through the API (Communication Centre: "only the actions
+# that are enabled in the active definition are displayed"). A write path is a field of a contact or communication
+# write: a scalar or nested list by name, `ar_accounts.dunning_excluded`, `work_items.<kind>`, a communication by
+# `communications`, or a communication carrying a call action by `communications.action.<action>`. Creating a
+# contact is `contact`. `retrieve_voucher_secret_code` governs no write (no answer ever returns a secret).
+ACTION_FIELDS: dict[str, tuple[str, ...]] = {
+    "new_contact_information": ("contact",),
+    "update_contact_information": (
+        "kind",
+        "title",
+        "first_name",
+        "middle_name",
+        "last_name",
+        "company_name",
+        "id_number",
+        "external_id",
+        "business_unit",
+        "life_cycle_state",
+        "category",
+        "date_of_birth",
+        "preferred_language",
+        "addresses",
+        "phones",
+        "emails",
+        "access_tokens",
+        "work_items.notification",
+        "work_items.lead",
+    ),
+    "manage_account": ("ar_accounts",),
+    "exclude_from_dunning": ("ar_accounts.dunning_excluded", "communications.action.exclude_from_dunning"),
+    "place_in_dispute": ("communications.action.partial_dispute",),
+    "manage_subscription": ("subscriptions",),
+    "create_activity": ("work_items.activity",),
+    "create_job": ("work_items.job",),
+    "create_service_request": ("work_items.service_request",),
+    "log_communication": ("communications",),
+    "retrieve_voucher_secret_code": (),
+}
+# The one action governing each write path.
+GOVERNING_ACTION: dict[str, str] = {path: action for action, paths in ACTION_FIELDS.items() for path in paths}
+
+
+def actions_needed(paths: set[str]) -> list[str]:
+    """The actions a write touching `paths` needs, in catalogue order; a path no action governs needs none."""
+    needed = {GOVERNING_ACTION[p] for p in paths if p in GOVERNING_ACTION}
+    return [action for action in ACTION_FIELDS if action in needed]

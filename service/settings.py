@@ -96,6 +96,13 @@ class Settings(BaseSettings):
     audit_gather_s: float = Field(
         0.05, ge=0, le=5, description="How long the audit thread lets entries gather before one INSERT writes them."
     )
+    max_secrets_per_write: int = Field(
+        10, ge=1, description="Access-token secrets one contact write may set (each costs a scrypt hash); 422 beyond."
+    )
+    secret_hash_workers: int = Field(1, ge=1, description="Threads of a worker process that hash secrets: the cores.")
+    contact_writes_per_token: int = Field(
+        2, ge=1, description="Contact writes one token may have in flight at once, per worker process; 429 beyond."
+    )
     bulk_chunk_bytes: int = Field(5 * 1024 * 1024, gt=0)
     bulk_chunk_docs: int = Field(1000, gt=0)
     bulk_senders: int = Field(

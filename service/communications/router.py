@@ -23,7 +23,7 @@ from service.audit.record import (
 from service.auth.service import Principal
 from service.communications.schemas import CommunicationCreate, CommunicationRead, CommunicationUpdate
 from service.communications.service import CommunicationsService
-from service.deps import CurrentUser, ExpectedVersion, SessionDep
+from service.deps import ActiveDefinitionDep, CurrentUser, ExpectedVersion, SessionDep
 from service.errors import error_response
 from service.models import Communication
 from service.models.audit import Action
@@ -34,6 +34,9 @@ CommunicationId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 AUTH_ERRORS = error_response(401, "missing or invalid bearer token")
 NOT_FOUND = error_response(404, "no communication 7")
 INVALID = error_response(422, [{"loc": ["body", "action_amount"], "msg": "action_amount: required when ..."}])
+NOT_ENABLED = error_response(
+    403, "the active definition 'Collections' does not enable the action log_communication, which this change needs"
+)
 STALE = error_response(409, "communication 7 is at version 4, not 3; reload it")
 
 
@@ -70,7 +73,7 @@ def _tagged(response: Response, communication: Communication) -> Communication:
     "",
     response_model=CommunicationRead,
     status_code=status.HTTP_201_CREATED,
-    responses={**AUTH_ERRORS, **error_response(404, "no contact 7"), **INVALID},
+    responses={**AUTH_ERRORS, **NOT_ENABLED, **error_response(404, "no contact 7"), **INVALID},
 )
 def create_communication(
     data: CommunicationCreate,
@@ -78,11 +81,12 @@ def create_communication(
     service: ServiceDep,
     session: SessionDep,
     response: Response,
+    definition: ActiveDefinitionDep,
     audit: CommunicationCreateAudit,
 ) -> Communication:
     """Logs a communication against a contact the caller can see; `created_by` is the caller."""
     audit.asked({"contact_id": data.contact_id})
-    communication = service.create(data, principal)
+    communication = service.create(data, principal, definition=definition)
     unit = _contact_unit(session, principal, communication.contact_id)
     _wrote(audit, Action.CREATE, communication, unit, changed(None, communication_state(communication)))
     response.headers["Location"] = f"{router.prefix}/{communication.id}"
@@ -108,7 +112,7 @@ def read_communication(
 @router.patch(
     "/{communication_id}",
     response_model=CommunicationRead,
-    responses={**AUTH_ERRORS, **NOT_FOUND, **STALE, **INVALID},
+    responses={**AUTH_ERRORS, **NOT_ENABLED, **NOT_FOUND, **STALE, **INVALID},
 )
 def update_communication(
     communication_id: CommunicationId,
@@ -118,6 +122,7 @@ def update_communication(
     expected: ExpectedVersion,
     session: SessionDep,
     response: Response,
+    definition: ActiveDefinitionDep,
     audit: CommunicationUpdateAudit,
 ) -> Communication:
     """Fields left out stay; `keywords` and `references` replace the whole list. `contact_id` cannot change."""
@@ -126,7 +131,7 @@ def update_communication(
     unit = _contact_unit(session, principal, before.contact_id)
     audit.about(unit)
     state = communication_state(before)
-    communication = service.update(communication_id, data, principal, expected_version=expected)
+    communication = service.update(communication_id, data, principal, expected_version=expected, definition=definition)
     _wrote(audit, Action.UPDATE, communication, unit, changed(state, communication_state(communication)))
     return _tagged(response, communication)
 

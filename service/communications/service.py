@@ -15,9 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from search_definitions.schema import Definition
 from service.auth.service import Principal
 from service.communications import repository
 from service.communications.schemas import CommunicationCreate, CommunicationUpdate, ReferenceIn
+from service.contacts.permissions import communication_paths, require_actions
 from service.db.base import utcnow
 from service.errors import Conflict, Forbidden, InvalidCriteria, NotFound
 from service.models import Communication, CommunicationReference
@@ -60,12 +62,16 @@ class CommunicationsService:
     def get(self, communication_id: int, principal: Principal) -> Communication:
         return self._visible(communication_id, principal)
 
-    def create(self, data: CommunicationCreate, principal: Principal) -> Communication:
+    def create(
+        self, data: CommunicationCreate, principal: Principal, *, definition: Definition | None = None
+    ) -> Communication:
+        """`definition`, the caller's active one, must enable logging (and a call action's own action)."""
         errors = action_errors(_plain(data.action), data.action_amount)
         if errors:
             raise invalid(errors)
         if not repository.contact_visible(self._session, data.contact_id, business_unit=principal.business_unit):
             raise NotFound(f"no contact {data.contact_id}")
+        require_actions(communication_paths(_plain(data.action)), principal, definition)
         self._check_external_id(data.external_id, communication_id=None)
         fields = data.model_dump(exclude={"references", "interaction_at"})
         communication = Communication(
@@ -79,7 +85,13 @@ class CommunicationsService:
         return communication
 
     def update(
-        self, communication_id: int, data: CommunicationUpdate, principal: Principal, *, expected_version: int | None
+        self,
+        communication_id: int,
+        data: CommunicationUpdate,
+        principal: Principal,
+        *,
+        expected_version: int | None,
+        definition: Definition | None = None,
     ) -> Communication:
         """Anyone who sees the contact may add to a conversation (PeopleSoft, Oracle); lists given replace."""
         communication = self._visible(communication_id, principal)
@@ -92,6 +104,9 @@ class CommunicationsService:
         )
         if errors:
             raise invalid(errors)
+        new_action = changes.get("action") if changes.get("action") != communication.action else None
+        changed = data.references is not None or any(getattr(communication, n) != v for n, v in changes.items())
+        require_actions(communication_paths(new_action, changed=changed), principal, definition)
         self._check_external_id(changes.get("external_id"), communication_id=communication.id)
         for name, value in changes.items():
             setattr(communication, name, value)

@@ -6,15 +6,20 @@ it exists does not leak. Writes are optimistic: send the `version` you read as `
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response, status
+from fastapi import APIRouter, Depends, Path, Request, Response, status
 
+from search_definitions.schema import Definition
 from service.audit.changes import changed, contact_state
 from service.audit.record import ContactAudit, ContactCreateAudit, ContactDeleteAudit, ContactUpdateAudit
+from service.auth.service import Principal
+from service.contacts.permissions import shown
 from service.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
+from service.contacts.secrets import SecretHasher, WriteSlots
 from service.contacts.service import ContactsService
-from service.deps import CurrentUser, ExpectedVersion, SessionDep, SettingsDep
+from service.deps import ActiveDefinitionDep, CurrentUser, ExpectedVersion, SessionDep, SettingsDep
 from service.errors import error_response
 from service.models import Contact
 from service.models.audit import Action
@@ -25,58 +30,103 @@ ContactId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 AUTH_ERRORS = error_response(401, "missing or invalid bearer token")
 NOT_FOUND = error_response(404, "no contact 7")
 INVALID = error_response(422, [{"loc": ["body", "phones", 1, "number"], "msg": "phones[1].number: ..."}])
+NOT_ENABLED = error_response(
+    403, "the active definition 'Collections' does not enable the action manage_subscription, which this change needs"
+)
 STALE = error_response(409, "contact 7 is at version 4, not 3; reload it")
 DUPLICATE = error_response(409, "ar_accounts[0].number: account number 'AR-1' is already used by another contact")
+BUSY = error_response(429, "this token already has 2 contact writes in progress (the limit); retry in 1 s")
 STALE_OR_DUPLICATE = error_response(
     409, "contact 7 is at version 4, not 3; reload it | ar_accounts[0].number: ... is already used by another contact"
 )
 
 
-def get_service(session: SessionDep, settings: SettingsDep) -> ContactsService:
-    return ContactsService(session, settings)
+class WriteGuards:
+    """Per app: the bounded pool hashing secrets and the per-token slots of concurrent writes (`secrets`)."""
+
+    def __init__(self, hasher: SecretHasher, slots: WriteSlots) -> None:
+        self.hasher = hasher
+        self.slots = slots
+
+
+def _guards(request: Request, settings: SettingsDep) -> WriteGuards:
+    guards: WriteGuards | None = getattr(request.app.state, "contact_write_guards", None)
+    if guards is None:
+        guards = WriteGuards(SecretHasher(settings.secret_hash_workers), WriteSlots(settings.contact_writes_per_token))
+        request.app.state.contact_write_guards = guards
+    return guards
+
+
+GuardsDep = Annotated[WriteGuards, Depends(_guards)]
+
+
+def get_service(session: SessionDep, settings: SettingsDep, guards: GuardsDep) -> ContactsService:
+    return ContactsService(session, settings, hasher=guards.hasher)
 
 
 ServiceDep = Annotated[ContactsService, Depends(get_service)]
 
 
-def _tagged(response: Response, contact: Contact) -> Contact:
+def write_slot(principal: CurrentUser, guards: GuardsDep) -> Iterator[None]:
+    """Held from before the database is touched until the write is committed: a 429 past the token's limit."""
+    with guards.slots.hold(principal.id):
+        yield
+
+
+WriteSlot = Depends(write_slot, scope="function")
+
+
+def _tagged(response: Response, contact: Contact, principal: Principal, definition: Definition) -> ContactRead:
+    """The contact as the caller's definition shows it, with its version as the ETag."""
     response.headers["ETag"] = f'"{contact.version}"'
-    return contact
+    return shown(contact, principal, definition)
 
 
 @router.post(
     "",
     response_model=ContactRead,
     status_code=status.HTTP_201_CREATED,
-    responses={**AUTH_ERRORS, **DUPLICATE, **INVALID},
+    responses={**AUTH_ERRORS, **NOT_ENABLED, **DUPLICATE, **INVALID, **BUSY},
+    dependencies=[WriteSlot],
 )
 def create_contact(
-    data: ContactCreate, principal: CurrentUser, service: ServiceDep, response: Response, audit: ContactCreateAudit
-) -> Contact:
+    data: ContactCreate,
+    principal: CurrentUser,
+    service: ServiceDep,
+    response: Response,
+    definition: ActiveDefinitionDep,
+    audit: ContactCreateAudit,
+) -> ContactRead:
     """Creates the contact with its children; `business_unit` defaults to the caller's own."""
-    contact = service.create(data, principal)
+    contact = service.create(data, principal, definition=definition)
     audit.wrote(
         Action.CREATE, contact_id=contact.id, unit=contact.business_unit, changed=changed(None, contact_state(contact))
     )
     response.headers["Location"] = f"{router.prefix}/{contact.id}"
-    return _tagged(response, contact)
+    return _tagged(response, contact, principal, definition)
 
 
 @router.get("/{contact_id}", response_model=ContactRead, responses={**AUTH_ERRORS, **NOT_FOUND})
 def read_contact(
-    contact_id: ContactId, principal: CurrentUser, service: ServiceDep, response: Response, audit: ContactAudit
-) -> Contact:
+    contact_id: ContactId,
+    principal: CurrentUser,
+    service: ServiceDep,
+    response: Response,
+    audit: ContactAudit,
+    definition: ActiveDefinitionDep,
+) -> ContactRead:
     """The contact with every child; access-token secrets are never returned, only `has_secret`."""
     audit.asked({"contact_id": contact_id})
     contact = service.get(contact_id, principal)
     audit.showed([contact.id], units=[contact.business_unit])
-    return _tagged(response, contact)
+    return _tagged(response, contact, principal, definition)
 
 
 @router.patch(
     "/{contact_id}",
     response_model=ContactRead,
-    responses={**AUTH_ERRORS, **NOT_FOUND, **STALE_OR_DUPLICATE, **INVALID},
+    responses={**AUTH_ERRORS, **NOT_ENABLED, **NOT_FOUND, **STALE_OR_DUPLICATE, **INVALID, **BUSY},
+    dependencies=[WriteSlot],
 )
 def update_contact(
     contact_id: ContactId,
@@ -85,8 +135,9 @@ def update_contact(
     service: ServiceDep,
     expected: ExpectedVersion,
     response: Response,
+    definition: ActiveDefinitionDep,
     audit: ContactUpdateAudit,
-) -> Contact:
+) -> ContactRead:
     """Fields left out stay as they are; a nested list, when given, replaces that whole list.
 
     Accounts and subscriptions are matched by `number` and access tokens by `identifier`, so rows kept in the new
@@ -96,11 +147,11 @@ def update_contact(
     before = service.get(contact_id, principal)
     audit.about(before.business_unit)
     state = contact_state(before)
-    contact = service.update(contact_id, data, principal, expected_version=expected)
+    contact = service.update(contact_id, data, principal, expected_version=expected, definition=definition)
     audit.wrote(
         Action.UPDATE, contact_id=contact.id, unit=contact.business_unit, changed=changed(state, contact_state(contact))
     )
-    return _tagged(response, contact)
+    return _tagged(response, contact, principal, definition)
 
 
 @router.delete(

@@ -25,8 +25,8 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
     ValidationInfo,
-    computed_field,
     field_validator,
+    model_validator,
 )
 
 from service.closed import Closed
@@ -398,14 +398,21 @@ class ContactRead(Read):
     preferred_language: str | None
     created_at: UtcDatetime
     updated_at: UtcDatetime
-    addresses: list[AddressRead]
-    phones: list[PhoneRead]
-    emails: list[EmailRead]
+    # null: a section the active definition does not show the caller (`service.contacts.permissions.shown`).
+    addresses: list[AddressRead] | None
+    phones: list[PhoneRead] | None
+    emails: list[EmailRead] | None
     access_tokens: list[AccessTokenRead]
-    ar_accounts: list[ARAccountRead]
-    subscriptions: list[SubscriptionRead]
-    work_items: list[WorkItemRead]
+    ar_accounts: list[ARAccountRead] | None
+    subscriptions: list[SubscriptionRead] | None
+    work_items: list[WorkItemRead] = Field(description="Only the kinds whose section the definition shows.")
+    credit_hold: bool = Field(
+        False, description="True when any AR account is on credit hold (the CRM's indicator, shown to every caller)."
+    )
 
-    @computed_field(description="True when any AR account is on credit hold (the CRM's indicator).")
-    def credit_hold(self) -> bool:
-        return any(account.credit_hold for account in self.ar_accounts)
+    @model_validator(mode="after")
+    def _credit_hold(self) -> ContactRead:
+        """From the accounts while they are there; a copy whose accounts are hidden keeps the indicator."""
+        if self.ar_accounts is not None:
+            self.credit_hold = any(account.credit_hold for account in self.ar_accounts)
+        return self

@@ -7,10 +7,6 @@ transaction, so nothing here touches the outbox.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import os
 from collections.abc import Callable, Sequence
 from enum import Enum
 from typing import Any, TypeVar
@@ -20,8 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from search_definitions.schema import Definition
 from service.auth.service import Principal
-from service.contacts import repository
+from service.contacts import permissions, repository
 from service.contacts.schemas import (
     AccessTokenIn,
     AddressIn,
@@ -33,6 +30,7 @@ from service.contacts.schemas import (
     SubscriptionIn,
     WorkItemIn,
 )
+from service.contacts.secrets import SecretHasher, hash_secret, verify_secret
 from service.errors import Conflict, Forbidden, InvalidCriteria, NotFound
 from service.models import (
     AccessToken,
@@ -52,6 +50,7 @@ from service.settings import Settings
 Loc = tuple[str | int, ...]
 FieldError = tuple[Loc, str]
 Row = TypeVar("Row")
+SecretHashes = dict[str, str]
 
 SCALARS = (
     "kind",
@@ -75,26 +74,6 @@ UNIQUE_KEYS = (
     ("access_tokens", "identifier", AccessToken.identifier, AccessToken.contact_id, "access token identifier"),
 )
 SECRET_LENGTH = (4, 128)
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
-
-
-def hash_secret(secret: str) -> str:
-    """Salted scrypt, self-describing (`scrypt$n$r$p$salt$hash`), so the cost can be raised later."""
-    salt = os.urandom(16)
-    digest = hashlib.scrypt(secret.encode(), salt=salt, dklen=32, **_SCRYPT)
-    encoded = (base64.b64encode(part).decode() for part in (salt, digest))
-    return "$".join(("scrypt", str(_SCRYPT["n"]), str(_SCRYPT["r"]), str(_SCRYPT["p"]), *encoded))
-
-
-def verify_secret(secret: str, stored: str) -> bool:
-    scheme, n, r, p, salt, digest = stored.split("$")
-    if scheme != "scrypt":
-        return False
-    expected = base64.b64decode(digest)
-    actual = hashlib.scrypt(
-        secret.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=len(expected)
-    )
-    return hmac.compare_digest(actual, expected)
 
 
 def field_path(loc: Loc) -> str:
@@ -116,15 +95,22 @@ def _plain(value: Any) -> Any:
     return value.value if isinstance(value, Enum) else value
 
 
+__all__ = ["ContactsService", "hash_secret", "verify_secret"]
+
+
 class ContactsService:
-    def __init__(self, session: Session, settings: Settings) -> None:
+    def __init__(self, session: Session, settings: Settings, *, hasher: SecretHasher | None = None) -> None:
+        """`hasher` bounds the threads hashing secrets (the API's); without one, hashing runs in the caller's."""
         self._session = session
         self._settings = settings
+        self._hasher = hasher
 
     def get(self, contact_id: int, principal: Principal) -> Contact:
         return self._visible(contact_id, principal)
 
-    def create(self, data: ContactCreate, principal: Principal) -> Contact:
+    def create(self, data: ContactCreate, principal: Principal, *, definition: Definition | None = None) -> Contact:
+        """`definition`, the caller's active one, decides which actions an agent may use (`permissions`)."""
+        permissions.require_actions(permissions.create_paths(data), principal, definition)
         unit, errors = _unit_for_create(data.business_unit, principal)
         errors += _name_errors(data.kind, data.first_name, data.last_name, data.company_name)
         region = data.addresses[0].country if data.addresses else self._settings.default_phone_region
@@ -133,16 +119,23 @@ class ContactsService:
         if errors:
             raise invalid(errors)
         self._check_unique(data, contact_id=None)
+        secrets = self._secret_hashes(data.access_tokens, [])
         contact = Contact(**{name: _plain(getattr(data, name)) for name in SCALARS if name != "business_unit"})
         contact.business_unit = unit
         contact.phones = phones
-        _apply_lists(contact, data, existing=False)
+        _apply_lists(contact, data, existing=False, secrets=secrets)
         repository.add(self._session, contact)
         self._flush("the new contact")
         return contact
 
     def update(
-        self, contact_id: int, data: ContactUpdate, principal: Principal, *, expected_version: int | None
+        self,
+        contact_id: int,
+        data: ContactUpdate,
+        principal: Principal,
+        *,
+        expected_version: int | None,
+        definition: Definition | None = None,
     ) -> Contact:
         """A field left out stays; a nested list given replaces the whole list (see ContactUpdate)."""
         contact = self._visible(contact_id, principal)
@@ -150,6 +143,7 @@ class ContactsService:
         changes = {
             name: _plain(value) for name, value in data.model_dump(exclude_unset=True, include=set(SCALARS)).items()
         }
+        permissions.require_actions(permissions.update_paths(data, contact, changes), principal, definition)
         errors: list[FieldError] = []
         unit = changes.get("business_unit")
         if unit is not None and principal.business_unit is not None and unit != principal.business_unit:
@@ -166,11 +160,12 @@ class ContactsService:
         if errors:
             raise invalid(errors)
         self._check_unique(data, contact_id=contact.id)
+        secrets = self._secret_hashes(data.access_tokens, contact.access_tokens)
         for name, value in changes.items():
             setattr(contact, name, value)
         if phones is not None:
             contact.phones = phones
-        _apply_lists(contact, data, existing=True)
+        _apply_lists(contact, data, existing=True, secrets=secrets)
         self._flush(f"contact {contact.id}")
         return contact
 
@@ -215,6 +210,35 @@ class ContactsService:
             self._session, Contact.external_id, Contact.id, [data.external_id], other_than=contact_id
         ):
             raise Conflict(f"external_id: '{data.external_id}' is already used by another contact")
+
+    def _secret_hashes(self, tokens: Sequence[AccessTokenIn] | None, stored: Sequence[AccessToken]) -> SecretHashes:
+        """The hash each token's secret gets, by identifier: only secrets sent are hashed (see `secrets`).
+
+        A secret sent again unchanged keeps its stored hash (one verification instead of a new salt), so the row
+        does not change; secrets sent beyond `max_secrets_per_write` are a 422 before any hashing.
+        """
+        sent = [t for t in tokens or [] if "secret" in t.model_fields_set and t.secret is not None]
+        limit = self._settings.max_secrets_per_write
+        if len(sent) > limit:
+            raise invalid(
+                [(("access_tokens",), f"at most {limit} secrets can be set in one request; {len(sent)} were sent")]
+            )
+        hashes: SecretHashes = {}
+        old = {row.identifier: row.secret_hash for row in stored}
+        for token in sent:
+            secret = token.secret.get_secret_value() if token.secret is not None else ""
+            kept = old.get(token.identifier)
+            if kept is not None and self._verify(secret, kept):
+                hashes[token.identifier] = kept
+            else:
+                hashes[token.identifier] = self._hash(secret)
+        return hashes
+
+    def _hash(self, secret: str) -> str:
+        return self._hasher.hash(secret) if self._hasher is not None else hash_secret(secret)
+
+    def _verify(self, secret: str, stored: str) -> bool:
+        return self._hasher.verify(secret, stored) if self._hasher is not None else verify_secret(secret, stored)
 
     def _flush(self, what: str) -> None:
         try:
@@ -285,7 +309,9 @@ def _check_version(contact: Contact, expected: int | None) -> None:
         )
 
 
-def _apply_lists(contact: Contact, data: ContactCreate | ContactUpdate, *, existing: bool) -> None:
+def _apply_lists(
+    contact: Contact, data: ContactCreate | ContactUpdate, *, existing: bool, secrets: SecretHashes
+) -> None:
     """Replaces each list given; keyed rows (accounts, subscriptions, tokens) are updated in place when kept."""
     if data.addresses is not None:
         contact.addresses = [_address(a) for a in data.addresses]
@@ -301,7 +327,9 @@ def _apply_lists(contact: Contact, data: ContactCreate | ContactUpdate, *, exist
         contact.subscriptions = _merge(old, data.subscriptions, "number", Subscription, _set_subscription)
     if data.access_tokens is not None:
         old = contact.access_tokens if existing else []
-        contact.access_tokens = _merge(old, data.access_tokens, "identifier", AccessToken, _set_token)
+        contact.access_tokens = _merge(
+            old, data.access_tokens, "identifier", AccessToken, lambda row, t: _set_token(row, t, secrets)
+        )
 
 
 def _merge(
@@ -351,14 +379,19 @@ def _set_subscription(row: Subscription, s: SubscriptionIn) -> None:
     row.installed_items = [InstalledItem(product=x.product, serial_number=x.serial_number) for x in s.installed_items]
 
 
-def _set_token(row: AccessToken, t: AccessTokenIn) -> None:
-    """A secret left out keeps the stored hash (clients never see it, so they cannot send it back); null removes it."""
+def _set_token(row: AccessToken, t: AccessTokenIn, secrets: SecretHashes) -> None:
+    """A secret left out keeps the stored hash (clients never see it, so they cannot send it back); null removes it.
+
+    `secrets` holds the hash of every secret sent, computed beforehand (`ContactsService._secret_hashes`).
+    """
     row.token_type = t.type.value
     row.identifier = t.identifier
     row.status = t.status.value
     row.valid_until = t.valid_until
     if "secret" in t.model_fields_set:
-        row.secret_hash = hash_secret(t.secret.get_secret_value()) if t.secret is not None else None
+        hashed = secrets[t.identifier] if t.secret is not None else None
+        if row.secret_hash != hashed:
+            row.secret_hash = hashed
 
 
 def _unique_violation(exc: IntegrityError) -> str:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from service.models import Communication, CommunicationReference
 from tests.service.contacts.conftest import create_contact
+from tests.service.contacts.test_definition_enforced import activate
 
 
 def call(contact_id, **overrides):
@@ -94,6 +95,7 @@ async def test_the_amount_belongs_to_a_partial_dispute_only(api, contact, action
 
 
 async def test_a_partial_dispute_keeps_its_amount_and_patch_rechecks_the_rule(api, contact):
+    await activate(api, actions=["log_communication", "place_in_dispute"])
     created = await log(api, call(contact["id"], action="partial_dispute", action_amount="40.00"))
     assert created["action"] == "partial_dispute" and created["action_amount"] == "40.00"
     path = f"/api/communications/{created['id']}"

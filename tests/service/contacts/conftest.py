@@ -52,7 +52,13 @@ class Api:
 
 
 @pytest.fixture
-async def api(make_database, database, test_root):
+def api_overrides() -> dict[str, Any]:
+    """Settings a test changes: `@pytest.mark.parametrize("api_overrides", [{...}])`."""
+    return {}
+
+
+@pytest.fixture
+async def api(make_database, database, test_root, api_overrides):
     own = make_database(database.backend, "writes")
     settings = Settings(
         home=test_root / "home",
@@ -60,6 +66,7 @@ async def api(make_database, database, test_root):
         opensearch_url=UNREACHABLE_OPENSEARCH,
         default_phone_region="FR",
         rate_limit_per_s=0,
+        **api_overrides,
     )
     engine = build_engine(settings)
     sessions = build_sessionmaker(engine)
