@@ -79,7 +79,7 @@ def test_bodies_are_strict_unreplicated_and_refresh_explicitly(name):
     body = BODIES[name](shards=3)
     assert body["mappings"]["dynamic"] == "strict"
     index = {k: v for k, v in body["settings"]["index"].items() if k != "sort"}
-    assert index == {"number_of_shards": 3, "number_of_replicas": 0, "refresh_interval": "1s"}
+    assert index == {"number_of_shards": 3, "number_of_replicas": 0, "refresh_interval": "1s", "max_ngram_diff": 2}
     assert body["settings"]["analysis"] == ANALYSIS
 
 
