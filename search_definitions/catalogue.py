@@ -60,12 +60,22 @@ class Index(StrEnum):
 
 # The index layout the catalogue's paths and sub-fields describe; `indexer.mappings` stamps it on every index
 # it creates. Raise it with any mapping change a query relies on (2: three-character slices of names; 3: four-
-# character ones as well, in `.slices`; 4: positioned three-character grams, `.grams`), so `/ready` refuses an
-# index an older release built.
-MAPPING_VERSION = 4
+# character ones as well, in `.slices`; 4: positioned three-character grams, `.grams`; 5: two-character slices
+# and slices anchored at the value's start and end, on every quick field), so `/ready` refuses an index an older
+# release built.
+MAPPING_VERSION = 5
 
-# How long the slices of a name (`.slices`) are: an infix of one of these lengths is one term lookup.
-SLICE_LENGTHS = range(3, 5)
+# How long the slices of a value (`.slices`) are: an infix of one of these lengths is one term lookup. The value is
+# cut with a mark at its start and its end (`SLICE_START`, `SLICE_END`), so a starts-with or ends-with of up to
+# three characters is one term lookup too (`Ma%` is the slice `\x02ma`).
+SLICE_LENGTHS = range(2, 5)
+SLICE_START = "\x02"
+SLICE_END = "\x03"
+# What a `like` may ask, so that every one is answered from `.slices` (or `.grams`) instead of a scan: each part
+# between `%` signs at least this long (a one-character slice would hold most values), and at most this many parts
+# (each part beyond the first is verified against the stored value by the wildcard field; bench/README).
+LIKE_MIN_PART = 2
+LIKE_MAX_PARTS = 3
 # The grams of a name (`.grams`), each at its position: a longer infix is a phrase of them, nothing to verify.
 GRAM_LENGTH = 3
 
@@ -88,9 +98,11 @@ class CatalogueField:
     flat_path: str | None = None
     typo_tolerant: bool = False
     shown_path: str | None = None
-    # The index holds its three- and four-character slices (`.slices`), such an infix being one term lookup, and
-    # its positioned three-character grams (`.grams`), a longer infix being a phrase of them.
+    # The index holds its two- to four-character slices (`.slices`, anchored ones too), such an infix, starts-with
+    # or ends-with being one term lookup; with `grams`, also its positioned three-character grams (`.grams`), a
+    # longer infix being a phrase of them.
     slices: bool = False
+    grams: bool = False
 
     @property
     def operators(self) -> tuple[Operator, ...]:
@@ -120,11 +132,22 @@ _T = FieldType
 FIELDS: tuple[CatalogueField, ...] = (
     # Contact information
     CatalogueField(
-        "name", "Name", _S.CONTACT, _T.TEXT, "names", quick=True, advanced=False, typo_tolerant=True, slices=True
+        "name",
+        "Name",
+        _S.CONTACT,
+        _T.TEXT,
+        "names",
+        quick=True,
+        advanced=False,
+        typo_tolerant=True,
+        slices=True,
+        grams=True,
     ),
-    CatalogueField("phone", "Phone", _S.CONTACT, _T.PHONE, "phone_numbers", quick=True, shown_path="phones_written"),
-    CatalogueField("email", "Email", _S.CONTACT, _T.EMAIL, "email_addresses", quick=True),
-    CatalogueField("id_number", "ID number", _S.CONTACT, _T.IDENTIFIER, "id_number", quick=True),
+    CatalogueField(
+        "phone", "Phone", _S.CONTACT, _T.PHONE, "phone_numbers", quick=True, shown_path="phones_written", slices=True
+    ),
+    CatalogueField("email", "Email", _S.CONTACT, _T.EMAIL, "email_addresses", quick=True, slices=True),
+    CatalogueField("id_number", "ID number", _S.CONTACT, _T.IDENTIFIER, "id_number", quick=True, slices=True),
     CatalogueField("first_name", "First name", _S.CONTACT, _T.TEXT, "first_name", typo_tolerant=True),
     CatalogueField("last_name", "Last name", _S.CONTACT, _T.TEXT, "last_name", typo_tolerant=True),
     CatalogueField("company_name", "Company name", _S.CONTACT, _T.TEXT, "company_name", typo_tolerant=True),
@@ -146,6 +169,7 @@ FIELDS: tuple[CatalogueField, ...] = (
         nested="addresses",
         quick=True,
         flat_path="postcodes",
+        slices=True,
     ),
     CatalogueField("region", "Region", _S.ADDRESS, _T.TEXT, "addresses.region", nested="addresses"),
     CatalogueField("country", "Country", _S.ADDRESS, _T.KEYWORD, "addresses.country", nested="addresses"),
@@ -159,6 +183,7 @@ FIELDS: tuple[CatalogueField, ...] = (
         nested="access_tokens",
         quick=True,
         flat_path="access_token_ids",
+        slices=True,
     ),
     CatalogueField(
         "access_token_type",
@@ -179,6 +204,7 @@ FIELDS: tuple[CatalogueField, ...] = (
         nested="ar_accounts",
         quick=True,
         flat_path="account_numbers",
+        slices=True,
     ),
     CatalogueField(
         "account_status",
@@ -221,6 +247,7 @@ FIELDS: tuple[CatalogueField, ...] = (
         nested="subscriptions",
         quick=True,
         flat_path="subscription_numbers",
+        slices=True,
     ),
     CatalogueField(
         "subscription_status",
@@ -241,6 +268,7 @@ FIELDS: tuple[CatalogueField, ...] = (
         nested="subscriptions",
         quick=True,
         flat_path="serial_numbers",
+        slices=True,
     ),
     # Communications: references reach the contact too (Oracle: find the customer from a transaction number)
     CatalogueField(
@@ -251,6 +279,7 @@ FIELDS: tuple[CatalogueField, ...] = (
         "reference_ids",
         quick=True,
         advanced=False,
+        slices=True,
     ),
     CatalogueField("keyword", "Keyword", _S.COMMUNICATIONS, _T.KEYWORD, "keywords", index=Index.COMMUNICATIONS),
     CatalogueField(

@@ -16,7 +16,7 @@ from typing import Any
 from search_definitions import catalogue
 from search_definitions.catalogue import STRING_TYPES, CatalogueField, FieldType, Operator, Section
 from search_definitions.schema import Definition
-from service.search.queries import CriteriaError
+from service.search.queries import CriteriaError, like_pattern
 
 ADDRESS_SCOPE_KEY = "scope"
 
@@ -50,6 +50,11 @@ def _string(field: CatalogueField, where: str, raw: Any, *, max_length: int) -> 
         operator = Operator.LIKE.value if "%" in value else Operator.EQUALS.value
     if operator not in (Operator.EQUALS.value, Operator.LIKE.value):
         raise CriteriaError(f"{where}: operator '{operator}' is not allowed; allowed: =, like")
+    if operator == Operator.LIKE.value:
+        try:
+            like_pattern(field, value.strip())
+        except CriteriaError as exc:
+            raise CriteriaError(f"{where}: {exc}") from None
     return Criterion(field=field, operator=Operator(operator), value=value.strip())
 
 

@@ -79,7 +79,7 @@ def test_bodies_are_strict_unreplicated_and_refresh_explicitly(name):
     body = BODIES[name](shards=3)
     assert body["mappings"]["dynamic"] == "strict"
     index = {k: v for k, v in body["settings"]["index"].items() if k != "sort"}
-    assert index == {"number_of_shards": 3, "number_of_replicas": 0, "refresh_interval": "1s"}
+    assert index == {"number_of_shards": 3, "number_of_replicas": 0, "refresh_interval": "1s", "max_ngram_diff": 2}
     assert body["settings"]["analysis"] == ANALYSIS
 
 
@@ -155,3 +155,18 @@ def test_each_body_is_a_fresh_copy():
 def test_no_secret_can_be_indexed():
     tokens = CONTACT_PROPERTIES["access_tokens"]["properties"]
     assert set(tokens) == {"identifier", "type", "status"}
+
+
+@pytest.mark.parametrize("field", [f for f in FIELDS if f.slices], ids=lambda f: f.key)
+def test_slices_are_cut_after_the_fields_own_normalizer_with_start_and_end_marks(field):
+    """A slice must hold what the Python twin of the normalizer makes of a typed part, marks included."""
+    for path in {field.path, field.quick_path}:
+        mapping = field_mapping(properties(field), path)
+        analyzer = ANALYSIS["analyzer"][mapping["fields"]["slices"]["analyzer"]]
+        assert mapping["fields"]["slices"]["analyzer"] == f"{mapping['normalizer']}_slices", path
+        assert analyzer["filter"][-2:] == ["slice_marks", "slices"], path
+        normalizer = ANALYSIS["normalizer"][mapping["normalizer"]]
+        assert analyzer.get("char_filter", []) == normalizer.get("char_filter", []), path
+        assert [f for f in analyzer["filter"] if f not in ("up_to_ignore_above", "slice_marks", "slices")] == (
+            normalizer.get("filter", [])
+        ), path

@@ -1,5 +1,7 @@
 """Query building as data: the bodies the engine receives for each quick-search form."""
 
+import re
+
 import pytest
 
 from search_definitions import catalogue
@@ -9,6 +11,7 @@ from service.search.queries import NAME_SORT, SORT, CriteriaError, LikePattern, 
 NAME = catalogue.BY_KEY["name"]
 PHONE = catalogue.BY_KEY["phone"]
 ACCOUNT = catalogue.BY_KEY["account_number"]
+CITY = catalogue.BY_KEY["city"]
 
 
 def clause(field, operator, value):
@@ -27,8 +30,8 @@ def clause(field, operator, value):
         ("%Élodi", "*elodi"),
     ],
 )
-def test_like_forms_become_anchored_wildcards_on_the_wild_subfield(value, pattern):
-    assert clause(NAME, Operator.LIKE, value) == {"wildcard": {"names.wild": {"value": pattern}}}
+def test_like_forms_become_anchored_wildcards_on_the_wild_subfield_of_a_field_without_slices(value, pattern):
+    assert clause(CITY, Operator.LIKE, value) == {"wildcard": {"addresses.city.wild": {"value": pattern}}}
 
 
 @pytest.mark.parametrize(
@@ -52,7 +55,7 @@ def test_a_longer_infix_on_a_name_is_a_phrase_of_its_grams(value, infix):
 
 @pytest.mark.parametrize(
     ("field", "value", "path"),
-    [(NAME, "%αβγ%", "names.wild"), (NAME, "%αβγδεζ%", "names.wild"), (ACCOUNT, "%r00%", "account_numbers.wild")],
+    [(NAME, "%αβγ%", "names.wild"), (NAME, "%αβγδεζ%", "names.wild"), (CITY, "%r00%", "addresses.city.wild")],
 )
 def test_infixes_without_certain_slices_stay_wildcards(field, value, path):
     """Non-ASCII slices or grams (folded by Python here, by the engine there) and fields the index holds none of."""
@@ -60,7 +63,7 @@ def test_infixes_without_certain_slices_stay_wildcards(field, value, path):
 
 
 def test_like_escapes_engine_wildcards_typed_by_the_agent():
-    assert clause(NAME, Operator.LIKE, "a*b?c\\")["wildcard"]["names.wild"]["value"] == "a\\*b\\?c\\\\*"
+    assert clause(CITY, Operator.LIKE, "a*b?c\\")["wildcard"]["addresses.city.wild"]["value"] == "a\\*b\\?c\\\\*"
 
 
 def test_equals_on_a_name_is_an_exact_folded_term_ranked_above_typo_tolerant_words():
@@ -82,7 +85,10 @@ def test_phone_equals_uses_e164_digits_whatever_the_written_format():
 
 
 def test_phone_like_keeps_only_digits():
-    assert clause(PHONE, Operator.LIKE, "%34 56%")["wildcard"]["phone_numbers.wild"]["value"] == "*3456*"
+    assert clause(PHONE, Operator.LIKE, "%34 56%") == {"constant_score": {"filter": slice_("phone_numbers", "3456")}}
+    assert clause(PHONE, Operator.LIKE, "%34 56 7%")["constant_score"]["filter"]["bool"]["filter"][-1] == {
+        "wildcard": {"phone_numbers.wild": {"value": "*34567*"}}
+    }
 
 
 def test_phone_without_digits_is_refused():
@@ -94,7 +100,11 @@ def test_phone_without_digits_is_refused():
 
 def test_nested_value_is_searched_on_its_root_level_copy_with_separators_ignored():
     assert clause(ACCOUNT, Operator.EQUALS, "AR-0001") == {"term": {"account_numbers": {"value": "ar0001"}}}
-    assert clause(ACCOUNT, Operator.LIKE, "%r 0001")["wildcard"] == {"account_numbers.wild": {"value": "*r0001"}}
+    assert clause(ACCOUNT, Operator.LIKE, "%r 0001")["constant_score"]["filter"]["bool"]["filter"] == [
+        slice_("account_numbers", "r000"),
+        slice_("account_numbers", "001\x03"),
+        {"wildcard": {"account_numbers.wild": {"value": "*r0001"}}},
+    ]
 
 
 def test_only_percent_signs_is_refused():
@@ -151,3 +161,89 @@ def test_body_filters_by_business_unit_and_pages_with_search_after():
     assert body["search_after"] == [1.0, "x", 7]
     assert body["sort"][-1] == {"contact_id": "asc"}
     assert body["size"] == 10
+
+
+def slice_(path, term):
+    return {"term": {f"{path}.slices": term}}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "term"),
+    [
+        (NAME, "%ar%", "ar"),
+        (NAME, "Ma%", "\x02ma"),
+        (NAME, "Mar", "\x02mar"),
+        (NAME, "%ÍA", "ia\x03"),
+        (NAME, "%ria", "ria\x03"),
+        (PHONE, "%1 2%", "12"),
+        (PHONE, "+33%", "\x0233"),
+        (ACCOUNT, "%R-0%", "r0"),
+        (ACCOUNT, "%01", "01\x03"),
+        (catalogue.BY_KEY["email"], "%@e%", "@e"),
+    ],
+)
+def test_two_letter_parts_starts_and_ends_with_are_one_slice_lookup(field, value, term):
+    """Nothing to verify: the slice, marked at the value's start or end when anchored, is the whole answer."""
+    assert clause(field, Operator.LIKE, value) == {"constant_score": {"filter": slice_(field.quick_path, term)}}
+
+
+def test_several_parts_are_each_looked_up_and_their_order_verified_by_the_wildcard():
+    assert clause(NAME, Operator.LIKE, "Ma%ie") == {
+        "constant_score": {
+            "filter": {
+                "bool": {
+                    "filter": [
+                        slice_("names", "\x02ma"),
+                        slice_("names", "ie\x03"),
+                        {"wildcard": {"names.wild": {"value": "ma*ie"}}},
+                    ]
+                }
+            }
+        }
+    }
+
+
+def test_a_long_part_of_a_field_without_grams_needs_both_ends_of_its_slices_and_the_wildcard():
+    assert clause(ACCOUNT, Operator.LIKE, "%000100%") == {
+        "constant_score": {
+            "filter": {
+                "bool": {
+                    "filter": [
+                        slice_("account_numbers", "0001"),
+                        slice_("account_numbers", "0100"),
+                        {"wildcard": {"account_numbers.wild": {"value": "*000100*"}}},
+                    ]
+                }
+            }
+        }
+    }
+
+
+@pytest.mark.parametrize("field", [f for f in catalogue.FIELDS if f.quick], ids=lambda f: f.key)
+def test_every_quick_field_has_slices(field):
+    assert field.slices
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        (NAME, "%a%", "'a' is too short to search for: type at least 2 characters between wildcards ('%')"),
+        (NAME, "M", "type at least 2 characters between wildcards"),
+        (NAME, "a%", "type at least 2 characters between wildcards"),
+        (NAME, "%ar%a%", "'a' is too short"),
+        (NAME, "%É%", "'e' is too short"),
+        (PHONE, "%1%", "'1' is too short"),
+        (PHONE, "%+3%", "'3' is too short"),
+        (ACCOUNT, "%R-%", "'r' is too short"),
+        (CITY, "%a%", "type at least 2 characters"),
+        (NAME, "%ab%cd%ef%gh%", "the value has 4 parts between wildcards ('%'); use at most 3"),
+        (NAME, "%a%a%a%a%a%", "too short"),
+    ],
+)
+def test_one_character_parts_and_too_many_parts_are_refused_saying_what_to_type(field, value, message):
+    with pytest.raises(CriteriaError, match=re.escape(message)):
+        clause(field, Operator.LIKE, value)
+
+
+def test_three_parts_of_two_characters_are_accepted():
+    assert "bool" in clause(NAME, Operator.LIKE, "%ab%cd%ef%")["constant_score"]["filter"]

@@ -135,19 +135,19 @@ async def test_agent_of_a_business_unit_sees_only_its_contacts(quick):
 
 
 async def test_pages_follow_the_next_cursor_without_overlap(quick):
-    first = (await quick("name", "like", "%a%", size=2)).json()
-    assert first["total"] >= 4 and len(first["items"]) == 2 and first["next"]
-    second = (await quick("name", "like", "%a%", size=2, after=first["next"])).json()
+    first = (await quick("name", "like", "%ri%", size=1)).json()
+    assert first["total"] >= 3 and len(first["items"]) == 1 and first["next"]
+    second = (await quick("name", "like", "%ri%", size=1, after=first["next"])).json()
     first_ids = {i["contact_id"] for i in first["items"]}
     assert first_ids.isdisjoint(i["contact_id"] for i in second["items"])
 
 
 async def test_a_like_page_is_in_name_order_without_scores_and_pages_on_in_that_order(quick):
-    pages = [(await quick("name", "like", "%a%", size=2)).json()]
+    pages = [(await quick("name", "like", "%ri%", size=1)).json()]
     while pages[-1]["next"]:
-        pages.append((await quick("name", "like", "%a%", size=2, after=pages[-1]["next"])).json())
+        pages.append((await quick("name", "like", "%ri%", size=1, after=pages[-1]["next"])).json())
     items = [item for page in pages for item in page["items"]]
-    assert len(items) == pages[0]["total"] >= 4
+    assert len(items) == pages[0]["total"] >= 3
     assert [(fold(i["display_name"]), i["contact_id"]) for i in items] == sorted(
         (fold(i["display_name"]), i["contact_id"]) for i in items
     )
@@ -158,7 +158,7 @@ async def test_a_like_page_is_in_name_order_without_scores_and_pages_on_in_that_
 async def test_a_cursor_of_a_ranked_lookup_handed_to_a_like_is_a_422(quick):
     ranked_page = (await quick("name", "=", "maria", size=1)).json()
     assert ranked_page["next"]
-    response = await quick("name", "like", "%a%", after=ranked_page["next"])
+    response = await quick("name", "like", "%ar%", after=ranked_page["next"])
     assert response.status_code == 422
     assert response.json()["detail"] == "after: not a cursor returned by a previous page of this search"
 
