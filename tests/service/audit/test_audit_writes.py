@@ -10,7 +10,7 @@ from service.auth.service import add_user
 from service.models.enums import UserRole
 from tests.conftest import bearer
 from tests.service.communications.test_communications_api import call
-from tests.service.contacts.conftest import api, create_contact  # noqa: F401  (the fixture, for this module)
+from tests.service.contacts.conftest import api, api_overrides, create_contact  # noqa: F401  (the fixtures, for this module)
 
 SECRET = "4321"
 
