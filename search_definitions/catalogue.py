@@ -62,7 +62,7 @@ class Index(StrEnum):
 # it creates. Raise it with any mapping change a query relies on (2: three-character slices of names; 3: four-
 # character ones as well, in `.slices`; 4: positioned three-character grams, `.grams`), so `/ready` refuses an
 # index an older release built.
-MAPPING_VERSION = 4
+MAPPING_VERSION = 5
 
 # How long the slices of a name (`.slices`) are: an infix of one of these lengths is one term lookup.
 SLICE_LENGTHS = range(3, 5)
