@@ -2,8 +2,11 @@
 
 A bulk request answers 200 even when single items failed, so each item's status is read
 (https://docs.opensearch.org/2.19/api-reference/document-apis/bulk/): 409 on an externally versioned
-write means the index already holds that version or a newer one, which counts as success; a delete that
-finds nothing (404) has nothing left to do. 429 items are retried with exponential backoff by the helper
+write means the index already holds that version or a newer one. That is a success only when what it holds
+is the database's current content (a newer write got there first), not when a version was reused or the
+document diverged: such items are kept apart as `conflicts` until the caller, who can read the database,
+settles them (`unsettled`, `BulkReport.resolve`) by comparing the content digest stored with the document.
+A delete that finds nothing (404) has nothing left to do. 429 items are retried with exponential backoff by the helper
 (opensearch-py does not retry them unless `max_retries` is set). Anything else is counted and reported
 per document, so the caller can fail a rebuild or park exactly those outbox rows. Transport errors
 (engine unreachable) propagate.
@@ -21,27 +24,40 @@ from typing import Any
 from opensearchpy import OpenSearch
 from opensearchpy.helpers import streaming_bulk
 
+from indexer.mappings import DIGEST_FIELD
 from service.settings import Settings
 
 MAX_RETRIES = 5
 INITIAL_BACKOFF_S = 1
 MAX_BACKOFF_S = 30
 MAX_ERRORS_SHOWN = 20
+MGET_CHUNK = 500
+
+
+Key = tuple[str, str]
 
 
 @dataclass(slots=True)
 class BulkReport:
-    """Counts per outcome; `failed` maps (index, document id) to "status type: reason" for every failed item."""
+    """Counts per outcome; `failed` maps (index, document id) to "status type: reason" for every failed item;
+    `conflicts` holds the version conflicts not yet settled (neither success nor failure until then)."""
 
     written: int = 0
     deleted: int = 0
     stale: int = 0
-    failed: dict[tuple[str, str], str] = field(default_factory=dict)
+    failed: dict[Key, str] = field(default_factory=dict)
     stopped_early: bool = False
+    conflicts: set[Key] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
-        return not self.failed and not self.stopped_early
+        return not self.failed and not self.stopped_early and not self.conflicts
+
+    def resolve(self, mismatched: dict[Key, str]) -> None:
+        """Settle every conflict: those in `mismatched` (`unsettled`) failed, the others were already there."""
+        self.stale += len(self.conflicts - mismatched.keys())
+        self.failed.update({key: error for key, error in mismatched.items() if key in self.conflicts})
+        self.conflicts.clear()
 
     @property
     def succeeded(self) -> int:
@@ -200,7 +216,7 @@ def _account(report: BulkReport, ok: bool, item: dict[str, Any]) -> None:
         else:
             report.written += 1
     elif status == 409 and "version" in str(info.get("error", "")).lower():
-        report.stale += 1
+        report.conflicts.add((str(info.get("_index")), str(info.get("_id"))))
     elif op == "delete" and status == 404:
         report.deleted += 1
     else:
@@ -212,3 +228,42 @@ def _reason(info: dict[str, Any]) -> str:
     if isinstance(error, dict):
         return f"{error.get('type')}: {error.get('reason')}"
     return str(error or info.get("exception") or "unknown error")
+
+
+def held_digests(client: OpenSearch, keys: Iterable[Key]) -> dict[Key, str | None]:
+    """The content digest of each document as the index holds it now (a real-time get, no refresh needed);
+    None for a document it does not hold, "" for one without a digest."""
+    wanted = sorted(set(keys))
+    held: dict[Key, str | None] = {}
+    for start in range(0, len(wanted), MGET_CHUNK):
+        docs = [
+            {"_index": index, "_id": doc_id, "_source": [DIGEST_FIELD]} for index, doc_id in wanted[start:][:MGET_CHUNK]
+        ]
+        for found in client.mget(body={"docs": docs})["docs"]:
+            key = (str(found.get("_index")), str(found.get("_id")))
+            held[key] = str((found.get("_source") or {}).get(DIGEST_FIELD) or "") if found.get("found") else None
+    return held
+
+
+def unsettled(client: OpenSearch, conflicts: Iterable[Key], expected: dict[Key, str | None]) -> dict[Key, str]:
+    """The conflicting writes for which the index does not hold the database's current content, each with why.
+
+    `expected` is the digest of the document the database gives now for each key (None: it has no row, so the
+    index must hold nothing). A conflict whose index document matches it lost only to an equal or newer write
+    of the same content: a success.
+    """
+    keys = set(conflicts)
+    held = held_digests(client, keys)
+    mismatched: dict[Key, str] = {}
+    for key in sorted(keys):
+        want, have = expected.get(key), held.get(key)
+        if want == have:
+            continue
+        index_side = "no document" if have is None else f"content {have or 'without a digest'}"
+        database_side = "no row" if want is None else f"content {want}"
+        mismatched[key] = (
+            f"409 version conflict: the index holds {index_side} at a version not older than this write's, "
+            f"the database {database_side}; the index diverged (a reused id or a document written elsewhere), "
+            "a rebuild repairs it"
+        )
+    return mismatched

@@ -9,12 +9,14 @@ parsed with the default region here, so the index does not depend on who wrote t
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from indexer.mappings import NESTED_CONTACT_FIELDS
+from indexer.mappings import DIGEST_FIELD, NESTED_CONTACT_FIELDS
 from indexer.records import ARAccountRecord, CommunicationRecord, ContactRecord, ContactScope, PhoneRecord
 from service.phones import searchable_forms, to_e164
 
@@ -58,6 +60,24 @@ def _main_account(accounts: list[ARAccountRecord]) -> dict[str, Any] | None:
     }
 
 
+def digest(document: dict[str, Any]) -> str:
+    """A digest of the document's content (every field but the digest itself), stored with it in the index.
+
+    Computed over canonical JSON, the form the engine keeps in `_source` and hands back, so the same digest is
+    recomputed from a stored `_source` (`index verify` catches a document edited in the engine that way) and
+    compared with the one the database's rows give (a document that diverged at an equal version, an id
+    reused, a version conflict that is no success: `bulk.settle`).
+    """
+    content = {name: value for name, value in document.items() if name != DIGEST_FIELD}
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()
+
+
+def digested(document: dict[str, Any]) -> dict[str, Any]:
+    document[DIGEST_FIELD] = digest(document)
+    return document
+
+
 def contact_version(contact: ContactRecord) -> int:
     return int(contact.version)
 
@@ -69,7 +89,7 @@ def communication_version(communication: CommunicationRecord) -> int:
 def contact_document(contact: ContactRecord, *, reference_ids: Iterable[str], phone_region: str) -> dict[str, Any]:
     phone = _primary(contact.phones)
     email = _primary(contact.emails)
-    return {
+    document: dict[str, Any] = {
         "contact_id": contact.id,
         "external_id": contact.external_id,
         "kind": contact.kind,
@@ -142,16 +162,18 @@ def contact_document(contact: ContactRecord, *, reference_ids: Iterable[str], ph
         "credit_hold": any(a.credit_hold for a in contact.ar_accounts),
         "updated_at": iso(contact.updated_at),
     }
+    return digested(document)
 
 
 def quick_document(contact: dict[str, Any]) -> dict[str, Any]:
-    """The contact's document for the quick index: its root fields, the same values (`mappings.QUICK_PROPERTIES`)."""
+    """The contact's document for the quick index: its root fields, the same values (`mappings.QUICK_PROPERTIES`),
+    the digest of the whole contact among them (what the cut is a cut of)."""
     return {name: value for name, value in contact.items() if name not in NESTED_CONTACT_FIELDS}
 
 
 def communication_document(communication: CommunicationRecord, *, contact: ContactScope) -> dict[str, Any]:
     c = communication
-    return {
+    document: dict[str, Any] = {
         "communication_id": c.id,
         "contact_id": c.contact_id,
         "contact_display_name": contact.display_name,
@@ -175,3 +197,4 @@ def communication_document(communication: CommunicationRecord, *, contact: Conta
         "contact_phone": c.contact_phone,
         "updated_at": iso(c.updated_at),
     }
+    return digested(document)

@@ -43,6 +43,9 @@ from service.text import expansions
 
 REFRESH_INTERVAL = "1s"
 IGNORE_ABOVE = 256
+# Every document's content digest (`documents.digest`): kept in `_source`, never indexed, for `index verify`
+# and for telling a version conflict that is a success from one that is not (`bulk.settle`).
+DIGEST_FIELD = "content_digest"
 
 ANALYSIS: dict[str, Any] = {
     "char_filter": {
@@ -220,6 +223,7 @@ CONTACT_PROPERTIES: dict[str, Any] = {
     },
     "credit_hold": BOOLEAN,
     "updated_at": DATE,
+    DIGEST_FIELD: STORED,
 }
 
 COMMUNICATION_PROPERTIES: dict[str, Any] = {
@@ -245,6 +249,7 @@ COMMUNICATION_PROPERTIES: dict[str, Any] = {
     "contact_person": FREE_TEXT,
     "contact_phone": KEYWORD,
     "updated_at": DATE,
+    DIGEST_FIELD: STORED,
 }
 
 
@@ -285,7 +290,7 @@ def quick_index_body(*, shards: int = 1) -> dict[str, Any]:
     """Indexes every root field, keeps in `_source` only what a quick result shows (`catalogue.QUICK_SOURCE`)."""
     body = _body(QUICK_PROPERTIES, shards=shards)
     body["settings"]["index"]["sort"] = copy.deepcopy(QUICK_INDEX_SORT)
-    body["mappings"]["_source"] = {"includes": list(QUICK_SOURCE)}
+    body["mappings"]["_source"] = {"includes": [*QUICK_SOURCE, DIGEST_FIELD]}
     return body
 
 

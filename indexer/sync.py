@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -27,8 +27,10 @@ from sqlalchemy.orm import Session
 
 from indexer import aliases, bulk, loader
 from indexer.documents import communication_document, contact_document, quick_document
+from indexer.mappings import DIGEST_FIELD
 from service.db.base import utcnow
 from service.db.session import build_sessionmaker
+from service.models.communication import Communication
 from service.models.outbox import COMMUNICATION, CONTACT, OutboxEntry
 from service.models.sync_pass import KEEP_PASSES, SyncPass
 from service.settings import Settings
@@ -163,15 +165,23 @@ class OutboxSync:
                 elif version is not None:
                     actions.append(bulk.delete_action(index, communication_id, version))
 
+        # A contact deleted and created again under its id (an explicit id) in one pass: the old one's
+        # communications went with it, the new one's stay.
+        recreated = [contact_id for (entity, contact_id) in claimed.deleted_versions if entity == CONTACT]
+        recreated = [contact_id for contact_id in recreated if contact_id in contacts]
         try:
             # An agent who saves and searches again expects to find the change: a small pass is made visible
             # at once; a large one (an import) waits for the refresh interval rather than making tiny segments.
             visible_now = len(actions) <= REFRESH_AT_ONCE
             result = bulk.write(self._client, actions, settings=self._settings, refresh=visible_now)
+            if result.conflicts:
+                expected = current_digests(session, self._settings, result.conflicts)
+                result.resolve(bulk.unsettled(self._client, result.conflicts, expected))
+            kept = _communications_kept(session, recreated)
             left_behind = {
                 (CONTACT, contact_id): error
-                for contact_id, _version in orphaned
-                if (error := self._delete_communications_of(contact_id, communication_targets))
+                for contact_id in [contact_id for contact_id, _version in orphaned] + recreated
+                if (error := self._delete_communications_of(contact_id, communication_targets, kept))
             }
         except (EngineConnectionError, ConnectionTimeout) as exc:
             raise EngineUnavailable(str(exc)) from exc
@@ -189,8 +199,9 @@ class OutboxSync:
         }
         return failed | left_behind
 
-    def _delete_communications_of(self, contact_id: int, indices: Sequence[str]) -> str | None:
-        """A deleted contact's communications went with it in the database (cascade).
+    def _delete_communications_of(self, contact_id: int, indices: Sequence[str], kept: set[int]) -> str | None:
+        """A deleted contact's communications went with it in the database (cascade); those in `kept` are a
+        re-created contact's own.
 
         Found by search and deleted by id: `_delete_by_query` lives in a module a minimal node lacks. Returns
         what failed, so the contact's entry is retried rather than acknowledged with its communications left.
@@ -208,7 +219,11 @@ class OutboxSync:
                 if after is not None:
                     body["search_after"] = after
                 hits = self._client.search(index=index, body=body)["hits"]["hits"]
-                actions += [{"_op_type": "delete", "_index": index, "_id": hit["_id"]} for hit in hits]
+                actions += [
+                    {"_op_type": "delete", "_index": index, "_id": hit["_id"]}
+                    for hit in hits
+                    if int(hit["_id"]) not in kept
+                ]
                 if len(hits) < 1000:
                     break
                 after = hits[-1]["sort"]
@@ -261,6 +276,50 @@ class OutboxSync:
                 backoff = min(max(backoff * 2, 1.0), max_backoff_s)
                 log.exception("sync pass failed; retrying in %.1f s", backoff)
             stop.wait(backoff)
+
+
+def _communications_kept(session: Session, contact_ids: Sequence[int]) -> set[int]:
+    if not contact_ids:
+        return set()
+    found = session.execute(select(Communication.id).where(Communication.contact_id.in_(contact_ids)))
+    return set(found.scalars())
+
+
+def current_digests(
+    session: Session, settings: Settings, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], str | None]:
+    """The digest of the document the database gives now for each (concrete index, document id), None where it
+    has no row: what a version conflict is settled against (`bulk.unsettled`). Read afresh, so a write that
+    lost to a newer one of the same row is told from a divergence."""
+    kinds = {key: _kind_of(settings, key[0]) for key in keys}
+    contact_ids = sorted({int(doc_id) for (_index, doc_id), kind in kinds.items() if kind != COMMUNICATION})
+    communication_ids = sorted({int(doc_id) for (_index, doc_id), kind in kinds.items() if kind == COMMUNICATION})
+    contacts = {c.id: c for c in loader.contacts_by_id(session, contact_ids)} if contact_ids else {}
+    references = loader.reference_ids_by_contact(session, list(contacts)) if contacts else {}
+    whole = {
+        contact_id: contact_document(
+            contact, reference_ids=references.get(contact_id, ()), phone_region=settings.default_phone_region
+        )
+        for contact_id, contact in contacts.items()
+    }
+    communications = {
+        c.id: communication_document(c, contact=c.contact)
+        for c in (loader.communications_by_id(session, communication_ids) if communication_ids else [])
+    }
+    expected: dict[tuple[str, str], str | None] = {}
+    for key, kind in kinds.items():
+        doc_id = int(key[1])
+        # The quick index's document carries the whole contact's digest (`documents.quick_document`).
+        document = communications.get(doc_id) if kind == COMMUNICATION else whole.get(doc_id)
+        expected[key] = None if document is None else document[DIGEST_FIELD]
+    return expected
+
+
+def _kind_of(settings: Settings, index: str) -> str:
+    """Which document an index holds, by its name: `{alias}-{timestamp}` (`aliases.new_index_name`) or an alias."""
+    if index == settings.communications_alias or index.startswith(settings.communications_alias + "-"):
+        return COMMUNICATION
+    return CONTACT
 
 
 def _record(session: Session, report: PassReport) -> None:

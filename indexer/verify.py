@@ -1,20 +1,44 @@
-"""Compare the database with the index: every row present at its version, nothing extra."""
+"""Compare the database with the index by content: every row present at its version and with the content the
+database gives, nothing extra.
+
+Each document carries the digest of its content (`documents.digest`, written by every indexer path). For each
+row the document the database would produce now is built (`indexer.documents`, from the loader's batches, in
+id order, beside the index's documents read in id order: memory stays flat) and compared with the index's:
+its version, the digest stored with it, and the digest recomputed over what the engine stored. In the contacts
+and communications indices `_source` is the whole document, so any divergence shows, a document edited in the
+engine by hand included (whether or not the editor rewrote the digest). The quick index keeps only what a
+quick result shows in `_source` (`catalogue.QUICK_SOURCE`, plus the digest of the whole contact it was cut
+from): there a document written from other content (any field of the contact), or a hand edit of a shown
+field or of the digest, shows; one that changes only fields it indexes but does not keep (`names`' sub-fields,
+phone forms…) while keeping the shown fields and the digest cannot be seen from outside the engine's terms, and
+the next write or rebuild of the contact replaces it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from opensearchpy import OpenSearch
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
+from indexer import loader
+from indexer.documents import communication_document, contact_document, digest, quick_document
+from indexer.mappings import DIGEST_FIELD
+from search_definitions.catalogue import QUICK_SOURCE
 from service.db.session import build_sessionmaker
-from service.models.communication import Communication
-from service.models.contact import Contact
 from service.settings import Settings
 
-PAGE = 5000
+PAGE = 1000
 MAX_LISTED = 50
+
+Document = dict[str, Any]
+# (id, version, document the database gives)
+Row = tuple[int, int, Document]
+# (id, version, the index's _source)
+Hit = tuple[int, int, Document]
 
 
 @dataclass(slots=True)
@@ -22,11 +46,13 @@ class Differences:
     missing: list[int] = field(default_factory=list)
     extra: list[int] = field(default_factory=list)
     stale: list[tuple[int, int, int]] = field(default_factory=list)
+    # (id, what differs) for documents at the database's version whose content is not the database's
+    differs: list[tuple[int, str]] = field(default_factory=list)
     checked: int = 0
 
     @property
     def clean(self) -> bool:
-        return not (self.missing or self.extra or self.stale)
+        return not (self.missing or self.extra or self.stale or self.differs)
 
     def lines(self, name: str) -> list[str]:
         out = [f"{name}: {self.checked} rows checked"]
@@ -37,24 +63,45 @@ class Differences:
         if self.stale:
             shown = [f"{i} (index v{iv}, db v{dv})" for i, iv, dv in self.stale[:MAX_LISTED]]
             out.append(f"  at an old version ({len(self.stale)}): {', '.join(shown)}")
+        if self.differs:
+            shown = [f"{i} ({why})" for i, why in self.differs[:MAX_LISTED]]
+            out.append(f"  content differs from the database ({len(self.differs)}): {', '.join(shown)}")
         return out
 
 
-def _index_versions(client: OpenSearch, alias: str, id_field: str) -> Iterator[tuple[int, int]]:
+def _whole(document: Document) -> Document:
+    return document
+
+
+def _shown(document: Document) -> Document:
+    """What the quick index keeps of a document in `_source`: the digest recomputed over it on both sides."""
+    return {name: document.get(name) for name in QUICK_SOURCE}
+
+
+def _content_difference(row: Document, hit: Document, kept: Callable[[Document], Document]) -> str | None:
+    stored = hit.get(DIGEST_FIELD)
+    if stored != row[DIGEST_FIELD]:
+        return "written from other content" if stored else "no content digest"
+    if digest(kept(hit)) != digest(kept(row)):
+        return "edited in the index"
+    return None
+
+
+def _index_documents(client: OpenSearch, alias: str, id_field: str) -> Iterator[Hit]:
     after: list[int] | None = None
     while True:
-        body: dict = {"size": PAGE, "sort": [{id_field: "asc"}], "_source": False, "version": True}
+        body: dict[str, Any] = {"size": PAGE, "sort": [{id_field: "asc"}], "version": True}
         if after is not None:
             body["search_after"] = after
         hits = client.search(index=alias, body=body)["hits"]["hits"]
         for hit in hits:
-            yield int(hit["_id"]), int(hit["_version"])
+            yield int(hit["_id"]), int(hit["_version"]), hit.get("_source") or {}
         if len(hits) < PAGE:
             return
         after = hits[-1]["sort"]
 
 
-def _compare(db_rows: Iterator[tuple[int, int]], index_rows: Iterator[tuple[int, int]]) -> Differences:
+def _compare(db_rows: Iterator[Row], index_rows: Iterator[Hit], kept: Callable[[Document], Document]) -> Differences:
     """Merge two id-sorted streams, so memory stays flat for millions of rows."""
     result = Differences()
     db_next = next(db_rows, None)
@@ -71,23 +118,43 @@ def _compare(db_rows: Iterator[tuple[int, int]], index_rows: Iterator[tuple[int,
         else:
             if db_next[1] != index_next[1]:
                 result.stale.append((db_next[0], index_next[1], db_next[1]))
+            elif (why := _content_difference(db_next[2], index_next[2], kept)) is not None:
+                result.differs.append((db_next[0], why))
             result.checked += 1
             db_next = next(db_rows, None)
             index_next = next(index_rows, None)
     return result
 
 
+def _contact_rows(session: Session, settings: Settings, *, quick: bool) -> Iterator[Row]:
+    for batch in loader.iter_contact_batches(session, settings.load_batch_size):
+        references = loader.reference_ids_by_contact(session, [c.id for c in batch])
+        for contact in batch:
+            document = contact_document(
+                contact, reference_ids=references.get(contact.id, ()), phone_region=settings.default_phone_region
+            )
+            yield contact.id, int(contact.version), quick_document(document) if quick else document
+
+
+def _communication_rows(session: Session, settings: Settings) -> Iterator[Row]:
+    for batch in loader.iter_communication_batches(session, settings.load_batch_size):
+        for communication in batch:
+            yield (
+                communication.id,
+                int(communication.version),
+                communication_document(communication, contact=communication.contact),
+            )
+
+
 def verify(*, settings: Settings, engine: Engine, client: OpenSearch) -> dict[str, Differences]:
-    checked = (
-        (settings.contacts_alias, Contact, "contact_id"),
-        (settings.quick_alias, Contact, "contact_id"),
-        (settings.communications_alias, Communication, "communication_id"),
+    checked: tuple[tuple[str, str, Callable[[Session], Iterator[Row]], Callable[[Document], Document]], ...] = (
+        (settings.contacts_alias, "contact_id", lambda s: _contact_rows(s, settings, quick=False), _whole),
+        (settings.quick_alias, "contact_id", lambda s: _contact_rows(s, settings, quick=True), _shown),
+        (settings.communications_alias, "communication_id", lambda s: _communication_rows(s, settings), _whole),
     )
-    client.indices.refresh(index=",".join(alias for alias, _, _ in checked))
+    client.indices.refresh(index=",".join(alias for alias, *_ in checked))
     results = {}
     with build_sessionmaker(engine)() as session:
-        for alias, model, id_field in checked:
-            rows = session.execute(select(model.id, model.version).order_by(model.id).execution_options(yield_per=PAGE))
-            db_rows = ((int(i), int(v)) for i, v in rows)
-            results[alias] = _compare(db_rows, _index_versions(client, alias, id_field))
+        for alias, id_field, rows, kept in checked:
+            results[alias] = _compare(rows(session), _index_documents(client, alias, id_field), kept)
     return results

@@ -61,8 +61,8 @@ class Index(StrEnum):
 # The index layout the catalogue's paths and sub-fields describe; `indexer.mappings` stamps it on every index
 # it creates. Raise it with any mapping change a query relies on (2: three-character slices of names; 3: four-
 # character ones as well, in `.slices`; 4: positioned three-character grams, `.grams`; 5: two-character slices
-# and slices anchored at the value's start and end, on every quick field), so `/ready` refuses an index an older
-# release built.
+# and slices anchored at the value's start and end, on every quick field, and each document's `content_digest`),
+# so `/ready` refuses an index an older release built.
 MAPPING_VERSION = 5
 
 # How long the slices of a value (`.slices`) are: an infix of one of these lengths is one term lookup. The value is

@@ -1,9 +1,9 @@
 """Bulk-loads generated demo contacts: one transaction per batch, driver-level executemany, flat memory.
 
-Ids are assigned here, not by the database: contacts continue after the highest existing contact id (so a
-second call appends, and contact k is the generator's contact k), children after the highest id of their
-table. Explicit ids let every table go in as one executemany without RETURNING round trips, the fast path
-on SQLite and PostgreSQL alike; each PostgreSQL batch then moves the sequences past its rows (`setval`)
+Ids are assigned here, not by the database: contacts continue after the highest contact id the table ever
+handed out (so a second call appends, and a deleted row's id is never reused), children likewise. Explicit
+ids let every table go in as one executemany without RETURNING round trips, the fast path on SQLite and
+PostgreSQL alike; each PostgreSQL batch then moves the sequences past its rows (`setval`)
 before it commits, so later ORM inserts never collide. Loading must not run alongside other writers of
 the same tables: a batch that finds foreign rows where its ids should go stops the load (the batches
 already committed stay; a new call continues after them).
@@ -208,8 +208,31 @@ def _write(
 
 
 def _next_ids(connection: Connection) -> dict[str, int]:
+    """Past the highest id and past what the table's sequence already handed out: a deleted newest row's id
+    is never given to a demo row (its document may still be in the index, at a newer version)."""
     row = connection.execute(select(*(select(func.max(t.c.id)).scalar_subquery() for t in TABLES))).one()
-    return {table.name: (highest or 0) + 1 for table, highest in zip(TABLES, row, strict=True)}
+    handed_out = _handed_out(connection)
+    return {
+        table.name: max(highest or 0, handed_out.get(table.name, 0)) + 1
+        for table, highest in zip(TABLES, row, strict=True)
+    }
+
+
+def _handed_out(connection: Connection) -> dict[str, int]:
+    if connection.dialect.name == "sqlite":
+        if not connection.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").scalar():
+            return {}
+        return {
+            name: int(seq or 0) for name, seq in connection.exec_driver_sql("SELECT name, seq FROM sqlite_sequence")
+        }
+    if connection.dialect.name == "postgresql":
+        found = connection.execute(
+            select(
+                *(func.pg_sequence_last_value(func.pg_get_serial_sequence(t.name, "id")).label(t.name) for t in TABLES)
+            )
+        ).one()
+        return {name: int(value or 0) for name, value in found._mapping.items()}
+    return {}
 
 
 @dataclass(frozen=True, slots=True)

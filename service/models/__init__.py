@@ -9,6 +9,7 @@ from service.models.definition import DefinitionActivation, DefinitionRecord, De
 from service.models.outbox import OutboxEntry
 from service.models.subscription import InstalledItem, Subscription, SubscriptionService
 from service.models.sync_pass import SyncPass
+from service.models.tombstone import IndexTombstone
 from service.models.user import User
 from service.models.work_item import WorkItem
 
@@ -24,6 +25,7 @@ __all__ = [
     "DefinitionRecord",
     "DefinitionVersion",
     "Email",
+    "IndexTombstone",
     "InstalledItem",
     "OutboxEntry",
     "Phone",

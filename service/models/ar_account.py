@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 class ARAccount(Timestamps, Base):
     __tablename__ = "ar_accounts"
+    __table_args__ = {"sqlite_autoincrement": True}  # SQLite: a deleted row's id is never handed out again
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)

@@ -47,6 +47,7 @@ class Communication(Timestamps, Base):
     __table_args__ = (
         Index("ix_communications_created_by_created_at", "created_by", "created_at"),
         Index("ix_communications_follow_up_on", "follow_up_on"),
+        {"sqlite_autoincrement": True},  # SQLite: a deleted row's id is never handed out again
     )
 
 
@@ -54,6 +55,7 @@ class CommunicationReference(Base):
     """A link to a business document: qualifier (invoice, item, transaction, order) and its id."""
 
     __tablename__ = "communication_references"
+    __table_args__ = {"sqlite_autoincrement": True}  # SQLite: a deleted row's id is never handed out again
 
     id: Mapped[int] = mapped_column(primary_key=True)
     communication_id: Mapped[int] = mapped_column(ForeignKey("communications.id", ondelete="CASCADE"), index=True)

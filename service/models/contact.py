@@ -28,6 +28,7 @@ def display_name_of(
 
 class Contact(Timestamps, Base):
     __tablename__ = "contacts"
+    __table_args__ = {"sqlite_autoincrement": True}  # SQLite: a deleted row's id is never handed out again
 
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -79,6 +80,7 @@ class Contact(Timestamps, Base):
 
 class Address(Base):
     __tablename__ = "addresses"
+    __table_args__ = {"sqlite_autoincrement": True}  # SQLite: a deleted row's id is never handed out again
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
@@ -98,6 +100,7 @@ class Phone(Base):
     """A number kept as typed, plus its E.164 form (null when it cannot be parsed) for search."""
 
     __tablename__ = "phones"
+    __table_args__ = {"sqlite_autoincrement": True}  # SQLite: a deleted row's id is never handed out again
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
@@ -111,6 +114,7 @@ class Phone(Base):
 
 class Email(Base):
     __tablename__ = "emails"
+    __table_args__ = {"sqlite_autoincrement": True}  # SQLite: a deleted row's id is never handed out again
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
@@ -125,6 +129,7 @@ class AccessToken(Base):
     """Cards, smart cards, PINs and secret codes: searchable by identifier; only a hash of the secret is kept."""
 
     __tablename__ = "access_tokens"
+    __table_args__ = {"sqlite_autoincrement": True}  # SQLite: a deleted row's id is never handed out again
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 class Subscription(Timestamps, Base):
     __tablename__ = "subscriptions"
+    __table_args__ = {"sqlite_autoincrement": True}  # SQLite: a deleted row's id is never handed out again
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
@@ -37,6 +38,7 @@ class Subscription(Timestamps, Base):
 
 class SubscriptionService(Base):
     __tablename__ = "subscription_services"
+    __table_args__ = {"sqlite_autoincrement": True}  # SQLite: a deleted row's id is never handed out again
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id", ondelete="CASCADE"), index=True)
@@ -49,6 +51,7 @@ class SubscriptionService(Base):
 
 class InstalledItem(Base):
     __tablename__ = "installed_items"
+    __table_args__ = {"sqlite_autoincrement": True}  # SQLite: a deleted row's id is never handed out again
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id", ondelete="CASCADE"), index=True)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bench import indexing, search
+from bench import flush, indexing, search
 
 
 @pytest.fixture(scope="module")
@@ -55,3 +55,10 @@ def test_search_bench_reuses_the_indices_an_earlier_run_built(bench_env):
     assert all(timing.samples == 2 for timing in result["raw"].values())
     with pytest.raises(SystemExit, match="does not exist"):
         search.main([*again, "--index-prefix", "never-built"])
+
+
+def test_flush_bench_times_a_patch_replacing_subscriptions_at_each_size(bench_env):
+    result = flush.main(["--sizes", "1", "2", "4", "--services", "3", "--items", "2"])
+    assert set(result["sizes"]) == {1, 2, 4} and result["ratio_of"] == [4, 2]
+    assert all(row["seconds"] > 0 for row in result["sizes"].values())
+    assert result["per_subscription_ratio"] > 0
