@@ -21,7 +21,9 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """`heads`: every branch of the migration graph, so migrations written side by side apply before they are
+    chained into one line."""
     config = alembic_config(engine)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
