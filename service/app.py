@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -39,7 +37,7 @@ from service.search.router import router as search_router
 from service.settings import Settings
 from service.state import AppState
 from service.telemetry import tracing
-from service.telemetry.logs import REQUEST_ID_HEADER, acceptable_request_id
+from service.telemetry.logs import RequestIdMiddleware
 from service.telemetry.metrics import MetricsMiddleware, watch_pool
 
 if TYPE_CHECKING:
@@ -113,13 +111,7 @@ def create_app(settings: Settings, *, tracer_provider: TracerProvider | None = N
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     # Outermost: every answer is counted and timed, and carries the request id its log lines and audit entry hold.
     app.add_middleware(MetricsMiddleware)
-    app.add_middleware(
-        CorrelationIdMiddleware,
-        header_name=REQUEST_ID_HEADER,
-        generator=lambda: uuid.uuid4().hex,
-        validator=acceptable_request_id,
-        transformer=None,
-    )
+    app.add_middleware(RequestIdMiddleware)
     if provider is not None:
         tracing.instrument_app(app, provider)
     return app

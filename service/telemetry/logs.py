@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import logging.config
 import re
+import uuid
 from typing import Any
+
+from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.settings import Settings
 
@@ -49,12 +53,7 @@ def logging_config(settings: Settings) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {
-            "request_id": {
-                "()": "asgi_correlation_id.CorrelationIdFilter",
-                "default_value": "-",
-            }
-        },
+        "filters": {"request_id": {"()": "service.telemetry.logs.RequestIdFilter"}},
         "formatters": {"default": formatter},
         "handlers": {"default": handler},
         "root": {"handlers": ["default"], "level": level},
@@ -65,3 +64,34 @@ def logging_config(settings: Settings) -> dict[str, Any]:
 
 def configure_logging(settings: Settings) -> None:
     logging.config.dictConfig(logging_config(settings))
+
+
+class RequestIdFilter(logging.Filter):
+    """The request id on every record (as `correlation_id`, the attribute asgi-correlation-id's own filter sets);
+    `-` outside a request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.correlation_id = correlation_id.get() or "-"
+        return True
+
+
+class RequestIdMiddleware(CorrelationIdMiddleware):
+    """asgi-correlation-id's middleware (the caller's `X-Request-ID` when acceptable, else a fresh uuid4 hex; echoed
+    in the answer), leaving the id behind it when the request ends: code that runs after it in the same context
+    (a lifespan, a test calling the app in-process) logs `-`, not the last request's id."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        super().__init__(
+            app,
+            header_name=REQUEST_ID_HEADER,
+            generator=lambda: uuid.uuid4().hex,
+            validator=acceptable_request_id,
+            transformer=None,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        before = correlation_id.get()
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            correlation_id.set(before)
