@@ -37,7 +37,7 @@ def listed(help_text: str, name: str) -> bool:
 def test_every_service_names_an_image_or_a_build():
     for name, service in SERVICES.items():
         assert service.get("image") or service.get("build"), name
-    assert PRODUCT == {"migrate", "api", "sync-worker", "api-secured", "sync-worker-secured"}
+    assert {"migrate", "api", "sync-worker", "api-secured", "sync-worker-secured"} == PRODUCT
 
 
 @pytest.mark.parametrize("name", sorted(PRODUCT))
