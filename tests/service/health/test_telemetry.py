@@ -1,5 +1,6 @@
 """Request ids, JSON log lines, request and engine metrics and traces, from real requests to the real app."""
 
+import contextlib
 import json
 import logging
 import uuid
@@ -205,3 +206,23 @@ async def test_a_lookup_is_traced_through_fastapi_the_database_and_the_engine(se
     engine = [s for s in spans if s.kind == SpanKind.CLIENT and "_search" in str(s.attributes)]
     assert any(s.context.trace_id == trace_id for s in database), "the token check's query, in the request's trace"
     assert any(s.context.trace_id == trace_id for s in engine), "the search sent to OpenSearch, in the request's trace"
+
+
+async def test_pool_gauges_count_connections_in_use_and_beyond_the_pool(settings):
+    app = create_app(settings.model_copy(update={"database_pool_size": 1, "database_max_overflow": 2}))
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
+    ):
+        before = (await client.get("/metrics")).text
+        engine = app.state.contact_lookup.engine
+        size = engine.pool.size()  # the setting on PostgreSQL; SQLite keeps SQLAlchemy's default
+        with contextlib.ExitStack() as stack:
+            for _ in range(size + 1):
+                stack.enter_context(engine.connect())
+            held = (await client.get("/metrics")).text
+        after = (await client.get("/metrics")).text
+    in_use, overflow = "contact_lookup_db_pool_checked_out_connections", "contact_lookup_db_pool_overflow_connections"
+    assert value(held, in_use) - value(before, in_use) == size + 1
+    assert value(held, overflow) - value(before, overflow) == 1, "one held beyond the pool"
+    assert (value(after, in_use), value(after, overflow)) == (value(before, in_use), value(before, overflow))
