@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -38,18 +39,29 @@ from service.search.communications_router import router as communication_lookup_
 from service.search.router import router as search_router
 from service.settings import Settings
 from service.state import AppState
+from service.telemetry import tracing
+from service.telemetry.logs import RequestIdMiddleware
+from service.telemetry.metrics import MetricsMiddleware, watch_pool
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
 
 SWITCH_INTERVAL_S = 0.0005
 AUDIT_CLOSE_S = 10
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, *, tracer_provider: TracerProvider | None = None) -> FastAPI:
+    """`tracer_provider`: where spans go; by default the one the `OTEL_*` variables ask for, or none."""
+    provider = tracer_provider or tracing.provider_from_environment(os.environ)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The audit writer and the sync worker are threads beside the event loop; with the default 5 ms switch
         # interval, a loop that released the interpreter lock for a socket call may wait that long to get it back.
         sys.setswitchinterval(SWITCH_INTERVAL_S)
         engine = build_engine(settings)
+        watch_pool(engine)
+        untrace = tracing.instrument_clients(engine, provider) if provider is not None else None
         client = build_async_client(settings)
         sessions = build_sessionmaker(engine)
         audit = AuditQueue(
@@ -93,6 +105,8 @@ def create_app(settings: Settings) -> FastAPI:
             audit.close(timeout_s=AUDIT_CLOSE_S)
             await client.close()
             engine.dispose()
+            if untrace is not None:
+                untrace()
 
     app = FastAPI(title="contact-lookup", version="0.1.0", lifespan=lifespan)
     install_handlers(app)
@@ -114,6 +128,11 @@ def create_app(settings: Settings) -> FastAPI:
     install_security_schemes(app, settings)
     app.add_middleware(AuditMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # Outermost: every answer is counted and timed, and carries the request id its log lines and audit entry hold.
+    app.add_middleware(MetricsMiddleware)
+    app.add_middleware(RequestIdMiddleware)
+    if provider is not None:
+        tracing.instrument_app(app, provider)
     return app
 
 

@@ -46,6 +46,14 @@ SYNC_STOP_S = 10
 DEMO_USERS = ("demo-agent", "demo-admin", "amelie.roux", "jan.novak", "lucia.garcia", "jonas.weber")
 
 
+@app.callback()
+def _logging() -> None:
+    """Every command logs through the one configuration (text or JSON lines, `CONTACT_LOOKUP_LOG_FORMAT`)."""
+    from service.telemetry.logs import configure_logging
+
+    configure_logging(Settings())
+
+
 @opensearch_app.command("start")
 def opensearch_start() -> None:
     """Start (or find running) the local node and print its URL."""
@@ -427,6 +435,8 @@ def serve(
     """Serve the HTTP API (and, by default, one outbox sync worker beside it)."""
     import uvicorn
 
+    from service.telemetry.logs import logging_config
+
     settings = Settings()
     missing = [
         name
@@ -444,10 +454,42 @@ def serve(
         )
         raise typer.Exit(2)
     _exit_cleanly_on_sigterm()
-    with _background_sync(settings) if sync else contextlib.nullcontext():
+    with _metrics_directory(workers), _background_sync(settings) if sync else contextlib.nullcontext():
         uvicorn.run(
-            "service.app:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="info"
+            "service.app:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=logging_config(settings),
         )
+
+
+@contextlib.contextmanager
+def _metrics_directory(workers: int) -> Iterator[None]:
+    """Several workers share their metrics through files (prometheus_client's multiprocess mode): in the
+    operator's `PROMETHEUS_MULTIPROC_DIR`, emptied first (figures of a previous run would add up), or in a
+    directory of this run's own. Set before uvicorn starts the workers, which inherit it."""
+    import os
+    import shutil
+    import tempfile
+
+    configured = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if configured:
+        for stale in Path(configured).glob("*.db"):
+            stale.unlink()
+        yield
+        return
+    if workers == 1:
+        yield
+        return
+    own = tempfile.mkdtemp(prefix="contact-lookup-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = own
+    try:
+        yield
+    finally:
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        shutil.rmtree(own, ignore_errors=True)
 
 
 def _exit_cleanly_on_sigterm() -> None:
@@ -512,6 +554,7 @@ def run(
     from service.demo.loader import load_demo_data
     from service.models.enums import UserRole
     from service.opensearch.client import build_client
+    from service.telemetry.logs import logging_config
 
     _exit_cleanly_on_sigterm()
     url, started_here = _start_engine(Settings())
@@ -541,7 +584,7 @@ def run(
                 f"-d '{body}' http://127.0.0.1:{port}/api/search/quick"
             )
         with _background_sync(settings):
-            uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="info")
+            uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_config=logging_config(settings))
     finally:
         if started_here:
             from service.opensearch import local_node

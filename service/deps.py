@@ -48,6 +48,8 @@ def get_session(state: StateDep) -> Iterator[Session]:
         session.commit()
     except DBAPIError as exc:
         session.rollback()
+        if _timed_out(exc):
+            raise Unavailable("database too slow: a statement exceeded its timeout; retry shortly") from exc
         if exc.connection_invalidated or _is_unavailable(exc):
             raise Unavailable("database unavailable; retry shortly") from exc
         raise
@@ -59,6 +61,11 @@ def get_session(state: StateDep) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def _timed_out(exc: DBAPIError) -> bool:
+    """PostgreSQL cancelled the statement at `statement_timeout` (SQLSTATE 57014, query_canceled)."""
+    return getattr(exc.orig, "sqlstate", None) == "57014"
 
 
 def _is_unavailable(exc: DBAPIError) -> bool:

@@ -138,6 +138,24 @@ class Settings(BaseSettings):
 
     _database_defaulted: bool = PrivateAttr(False)
 
+    # PostgreSQL pool and session (SSL goes in the URL: `?sslmode=verify-full&sslrootcert=/path/ca.pem`).
+    database_pool_size: int = Field(
+        10, ge=1, description="Connections each process keeps open to PostgreSQL; times processes < max_connections."
+    )
+    database_max_overflow: int = Field(5, ge=0, description="Connections a process may open past the pool at peaks.")
+    database_pool_timeout_s: float = Field(
+        5.0, gt=0, description="How long a request waits for a free connection before its 503."
+    )
+    database_statement_timeout_ms: int = Field(
+        15_000, ge=0, description="PostgreSQL `statement_timeout` of every connection; 0 turns it off."
+    )
+    database_application_name: str = Field(
+        "contact-lookup", max_length=63, description="What `pg_stat_activity` shows for the connections."
+    )
+    # Telemetry.
+    log_format: Literal["text", "json"] = Field("text", description="`json`: one JSON object a line.")
+    log_level: str = Field("INFO", description="Level of the product's, uvicorn's and the indexer's loggers.")
+
     @field_validator("default_phone_region")
     @classmethod
     def _upper_region(cls, value: str) -> str:

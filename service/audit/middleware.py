@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+from asgi_correlation_id import correlation_id
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.audit.record import STATE_KEY, LookupRecord
@@ -89,6 +90,7 @@ def _entry(
         "outcome": outcome.value,
         "detail": scrub(detail[:MAX_DETAIL]) if detail else None,
         "duration_ms": round((time.perf_counter() - started) * 1000),
+        "request_id": correlation_id.get(),
     }
 
 

@@ -37,6 +37,7 @@ class AuditRead(BaseModel):
     outcome: str = Field(description="ok, rejected (4xx), unavailable (503) or failed (500).")
     detail: str | None = Field(description="The error answer's detail, when there was one.")
     duration_ms: int
+    request_id: str | None = Field(None, description="The request's X-Request-ID, as its log lines carry it.")
 
     @field_validator("*", mode="after")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,16 +27,27 @@ def build_engine(settings: Settings, **overrides: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # A database that does not answer fails a request within seconds (a 503) instead of hanging a worker:
-    # bounded connect and pool waits; pre-ping replaces connections a restarted server dropped.
+    # bounded connect and pool waits; pre-ping replaces connections a restarted server dropped. The pool is per
+    # process: (pool_size + max_overflow) x processes must stay under the server's max_connections.
     options: dict[str, Any] = {
-        "pool_size": 10,
-        "max_overflow": 10,
+        "pool_size": settings.database_pool_size,
+        "max_overflow": settings.database_max_overflow,
         "pool_pre_ping": True,
-        "pool_timeout": 5,
-        "connect_args": {"connect_timeout": settings.database_connect_timeout_s},
+        "pool_timeout": settings.database_pool_timeout_s,
+        "connect_args": _connect_args(settings, url.query),
     }
     options.update(overrides)
     return create_engine(url, **options)
+
+
+def _connect_args(settings: Settings, query: Mapping[str, Any]) -> dict[str, Any]:
+    """libpq parameters; what the URL's query names (sslmode, sslrootcert, application_name, options) wins."""
+    args: dict[str, Any] = {"connect_timeout": settings.database_connect_timeout_s}
+    if "application_name" not in query:
+        args["application_name"] = settings.database_application_name
+    if settings.database_statement_timeout_ms and "options" not in query:
+        args["options"] = f"-c statement_timeout={settings.database_statement_timeout_ms}"
+    return args
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -1,4 +1,4 @@
-"""Outbox lag and sync throughput in the Prometheus text format.
+"""Outbox lag and sync throughput in the Prometheus text format, after the request, engine and pool metrics.
 
 Each scrape reads the figures from the database and renders them through a registry of its own, so nothing
 global is kept between requests and every API process answers the same (https://prometheus.io/docs/
@@ -14,6 +14,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from service.health.repository import OutboxLag, SyncThroughput
+from service.telemetry import metrics as telemetry
 
 PREFIX = "contact_lookup"
 
@@ -64,6 +65,8 @@ def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:
 
 
 def render(lag: OutboxLag, throughput: SyncThroughput, auth_failures: Mapping[str, int] | None = None) -> bytes:
+    """The outbox figures, after the process's own: requests, engine calls, the pool (`service.telemetry.metrics`,
+    summed over the workers) and anything else registered in prometheus_client's registry."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_Snapshot(lag, throughput, auth_failures or {}))
-    return generate_latest(registry)
+    return telemetry.render() + generate_latest(registry)

@@ -87,6 +87,7 @@ class AuditEntry(Base):
     outcome: Mapped[str] = mapped_column(String(16))
     detail: Mapped[str | None] = mapped_column(String(300))
     duration_ms: Mapped[int] = mapped_column(Integer)
+    request_id: Mapped[str | None] = mapped_column(String(128), index=True)
 
     __table_args__ = (
         Index("ix_audit_log_user_name_id", "user_name", "id"),

@@ -17,6 +17,7 @@ from opensearchpy.exceptions import ConnectionError as EngineConnectionError
 
 from service.errors import InvalidCriteria, Unavailable
 from service.opensearch.failures import describe, is_access_problem
+from service.telemetry.metrics import engine_call
 
 PING_TIMEOUT_S = 2
 
@@ -32,11 +33,12 @@ class SearchGateway:
         the client waits a little longer than the engine, so a hung node is a 503 too."""
         body = {**body, "timeout": f"{self._timeout_ms}ms"}
         try:
-            response: dict[str, Any] = await self._client.search(
-                index=index,
-                body=body,
-                params={"allow_partial_search_results": "false", "request_timeout": self._request_timeout_s},
-            )
+            with engine_call("search"):
+                response: dict[str, Any] = await self._client.search(
+                    index=index,
+                    body=body,
+                    params={"allow_partial_search_results": "false", "request_timeout": self._request_timeout_s},
+                )
         except NotFoundError as exc:
             raise Unavailable(f"search index '{index}' does not exist yet; run `contact-lookup index rebuild`") from exc
         except (AuthenticationException, AuthorizationException) as exc:
@@ -62,11 +64,13 @@ class SearchGateway:
     async def mapping_versions(self, alias: str) -> list[int] | None:
         """The mapping version stamped on each index behind the alias (0: built before stamps); None: no alias."""
         try:
-            found = await self._client.indices.get_mapping(index=alias, params={"request_timeout": PING_TIMEOUT_S})
+            with engine_call("get_mapping"):
+                found = await self._client.indices.get_mapping(index=alias, params={"request_timeout": PING_TIMEOUT_S})
         except NotFoundError:
             return None
         return [int((index["mappings"].get("_meta") or {}).get("mapping_version", 0)) for index in found.values()]
 
     async def ping(self) -> dict[str, Any]:
-        health: dict[str, Any] = await self._client.cluster.health(params={"request_timeout": PING_TIMEOUT_S})
+        with engine_call("cluster_health"):
+            health: dict[str, Any] = await self._client.cluster.health(params={"request_timeout": PING_TIMEOUT_S})
         return health

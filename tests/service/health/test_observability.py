@@ -56,6 +56,7 @@ async def gauges(client):
         sample.name: sample.value
         for family in text_string_to_metric_families(response.text)
         for sample in family.samples
+        if sample.name.startswith(("contact_lookup_outbox_", "contact_lookup_sync_"))
     }
 
 

@@ -1,0 +1,1 @@
+"""What an operator watches: Prometheus metrics, one logging configuration with request ids, optional tracing."""
