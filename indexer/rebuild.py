@@ -6,7 +6,7 @@ rebuild killed outright leaves its index behind with the old one still serving; 
 it. While an index is loading it carries the `-building` alias, so a sync worker can write live changes
 into it as well (external versions keep whichever write is newer); before each swap and after the last
 one the rebuild drains the outbox itself, so changes committed while it loaded are neither lost nor late
-when no worker runs (DESIGN, known pitfalls: writes made during a rebuild). One rebuild runs at a time
+when no worker runs. One rebuild runs at a time
 (`rebuild_lock`): of two, only the younger would get the live writes, and the older swapping last would
 serve an index that missed them.
 """

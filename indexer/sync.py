@@ -5,7 +5,7 @@ share the queue), coalesces them per document, rebuilds every document from the 
 state, and bulk-writes it with its row version as external version. Entries are deleted only after
 their documents were written; a document the engine refuses is retried with backoff and parked after
 `MAX_ATTEMPTS`, so a poison entry never blocks the queue. Never "rows after the last id seen": a
-transaction that commits late would be skipped forever (DESIGN, known pitfalls).
+transaction that commits late would be skipped forever (ARCHITECTURE.md, rules of the house).
 """
 
 from __future__ import annotations

@@ -29,8 +29,9 @@ class SearchGateway:
         self._request_timeout_s = request_timeout_s
 
     async def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
-        """Partial results are refused and an engine-side timeout is set on every search (DESIGN pitfalls);
-        the client waits a little longer than the engine, so a hung node is a 503 too."""
+        """Partial results are refused (a partial page would look like the whole answer) and an engine-side
+        timeout is set on every search; the client waits a little longer than the engine, so a hung node is a 503
+        too."""
         body = {**body, "timeout": f"{self._timeout_ms}ms"}
         try:
             with engine_call("search"):
