@@ -3,8 +3,8 @@
 `like` follows the Communication Centre manual: `%ria` ends with, `Ma%` and `Mar` start with, `%ari%`
 contains. A quick field answers it from its slices (`like_clause`); elsewhere it runs on a `.wild`
 (wildcard-type) sub-field, so even a leading `%` is answered from its n-gram index instead of scanning the
-whole terms dictionary. Either way each part between `%` signs has two characters at least, and there are
-few of them (`LikePattern.bounded`). User text only ever becomes a term or an
+whole terms dictionary. Either way each part between `%` signs has two characters at least, there are few of
+them, and several need one of four (`LikePattern.bounded`). User text only ever becomes a term or an
 escaped wildcard pattern; it never reaches a query parser or a script.
 """
 
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from search_definitions.catalogue import (
     GRAM_LENGTH,
+    LIKE_LONG_PART,
     LIKE_MAX_PARTS,
     LIKE_MIN_PART,
     NAME_ORDER,
@@ -70,8 +71,10 @@ class LikePattern:
 
     def bounded(self) -> LikePattern:
         """Refuses what no index structure answers cheaply: a one-character part is in most values (`%a%` read
-        every name at 100,000 contacts, 151 ms), and each part beyond the first is verified value by value.
-        Checked on the normalised parts, which are what the index looks up (`A-`, a phone's `+3`)."""
+        every name at 100,000 contacts, 151 ms), and each part beyond the first is verified value by value, so
+        several parts need one of four characters or more: the slices pass the wildcard only the documents that
+        hold every part, and two or three characters are in too many of them (a phone's `33`, `336`). Checked on
+        the normalised parts, which are what the index looks up (`A-`, a phone's `+3`)."""
         short = [p for p in self.parts if len(p) < LIKE_MIN_PART]
         if short:
             raise CriteriaError(
@@ -81,7 +84,12 @@ class LikePattern:
         if len(self.parts) > LIKE_MAX_PARTS:
             raise CriteriaError(
                 f"the value has {len(self.parts)} parts between wildcards ('%'); use at most {LIKE_MAX_PARTS}, "
-                "e.g. '%mar%tin%', or type a longer part"
+                "e.g. '%mart%in%', or type a longer part"
+            )
+        if len(self.parts) > 1 and max(len(p) for p in self.parts) < LIKE_LONG_PART:
+            raise CriteriaError(
+                f"a value of several parts between wildcards ('%') needs one part of at least {LIKE_LONG_PART} "
+                "characters: type e.g. '%mart%in%' rather than '%mar%in%', or search one part alone ('%mar%')"
             )
         return self
 

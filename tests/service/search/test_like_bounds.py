@@ -37,7 +37,7 @@ def usable(part: str) -> bool:
 
 def patterns(values: set[str]) -> dict[str, list[str]]:
     """Two-letter infixes, starts-with and ends-with of two to five characters, and patterns of two and three
-    parts, cut from the field's own folded values; a few of each kind."""
+    parts, one of them four characters long, cut from the field's own folded values; a few of each kind."""
     kinds: dict[str, set[str]] = {"infix": set(), "starts": set(), "ends": set(), "parts": set()}
     for value in sorted(values):
         kinds["infix"].update(f"%{value[i : i + 2]}%" for i in range(len(value) - 1) if usable(value[i : i + 2]))
@@ -46,10 +46,16 @@ def patterns(values: set[str]) -> dict[str, list[str]]:
                 kinds["starts"].update({f"{value[:k]}%", value[:k]})
             if len(value) >= k and usable(value[-k:]):
                 kinds["ends"].add(f"%{value[-k:]}")
-        head, middle, tail = value[:2], value[3:5], value[-2:]
-        if len(value) >= 8 and all(usable(p) for p in (head, middle, tail)):
+        head, middle, tail, long_tail = value[:2], value[3:7], value[-2:], value[-4:]
+        if len(value) >= 9 and all(usable(p) for p in (head, middle, tail, long_tail)):
             kinds["parts"].update(
-                {f"{head}%{tail}", f"%{head}%{middle}%", f"%{middle}%{tail}", f"{head}%{middle}%{tail}"}
+                {
+                    f"{head}%{long_tail}",
+                    f"%{head}%{middle}%",
+                    f"%{middle}%{tail}",
+                    f"{head}%{middle}%{tail}",
+                    f"%{value[:4]}%{tail}%",
+                }
             )
     return {kind: sorted(found)[:: max(1, len(found) // PER_KIND)] for kind, found in kinds.items()}
 
@@ -113,6 +119,12 @@ async def test_slices_find_exactly_what_the_wildcard_finds_on_every_quick_field(
         ("name", "M", "type at least 2 characters between wildcards"),
         ("name", "%ar%i%", "'i' is too short"),
         ("name", "%ar%ie%le%fe%", "the value has 4 parts between wildcards ('%'); use at most 3"),
+        ("name", "%ar%ie%", "several parts between wildcards ('%') needs one part of at least 4 characters"),
+        ("name", "mar%in", "needs one part of at least 4 characters: type e.g. '%mart%in%' rather than '%mar%in%'"),
+        ("phone", "%33%12%", "needs one part of at least 4 characters"),
+        ("phone", "%336%12%45%", "needs one part of at least 4 characters"),
+        ("reference_number", "%20%26%", "needs one part of at least 4 characters"),
+        ("account_number", "ar%01", "needs one part of at least 4 characters"),
         ("phone", "%1%", "'1' is too short"),
         ("reference_number", "%2%0%", "'2' is too short"),
         ("account_number", "%R-%", "'r' is too short"),
@@ -159,10 +171,29 @@ async def test_two_letter_matches_are_highlighted_on_the_value_as_written(quick)
     items = (await quick("phone", "like", "%56 78")).json()["items"]
     shown = {item["highlights"][0]["value"]: item["highlights"][0]["spans"] for item in items}
     assert shown["06 12 34 56 78"] == [[9, 14]]
-    item = (await quick("account_number", "like", "ar%01")).json()["items"][0]
+    item = (await quick("account_number", "like", "ar%0101")).json()["items"][0]
     assert item["highlights"][0] == {
         "field": "account_number",
         "value": "AR-000101",
-        "spans": [[0, 2], [7, 9]],
+        "spans": [[0, 2], [5, 9]],
         "fuzzy": False,
     }
+
+
+async def test_several_parts_with_a_four_character_one_are_answered_in_order(answered):
+    """The long part's slice narrows the candidates; the order of the parts is still checked, so the same parts
+    the other way round find nothing."""
+    name = next(f for f in catalogue.FIELDS if f.key == "name")
+    ids, total = await answered(name, "%mari%fe%")
+    assert total >= 1 and len(ids) == total
+    assert (await answered(name, "%fe%mari%"))[1] == 0
+
+
+async def test_communications_search_refuses_several_short_parts_naming_the_field(app_client, scenario):
+    agent = bearer(scenario.tokens["agent"])
+    response = await app_client.post(
+        "/api/communications/search", json={"criteria": {"reference_id": "%42%42%"}}, headers=agent
+    )
+    assert response.status_code == 422, response.text
+    assert "reference_id" in response.json()["detail"]
+    assert "needs one part of at least 4 characters" in response.json()["detail"]
