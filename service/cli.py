@@ -133,11 +133,15 @@ def import_file(
     ] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Records per transaction.")] = BATCH_SIZE,
     progress: Progress = True,
+    strict_phones: Annotated[
+        bool, typer.Option(help="Reject a line with a phone that is no valid number, instead of storing it as typed.")
+    ] = False,
 ) -> None:
     """Create or update contacts or communications from a file, keyed by external id (re-importing is safe).
 
     Rejected lines are printed to stderr as FILE:LINE: reason and write nothing; the others are stored.
-    A JSON summary goes to stdout.
+    A phone that is no valid number is stored as typed (without E.164, found by its digits) and printed as
+    FILE:LINE: warning: reason, unless --strict-phones. A JSON summary goes to stdout.
 
     Exit status: 0 all stored, 1 some lines rejected, 2 the file or the options are unusable (nothing
     imported), 3 the database failed midway (earlier batches are stored; run it again).
@@ -152,6 +156,9 @@ def import_file(
     def reject(rejection: Rejection) -> None:
         typer.echo(f"{file}:{rejection.line}: {rejection.reason}", err=True)
 
+    def warn(warning: Rejection) -> None:
+        typer.echo(f"{file}:{warning.line}: warning: {warning.reason}", err=True)
+
     try:
         report = run_import(
             file,
@@ -162,7 +169,9 @@ def import_file(
             business_unit=business_unit,
             batch_size=batch_size,
             progress=progress,
+            strict_phones=strict_phones,
             on_reject=reject,
+            on_warning=warn,
         )
     except UnusableFile as exc:
         raise typer.BadParameter(str(exc), param_hint="FILE") from exc

@@ -2,7 +2,8 @@
 
 A batch of lines is validated first (no transaction open meanwhile), then written in one transaction with a
 savepoint per line, so a line the database refuses rolls back alone and the others of its batch still commit.
-Rejected lines are reported with their line number and reason and write nothing. Records are keyed by their
+Rejected lines are reported with their line number and reason and write nothing; a stored line may carry
+warnings (a phone kept as typed since it is no valid number). Records are keyed by their
 external ids, so importing the same file again creates no duplicates: changed lines update, the others are kept.
 
 Every write goes through the ORM session, so the change capture queues each created or updated document in the
@@ -37,7 +38,7 @@ from service.imports.records import (
     infer_kind,
     parse,
 )
-from service.imports.writers import CommunicationWriter, ContactWriter, Outcome, Rejected
+from service.imports.writers import CommunicationWriter, ContactWriter, Rejected, Stored
 from service.progress import progress_bar
 from service.settings import Settings
 
@@ -58,6 +59,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    warnings: int = 0
     seconds: float = 0.0
 
 
@@ -79,7 +81,9 @@ def import_file(
     business_unit: str | None = None,
     batch_size: int = BATCH_SIZE,
     progress: bool = False,
+    strict_phones: bool = False,
     on_reject: Callable[[Rejection], None] = lambda _rejection: None,
+    on_warning: Callable[[Rejection], None] = lambda _warning: None,
 ) -> ImportReport:
     """Raises UnusableFile when nothing of the file can be imported, ImportStopped when the database fails midway."""
     if batch_size < 1:
@@ -101,14 +105,24 @@ def import_file(
                 with sessions() as session:
                     try:
                         _begin(session)
-                        outcomes = _write(session, batch, settings=settings, business_unit=business_unit, flat=flat)
+                        outcomes = _write(
+                            session,
+                            batch,
+                            settings=settings,
+                            business_unit=business_unit,
+                            flat=flat,
+                            strict_phones=strict_phones,
+                        )
                         session.commit()
                     except DBAPIError as exc:
                         raise ImportStopped(batch[0][0], exc) from exc
                 for number, outcome in outcomes:
                     report.records += 1
-                    if isinstance(outcome, Outcome):
-                        setattr(report, outcome.value, getattr(report, outcome.value) + 1)
+                    if isinstance(outcome, Stored):
+                        setattr(report, outcome.outcome.value, getattr(report, outcome.outcome.value) + 1)
+                        for loc, message in outcome.warnings:
+                            report.warnings += 1
+                            on_warning(Rejection(number, describe(loc, message, flat=flat)))
                     else:
                         report.rejected += 1
                         on_reject(Rejection(number, outcome))
@@ -155,11 +169,17 @@ def _begin(session: Session) -> None:
 
 
 def _write(
-    session: Session, batch: list[Parsed], *, settings: Settings, business_unit: str | None, flat: bool
-) -> list[tuple[int, Outcome | str]]:
-    contacts = ContactWriter(session, settings, business_unit=business_unit)
+    session: Session,
+    batch: list[Parsed],
+    *,
+    settings: Settings,
+    business_unit: str | None,
+    flat: bool,
+    strict_phones: bool,
+) -> list[tuple[int, Stored | str]]:
+    contacts = ContactWriter(session, settings, business_unit=business_unit, strict_phones=strict_phones)
     communications = CommunicationWriter(session, business_unit=business_unit)
-    outcomes: list[tuple[int, Outcome | str]] = []
+    outcomes: list[tuple[int, Stored | str]] = []
     for number, record in batch:
         if isinstance(record, str):
             outcomes.append((number, record))
@@ -167,7 +187,7 @@ def _write(
         try:
             with session.begin_nested():
                 if isinstance(record, ContactRecord):
-                    outcome: Outcome | str = contacts.write(record)
+                    outcome: Stored | str = contacts.write(record)
                 else:
                     assert isinstance(record, CommunicationRecord)
                     outcome = communications.write(record)
