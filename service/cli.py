@@ -17,6 +17,10 @@ from service.imports.options import BATCH_SIZE, Format, Kind
 from service.settings import Settings
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from sqlalchemy import Engine
+
     from service.imports.importer import Rejection
 
 app = typer.Typer(
@@ -36,6 +40,10 @@ app.add_typer(db_app, name="db")
 app.add_typer(index_app, name="index")
 app.add_typer(users_app, name="users")
 app.add_typer(definitions_app, name="definitions")
+audit_app = typer.Typer(
+    help="The audit trail: export it for archiving, prune it past the retention.", no_args_is_help=True
+)
+app.add_typer(audit_app, name="audit")
 
 console = Console(stderr=True)
 SYNC_STOP_S = 10
@@ -227,7 +235,8 @@ def index_sync(
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     console.print("syncing the outbox into the index; Ctrl+C to stop")
-    worker.run(stop)
+    with _audit_retention(settings, engine):
+        worker.run(stop)
 
 
 @index_app.command("verify")
@@ -360,12 +369,73 @@ def _background_sync(settings: Settings) -> Iterator[None]:
     engine, client = build_engine(settings), build_client(settings)
     thread, stop = start_background(settings=settings, engine=engine, client=client)
     try:
-        yield
+        with _audit_retention(settings, engine):
+            yield
     finally:
         stop.set()
         thread.join(SYNC_STOP_S)
         client.close()
         engine.dispose()
+
+
+@contextlib.contextmanager
+def _audit_retention(settings: Settings, engine: Engine) -> Iterator[None]:
+    """The audit retention task runs beside every sync worker (one per `serve`, `run` or `index sync`)."""
+    from service.audit.retention import start_background
+
+    thread, stop = start_background(settings=settings, engine=engine)
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(SYNC_STOP_S)
+
+
+def _moment(value: str) -> datetime:
+    """A date (midnight UTC) or an ISO 8601 time; without an offset, UTC."""
+    from datetime import UTC
+    from datetime import datetime as moment
+
+    try:
+        parsed = moment.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"'{value}' is no date (YYYY-MM-DD) or ISO 8601 time") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@audit_app.command("prune")
+def audit_prune(
+    before: Annotated[str, typer.Option(help="Remove the entries older than this date or time (UTC).")],
+) -> None:
+    """Remove audit entries older than --before now (whole months dropped on PostgreSQL, the rest in batches)."""
+    from service.audit.retention import ensure_partitions, prune
+    from service.db.session import build_engine
+
+    settings = Settings()
+    cut_off = _moment(before)
+    engine = build_engine(settings)
+    ensure_partitions(engine)
+    report = prune(engine, before=cut_off, batch=settings.audit_retention_batch)
+    typer.echo(json.dumps(_as_dict(report)))
+
+
+@audit_app.command("export")
+def audit_export(
+    start: Annotated[str | None, typer.Option("--from", help="From this date or time, inclusive (UTC).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Up to this date or time, exclusive (UTC).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="A file; default stdout.")] = None,
+) -> None:
+    """Write audit entries as JSON lines, oldest first, for archiving before a prune."""
+    import sys
+
+    from service.audit.retention import export
+    from service.db.session import build_engine
+
+    first, last = (_moment(start) if start else None), (_moment(end) if end else None)
+    engine = build_engine(Settings())
+    with output.open("wb") if output else contextlib.nullcontext(sys.stdout.buffer) as stream:
+        written = export(engine, stream, start=first, end=last)
+    console.print(f"{written} audit entries exported")
 
 
 @app.command("run")

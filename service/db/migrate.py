@@ -21,7 +21,8 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Every head: migrations numbered for parallel work branch off the same revision until they are chained."""
     config = alembic_config(engine)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
