@@ -144,6 +144,10 @@ def import_file(
     strict_phones: Annotated[
         bool, typer.Option(help="Reject a line with a phone that is no valid number, instead of storing it as typed.")
     ] = False,
+    resume: Annotated[
+        bool,
+        typer.Option(help="Skip the lines a previous, interrupted import of this file committed (its checkpoint)."),
+    ] = False,
 ) -> None:
     """Create or update contacts or communications from a file, keyed by external id (re-importing is safe).
 
@@ -178,13 +182,16 @@ def import_file(
             batch_size=batch_size,
             progress=progress,
             strict_phones=strict_phones,
+            resume=resume,
             on_reject=reject,
             on_warning=warn,
         )
     except UnusableFile as exc:
         raise typer.BadParameter(str(exc), param_hint="FILE") from exc
     except ImportStopped as exc:
-        typer.echo(f"{file}: {exc}; the lines before it are stored, and importing the file again is safe", err=True)
+        typer.echo(
+            f"{file}: {exc}; the lines before it are stored, and importing the file again (--resume) is safe", err=True
+        )
         raise typer.Exit(3) from exc
     typer.echo(json.dumps(_as_dict(report)))
     raise typer.Exit(1 if report.rejected else 0)

@@ -6,12 +6,17 @@ Rejected lines are reported with their line number and reason and write nothing;
 warnings (a phone kept as typed since it is no valid number). Records are keyed by their
 external ids, so importing the same file again creates no duplicates: changed lines update, the others are kept.
 
+Each batch's transaction also records the file's checkpoint (the line its last record starts on), so a run killed
+at any point leaves the checkpoint of exactly what was committed: `resume=True` skips those lines, and since lines
+are keyed by external ids, re-importing the few it could not skip is harmless either way.
+
 Every write goes through the ORM session, so the change capture queues each created or updated document in the
 outbox in the same transaction (a running sync worker, or the next `index sync`/`index rebuild`, indexes it).
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,8 +31,9 @@ from service.contacts.schemas import check_business_unit
 from service.contacts.service import field_path
 from service.db.session import build_sessionmaker
 from service.errors import DomainError
+from service.imports import repository
 from service.imports.options import BATCH_SIZE, Format, Kind
-from service.imports.readers import Line, infer_format, open_source
+from service.imports.readers import Line, UnusableFile, infer_format, open_source
 from service.imports.records import (
     CommunicationRecord,
     ContactRecord,
@@ -60,6 +66,7 @@ class ImportReport:
     unchanged: int = 0
     rejected: int = 0
     warnings: int = 0
+    skipped: int = 0
     seconds: float = 0.0
 
 
@@ -82,10 +89,15 @@ def import_file(
     batch_size: int = BATCH_SIZE,
     progress: bool = False,
     strict_phones: bool = False,
+    resume: bool = False,
     on_reject: Callable[[Rejection], None] = lambda _rejection: None,
     on_warning: Callable[[Rejection], None] = lambda _warning: None,
 ) -> ImportReport:
-    """Raises UnusableFile when nothing of the file can be imported, ImportStopped when the database fails midway."""
+    """Raises UnusableFile when nothing of the file can be imported, ImportStopped when the database fails midway.
+
+    `resume` starts after the line of the file's checkpoint, when a previous run left one (a different file at
+    the same path is refused); without it, the import starts at line 1 and leaves checkpoints all the same.
+    """
     if batch_size < 1:
         raise ValueError("batch size must be at least 1")
     if business_unit is not None:
@@ -100,8 +112,11 @@ def import_file(
             check_columns(kind, source.columns)
         report = ImportReport(file=str(path), kind=kind.value, format=fmt.value)
         flat = fmt == Format.CSV
+        key, fingerprint = str(path.resolve()), _fingerprint(path, kind)
+        after = _resume_after(sessions, key, fingerprint) if resume else 0
         with progress_bar(f"importing {path.name}", path.stat().st_size, enabled=progress, unit="bytes") as advance:
-            for batch in _batches(source.lines, kind, flat=flat, size=batch_size, advance=advance):
+            lines = _after(source.lines, after, report=report, advance=advance)
+            for batch in _batches(lines, kind, flat=flat, size=batch_size, advance=advance):
                 with sessions() as session:
                     try:
                         _begin(session)
@@ -113,6 +128,7 @@ def import_file(
                             flat=flat,
                             strict_phones=strict_phones,
                         )
+                        repository.save_checkpoint(session, key, fingerprint, batch[-1][0])
                         session.commit()
                     except DBAPIError as exc:
                         raise ImportStopped(batch[0][0], exc) from exc
@@ -126,11 +142,45 @@ def import_file(
                     else:
                         report.rejected += 1
                         on_reject(Rejection(number, outcome))
+    with sessions.begin() as session:
+        repository.forget_checkpoint(session, key)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
 
 Parsed = tuple[int, Record | str]
+FINGERPRINT_BYTES = 64 * 1024
+
+
+def _fingerprint(path: Path, kind: Kind) -> str:
+    """The file's kind and first 64 KiB: enough to tell another export put at the same path."""
+    with path.open("rb") as stream:
+        return hashlib.sha256(kind.value.encode() + b"\0" + stream.read(FINGERPRINT_BYTES)).hexdigest()
+
+
+def _resume_after(sessions: Callable[[], Session], key: str, fingerprint: str) -> int:
+    with sessions() as session:
+        found = repository.checkpoint(session, key)
+    if found is None:
+        return 0
+    if found.fingerprint != fingerprint:
+        raise UnusableFile(
+            f"--resume: the checkpoint at line {found.line} is of another file at this path (its start changed); "
+            "import it without --resume"
+        )
+    return found.line
+
+
+def _after(lines: Iterator[Line], line: int, *, report: ImportReport, advance: Callable[[int], None]) -> Iterator[Line]:
+    """The lines after `line`; those up to it, stored by a previous run, are counted as skipped, not parsed."""
+    for each in lines:
+        if each.number > line:
+            yield each
+        elif each.fields is not None or each.error is not None:
+            report.skipped += 1
+            advance(each.size)
+        else:
+            advance(each.size)
 
 
 def _batches(
