@@ -32,6 +32,7 @@ from service.contacts.service import field_path
 from service.db.session import build_sessionmaker
 from service.errors import DomainError
 from service.imports import repository
+from service.imports.bulk import BulkContacts
 from service.imports.options import BATCH_SIZE, Format, Kind
 from service.imports.readers import Line, UnusableFile, infer_format, open_source
 from service.imports.records import (
@@ -227,6 +228,14 @@ def _write(
     flat: bool,
     strict_phones: bool,
 ) -> list[tuple[int, Stored | str]]:
+    if all(isinstance(record, ContactRecord | str) for _, record in batch):
+        bulk = BulkContacts(session, settings, business_unit=business_unit, strict_phones=strict_phones)
+        stored = bulk.write(batch)  # type: ignore[arg-type]
+        if stored is not None:
+            return [
+                (number, _reason(outcome.detail, flat=flat) if isinstance(outcome, DomainError) else outcome)
+                for number, outcome in stored
+            ]
     contacts = ContactWriter(session, settings, business_unit=business_unit, strict_phones=strict_phones)
     communications = CommunicationWriter(session, business_unit=business_unit)
     outcomes: list[tuple[int, Stored | str]] = []

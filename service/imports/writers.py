@@ -56,6 +56,16 @@ def _outside(business_unit: str, bound: str | None) -> bool:
     return bound is not None and business_unit != bound
 
 
+def unit_of(record: ContactRecord, bound: str | None) -> str:
+    """The unit a contact line is stored in: its own, else the import's; refused outside the import's unit."""
+    unit = record.business_unit or bound
+    if unit is None:
+        raise Rejected("business_unit: required (or import with --business-unit)")
+    if _outside(unit, bound):
+        raise Rejected(f"business_unit: {unit} is outside this import's business unit {bound}")
+    return unit
+
+
 class ContactWriter:
     def __init__(
         self, session: Session, settings: Settings, *, business_unit: str | None, strict_phones: bool = False
@@ -73,12 +83,7 @@ class ContactWriter:
         return Stored(outcome, [(loc, f"{why}; stored as typed, without E.164") for loc, why in warnings])
 
     def _write(self, record: ContactRecord) -> Outcome:
-        unit = record.business_unit or self._unit
-        if unit is None:
-            raise Rejected("business_unit: required (or import with --business-unit)")
-        if _outside(unit, self._unit):
-            raise Rejected(f"business_unit: {unit} is outside this import's business unit {self._unit}")
-        record = record.model_copy(update={"business_unit": unit})
+        record = record.model_copy(update={"business_unit": unit_of(record, self._unit)})
         found = repository.contact_by_external_id(self._session, record.external_id)
         if found is None:
             self._service.create(record, self._principal, keep_invalid_phones=self._keep_invalid_phones)
