@@ -1,7 +1,8 @@
 """Imports a JSONL or CSV file of contacts or communications: streamed, validated line by line, committed in batches.
 
-A batch of lines is validated first (no transaction open meanwhile), then written in one transaction with a
-savepoint per line, so a line the database refuses rolls back alone and the others of its batch still commit.
+A batch of lines is validated first (no transaction open meanwhile), then written in one transaction: a batch of
+new contacts whose keys collide with nothing in bulk (service.imports.bulk), any other batch with a savepoint per
+line, so a line the database refuses rolls back alone and the others of its batch still commit.
 Rejected lines are reported with their line number and reason and write nothing; a stored line may carry
 warnings (a phone kept as typed since it is no valid number). Records are keyed by their
 external ids, so importing the same file again creates no duplicates: changed lines update, the others are kept.
@@ -10,8 +11,9 @@ Each batch's transaction also records the file's checkpoint (the line its last r
 at any point leaves the checkpoint of exactly what was committed: `resume=True` skips those lines, and since lines
 are keyed by external ids, re-importing the few it could not skip is harmless either way.
 
-Every write goes through the ORM session, so the change capture queues each created or updated document in the
-outbox in the same transaction (a running sync worker, or the next `index sync`/`index rebuild`, indexes it).
+Line by line, writes go through the ORM session, whose change capture queues each created or updated document in
+the outbox; in bulk, the outbox rows are inserted beside the contacts. Either way in the batch's transaction (a
+running sync worker, or the next `index sync`/`index rebuild`, indexes them).
 """
 
 from __future__ import annotations
