@@ -18,6 +18,9 @@ from service.imports.options import BATCH_SIZE, Format, Kind
 from service.settings import Settings
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
     from service.imports.importer import Rejection
@@ -40,6 +43,10 @@ app.add_typer(db_app, name="db")
 app.add_typer(index_app, name="index")
 app.add_typer(users_app, name="users")
 app.add_typer(definitions_app, name="definitions")
+audit_app = typer.Typer(
+    help="The audit trail: export it for archiving, prune it past the retention.", no_args_is_help=True
+)
+app.add_typer(audit_app, name="audit")
 
 console = Console(stderr=True)
 SYNC_STOP_S = 10
@@ -145,11 +152,19 @@ def import_file(
     ] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Records per transaction.")] = BATCH_SIZE,
     progress: Progress = True,
+    strict_phones: Annotated[
+        bool, typer.Option(help="Reject a line with a phone that is no valid number, instead of storing it as typed.")
+    ] = False,
+    resume: Annotated[
+        bool,
+        typer.Option(help="Skip the lines a previous, interrupted import of this file committed (its checkpoint)."),
+    ] = False,
 ) -> None:
     """Create or update contacts or communications from a file, keyed by external id (re-importing is safe).
 
     Rejected lines are printed to stderr as FILE:LINE: reason and write nothing; the others are stored.
-    A JSON summary goes to stdout.
+    A phone that is no valid number is stored as typed (without E.164, found by its digits) and printed as
+    FILE:LINE: warning: reason, unless --strict-phones. A JSON summary goes to stdout.
 
     Exit status: 0 all stored, 1 some lines rejected, 2 the file or the options are unusable (nothing
     imported), 3 the database failed midway (earlier batches are stored; run it again).
@@ -164,6 +179,9 @@ def import_file(
     def reject(rejection: Rejection) -> None:
         typer.echo(f"{file}:{rejection.line}: {rejection.reason}", err=True)
 
+    def warn(warning: Rejection) -> None:
+        typer.echo(f"{file}:{warning.line}: warning: {warning.reason}", err=True)
+
     try:
         report = run_import(
             file,
@@ -174,12 +192,17 @@ def import_file(
             business_unit=business_unit,
             batch_size=batch_size,
             progress=progress,
+            strict_phones=strict_phones,
+            resume=resume,
             on_reject=reject,
+            on_warning=warn,
         )
     except UnusableFile as exc:
         raise typer.BadParameter(str(exc), param_hint="FILE") from exc
     except ImportStopped as exc:
-        typer.echo(f"{file}: {exc}; the lines before it are stored, and importing the file again is safe", err=True)
+        typer.echo(
+            f"{file}: {exc}; the lines before it are stored, and importing the file again (--resume) is safe", err=True
+        )
         raise typer.Exit(3) from exc
     typer.echo(json.dumps(_as_dict(report)))
     raise typer.Exit(1 if report.rejected else 0)
@@ -232,7 +255,8 @@ def index_sync(
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     console.print("syncing the outbox into the index; Ctrl+C to stop")
-    worker.run(stop)
+    with _audit_retention(settings, engine):
+        worker.run(stop)
 
 
 @index_app.command("verify")
@@ -528,12 +552,73 @@ def _background_sync(settings: Settings) -> Iterator[None]:
     engine, client = build_engine(settings), build_client(settings)
     thread, stop = start_background(settings=settings, engine=engine, client=client)
     try:
-        yield
+        with _audit_retention(settings, engine):
+            yield
     finally:
         stop.set()
         thread.join(SYNC_STOP_S)
         client.close()
         engine.dispose()
+
+
+@contextlib.contextmanager
+def _audit_retention(settings: Settings, engine: Engine) -> Iterator[None]:
+    """The audit retention task runs beside every sync worker (one per `serve`, `run` or `index sync`)."""
+    from service.audit.retention import start_background
+
+    thread, stop = start_background(settings=settings, engine=engine)
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(SYNC_STOP_S)
+
+
+def _moment(value: str) -> datetime:
+    """A date (midnight UTC) or an ISO 8601 time; without an offset, UTC."""
+    from datetime import UTC
+    from datetime import datetime as moment
+
+    try:
+        parsed = moment.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"'{value}' is no date (YYYY-MM-DD) or ISO 8601 time") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@audit_app.command("prune")
+def audit_prune(
+    before: Annotated[str, typer.Option(help="Remove the entries older than this date or time (UTC).")],
+) -> None:
+    """Remove audit entries older than --before now (whole months dropped on PostgreSQL, the rest in batches)."""
+    from service.audit.retention import ensure_partitions, prune
+    from service.db.session import build_engine
+
+    settings = Settings()
+    cut_off = _moment(before)
+    engine = build_engine(settings)
+    ensure_partitions(engine)
+    report = prune(engine, before=cut_off, batch=settings.audit_retention_batch)
+    typer.echo(json.dumps(_as_dict(report)))
+
+
+@audit_app.command("export")
+def audit_export(
+    start: Annotated[str | None, typer.Option("--from", help="From this date or time, inclusive (UTC).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Up to this date or time, exclusive (UTC).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="A file; default stdout.")] = None,
+) -> None:
+    """Write audit entries as JSON lines, oldest first, for archiving before a prune."""
+    import sys
+
+    from service.audit.retention import export
+    from service.db.session import build_engine
+
+    first, last = (_moment(start) if start else None), (_moment(end) if end else None)
+    engine = build_engine(Settings())
+    with output.open("wb") if output else contextlib.nullcontext(sys.stdout.buffer) as stream:
+        written = export(engine, stream, start=first, end=last)
+    console.print(f"{written} audit entries exported")
 
 
 @app.command("run")

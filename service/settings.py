@@ -103,6 +103,12 @@ class Settings(BaseSettings):
     contact_writes_per_token: int = Field(
         2, ge=1, description="Contact writes one token may have in flight at once, per worker process; 429 beyond."
     )
+    # Audit retention: entries older than this are removed by the background task beside the sync worker.
+    audit_retention_days: int = Field(400, ge=1, description="Days an audit entry is kept.")
+    audit_retention_batch: int = Field(
+        5000, ge=1, description="Audit entries one retention transaction deletes (short locks, small WAL bursts)."
+    )
+    audit_retention_interval_s: float = Field(3600.0, gt=0, description="Seconds between two retention passes.")
     bulk_chunk_bytes: int = Field(5 * 1024 * 1024, gt=0)
     bulk_chunk_docs: int = Field(1000, gt=0)
     bulk_senders: int = Field(

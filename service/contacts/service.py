@@ -108,14 +108,23 @@ class ContactsService:
     def get(self, contact_id: int, principal: Principal) -> Contact:
         return self._visible(contact_id, principal)
 
-    def create(self, data: ContactCreate, principal: Principal, *, definition: Definition | None = None) -> Contact:
-        """`definition`, the caller's active one, decides which actions an agent may use (`permissions`)."""
+    def create(
+        self,
+        data: ContactCreate,
+        principal: Principal,
+        *,
+        definition: Definition | None = None,
+        keep_invalid_phones: bool = False,
+    ) -> Contact:
+        """`definition`, the caller's active one, decides which actions an agent may use (`permissions`).
+        `keep_invalid_phones` (imports of legacy data) stores a number that is no valid one as typed, without
+        E.164, instead of refusing the contact; agents typing a number always get the 422."""
         permissions.require_actions(permissions.create_paths(data), principal, definition)
         unit, errors = _unit_for_create(data.business_unit, principal)
         errors += _name_errors(data.kind, data.first_name, data.last_name, data.company_name)
-        region = data.addresses[0].country if data.addresses else self._settings.default_phone_region
+        region = phone_region(data.addresses, self._settings)
         phones, phone_errors = _phones(data.phones, region)
-        errors += phone_errors + _request_errors(data)
+        errors += ([] if keep_invalid_phones else phone_errors) + _request_errors(data)
         if errors:
             raise invalid(errors)
         self._check_unique(data, contact_id=None)
@@ -136,6 +145,7 @@ class ContactsService:
         *,
         expected_version: int | None,
         definition: Definition | None = None,
+        keep_invalid_phones: bool = False,
     ) -> Contact:
         """A field left out stays; a nested list given replaces the whole list (see ContactUpdate)."""
         contact = self._visible(contact_id, principal)
@@ -155,7 +165,7 @@ class ContactsService:
         phones: list[Phone] | None = None
         if data.phones is not None:
             phones, phone_errors = _phones(data.phones, self._phone_region(contact, data))
-            errors += phone_errors
+            errors += [] if keep_invalid_phones else phone_errors
         errors += _request_errors(data)
         if errors:
             raise invalid(errors)
@@ -191,7 +201,7 @@ class ContactsService:
 
     def _phone_region(self, contact: Contact, data: ContactUpdate) -> str:
         addresses: Sequence[AddressIn | Address] = data.addresses if data.addresses is not None else contact.addresses
-        return addresses[0].country if addresses else self._settings.default_phone_region
+        return phone_region(addresses, self._settings)
 
     def _check_unique(self, data: ContactCreate | ContactUpdate, *, contact_id: int | None) -> None:
         """Answers 409 before the flush; a concurrent insert still ends in the IntegrityError mapping of `_flush`."""
@@ -249,6 +259,32 @@ class ContactsService:
             raise Conflict(_unique_violation(exc)) from exc
 
 
+def creation_errors(data: ContactCreate, region: str, *, keep_invalid_phones: bool) -> list[FieldError]:
+    """What `create` refuses before it asks the database, for a caller allowed the unit `data` names (an import
+    storing many contacts in one statement checks each line with it)."""
+    errors = _name_errors(data.kind, data.first_name, data.last_name, data.company_name)
+    errors += [] if keep_invalid_phones else invalid_phones(data.phones, region)
+    return errors + _request_errors(data)
+
+
+def phone_region(addresses: Sequence[AddressIn | Address], settings: Settings) -> str:
+    """The region a contact's phones are read in: its first address's country, else the configured default."""
+    return addresses[0].country if addresses else settings.default_phone_region
+
+
+def invalid_phones(phones: Sequence[PhoneIn], region: str) -> list[FieldError]:
+    """The numbers of `phones` that are no valid number for `region`, each with where and why."""
+    return [
+        (("phones", index, "number"), _no_valid_number(phone.number, region))
+        for index, phone in enumerate(phones)
+        if to_e164(phone.number, region) is None
+    ]
+
+
+def _no_valid_number(number: str, region: str) -> str:
+    return f"'{number}' is no valid phone number (region {region})"
+
+
 def _unit_for_create(requested: str | None, principal: Principal) -> tuple[str | None, list[FieldError]]:
     own = principal.business_unit
     if own is None:
@@ -274,7 +310,7 @@ def _phones(phones: Sequence[PhoneIn], region: str) -> tuple[list[Phone], list[F
     for index, phone in enumerate(phones):
         e164 = to_e164(phone.number, region)
         if e164 is None:
-            errors.append((("phones", index, "number"), f"'{phone.number}' is no valid phone number (region {region})"))
+            errors.append((("phones", index, "number"), _no_valid_number(phone.number, region)))
         rows.append(Phone(phone_type=phone.type.value, number=phone.number, e164=e164, is_primary=phone.is_primary))
     return rows, errors
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from service.communications.schemas import CommunicationRead
 from service.contacts.schemas import (
@@ -15,6 +15,16 @@ from service.contacts.schemas import (
     UtcDatetime,
     WorkItemRead,
 )
+
+
+class ContextPhone(PhoneRead):
+    @computed_field(  # type: ignore[prop-decorator]
+        description="False for a number stored as typed because it is no valid number (imported legacy data): "
+        "it has no E.164 form, is found by its digits only, and is worth checking with the customer."
+    )
+    @property
+    def normalised(self) -> bool:
+        return self.e164 is not None
 
 
 class ContactInformation(BaseModel):
@@ -50,7 +60,7 @@ class ContactContext(BaseModel):
     sections: list[str] = Field(description="The sections the active definition shows, in its order.")
     actions: list[str] = Field(description="The action-panel actions the active definition enables.")
     addresses: list[AddressRead] | None = None
-    phones: list[PhoneRead] | None = None
+    phones: list[ContextPhone] | None = None
     emails: list[EmailRead] | None = None
     accounts_receivable: list[ARAccountRead] | None = None
     subscriptions: list[SubscriptionRead] | None = None

@@ -13,11 +13,10 @@ from service.contacts.schemas import (
     AddressRead,
     ARAccountRead,
     EmailRead,
-    PhoneRead,
     SubscriptionRead,
     WorkItemRead,
 )
-from service.context.schemas import ContactContext, ContactInformation, Grouped
+from service.context.schemas import ContactContext, ContactInformation, ContextPhone, Grouped
 from service.errors import NotFound
 from service.models import Communication
 from service.models.enums import WorkItemKind, is_completed
@@ -59,7 +58,7 @@ def contact_context(
     )
     simple = {
         ContextSection.ADDRESSES: ("addresses", AddressRead, contact.addresses),
-        ContextSection.PHONES: ("phones", PhoneRead, contact.phones),
+        ContextSection.PHONES: ("phones", ContextPhone, contact.phones),
         ContextSection.EMAILS: ("emails", EmailRead, contact.emails),
         ContextSection.ACCOUNTS_RECEIVABLE: ("accounts_receivable", ARAccountRead, contact.ar_accounts),
         ContextSection.SUBSCRIPTIONS: ("subscriptions", SubscriptionRead, contact.subscriptions),

@@ -1,16 +1,24 @@
 """Imports a JSONL or CSV file of contacts or communications: streamed, validated line by line, committed in batches.
 
-A batch of lines is validated first (no transaction open meanwhile), then written in one transaction with a
-savepoint per line, so a line the database refuses rolls back alone and the others of its batch still commit.
-Rejected lines are reported with their line number and reason and write nothing. Records are keyed by their
+A batch of lines is validated first (no transaction open meanwhile), then written in one transaction: a batch of
+new contacts whose keys collide with nothing in bulk (service.imports.bulk), any other batch with a savepoint per
+line, so a line the database refuses rolls back alone and the others of its batch still commit.
+Rejected lines are reported with their line number and reason and write nothing; a stored line may carry
+warnings (a phone kept as typed since it is no valid number). Records are keyed by their
 external ids, so importing the same file again creates no duplicates: changed lines update, the others are kept.
 
-Every write goes through the ORM session, so the change capture queues each created or updated document in the
-outbox in the same transaction (a running sync worker, or the next `index sync`/`index rebuild`, indexes it).
+Each batch's transaction also records the file's checkpoint (the line its last record starts on), so a run killed
+at any point leaves the checkpoint of exactly what was committed: `resume=True` skips those lines, and since lines
+are keyed by external ids, re-importing the few it could not skip is harmless either way.
+
+Line by line, writes go through the ORM session, whose change capture queues each created or updated document in
+the outbox; in bulk, the outbox rows are inserted beside the contacts. Either way in the batch's transaction (a
+running sync worker, or the next `index sync`/`index rebuild`, indexes them).
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -25,8 +33,10 @@ from service.contacts.schemas import check_business_unit
 from service.contacts.service import field_path
 from service.db.session import build_sessionmaker
 from service.errors import DomainError
+from service.imports import repository
+from service.imports.bulk import BulkContacts
 from service.imports.options import BATCH_SIZE, Format, Kind
-from service.imports.readers import Line, infer_format, open_source
+from service.imports.readers import Line, UnusableFile, infer_format, open_source
 from service.imports.records import (
     CommunicationRecord,
     ContactRecord,
@@ -37,7 +47,7 @@ from service.imports.records import (
     infer_kind,
     parse,
 )
-from service.imports.writers import CommunicationWriter, ContactWriter, Outcome, Rejected
+from service.imports.writers import CommunicationWriter, ContactWriter, Rejected, Stored
 from service.progress import progress_bar
 from service.settings import Settings
 
@@ -58,6 +68,8 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    warnings: int = 0
+    skipped: int = 0
     seconds: float = 0.0
 
 
@@ -79,9 +91,16 @@ def import_file(
     business_unit: str | None = None,
     batch_size: int = BATCH_SIZE,
     progress: bool = False,
+    strict_phones: bool = False,
+    resume: bool = False,
     on_reject: Callable[[Rejection], None] = lambda _rejection: None,
+    on_warning: Callable[[Rejection], None] = lambda _warning: None,
 ) -> ImportReport:
-    """Raises UnusableFile when nothing of the file can be imported, ImportStopped when the database fails midway."""
+    """Raises UnusableFile when nothing of the file can be imported, ImportStopped when the database fails midway.
+
+    `resume` starts after the line of the file's checkpoint, when a previous run left one (a different file at
+    the same path is refused); without it, the import starts at line 1 and leaves checkpoints all the same.
+    """
     if batch_size < 1:
         raise ValueError("batch size must be at least 1")
     if business_unit is not None:
@@ -96,27 +115,75 @@ def import_file(
             check_columns(kind, source.columns)
         report = ImportReport(file=str(path), kind=kind.value, format=fmt.value)
         flat = fmt == Format.CSV
+        key, fingerprint = str(path.resolve()), _fingerprint(path, kind)
+        after = _resume_after(sessions, key, fingerprint) if resume else 0
         with progress_bar(f"importing {path.name}", path.stat().st_size, enabled=progress, unit="bytes") as advance:
-            for batch in _batches(source.lines, kind, flat=flat, size=batch_size, advance=advance):
+            lines = _after(source.lines, after, report=report, advance=advance)
+            for batch in _batches(lines, kind, flat=flat, size=batch_size, advance=advance):
                 with sessions() as session:
                     try:
                         _begin(session)
-                        outcomes = _write(session, batch, settings=settings, business_unit=business_unit, flat=flat)
+                        outcomes = _write(
+                            session,
+                            batch,
+                            settings=settings,
+                            business_unit=business_unit,
+                            flat=flat,
+                            strict_phones=strict_phones,
+                        )
+                        repository.save_checkpoint(session, key, fingerprint, batch[-1][0])
                         session.commit()
                     except DBAPIError as exc:
                         raise ImportStopped(batch[0][0], exc) from exc
                 for number, outcome in outcomes:
                     report.records += 1
-                    if isinstance(outcome, Outcome):
-                        setattr(report, outcome.value, getattr(report, outcome.value) + 1)
+                    if isinstance(outcome, Stored):
+                        setattr(report, outcome.outcome.value, getattr(report, outcome.outcome.value) + 1)
+                        for loc, message in outcome.warnings:
+                            report.warnings += 1
+                            on_warning(Rejection(number, describe(loc, message, flat=flat)))
                     else:
                         report.rejected += 1
                         on_reject(Rejection(number, outcome))
+    with sessions.begin() as session:
+        repository.forget_checkpoint(session, key)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
 
 Parsed = tuple[int, Record | str]
+FINGERPRINT_BYTES = 64 * 1024
+
+
+def _fingerprint(path: Path, kind: Kind) -> str:
+    """The file's kind and first 64 KiB: enough to tell another export put at the same path."""
+    with path.open("rb") as stream:
+        return hashlib.sha256(kind.value.encode() + b"\0" + stream.read(FINGERPRINT_BYTES)).hexdigest()
+
+
+def _resume_after(sessions: Callable[[], Session], key: str, fingerprint: str) -> int:
+    with sessions() as session:
+        found = repository.checkpoint(session, key)
+    if found is None:
+        return 0
+    if found.fingerprint != fingerprint:
+        raise UnusableFile(
+            f"--resume: the checkpoint at line {found.line} is of another file at this path (its start changed); "
+            "import it without --resume"
+        )
+    return found.line
+
+
+def _after(lines: Iterator[Line], line: int, *, report: ImportReport, advance: Callable[[int], None]) -> Iterator[Line]:
+    """The lines after `line`; those up to it, stored by a previous run, are counted as skipped, not parsed."""
+    for each in lines:
+        if each.number > line:
+            yield each
+        elif each.fields is not None or each.error is not None:
+            report.skipped += 1
+            advance(each.size)
+        else:
+            advance(each.size)
 
 
 def _batches(
@@ -155,11 +222,25 @@ def _begin(session: Session) -> None:
 
 
 def _write(
-    session: Session, batch: list[Parsed], *, settings: Settings, business_unit: str | None, flat: bool
-) -> list[tuple[int, Outcome | str]]:
-    contacts = ContactWriter(session, settings, business_unit=business_unit)
+    session: Session,
+    batch: list[Parsed],
+    *,
+    settings: Settings,
+    business_unit: str | None,
+    flat: bool,
+    strict_phones: bool,
+) -> list[tuple[int, Stored | str]]:
+    if all(isinstance(record, ContactRecord | str) for _, record in batch):
+        bulk = BulkContacts(session, settings, business_unit=business_unit, strict_phones=strict_phones)
+        stored = bulk.write(batch)  # type: ignore[arg-type]
+        if stored is not None:
+            return [
+                (number, _reason(outcome.detail, flat=flat) if isinstance(outcome, DomainError) else outcome)
+                for number, outcome in stored
+            ]
+    contacts = ContactWriter(session, settings, business_unit=business_unit, strict_phones=strict_phones)
     communications = CommunicationWriter(session, business_unit=business_unit)
-    outcomes: list[tuple[int, Outcome | str]] = []
+    outcomes: list[tuple[int, Stored | str]] = []
     for number, record in batch:
         if isinstance(record, str):
             outcomes.append((number, record))
@@ -167,7 +248,7 @@ def _write(
         try:
             with session.begin_nested():
                 if isinstance(record, ContactRecord):
-                    outcome: Outcome | str = contacts.write(record)
+                    outcome: Stored | str = contacts.write(record)
                 else:
                     assert isinstance(record, CommunicationRecord)
                     outcome = communications.write(record)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from service.models import Communication, Contact
+from service.models import Communication, Contact, ImportCheckpoint
 
 
 class ContactKey(NamedTuple):
@@ -36,3 +36,21 @@ def communication_by_external_id(session: Session, external_id: str) -> Communic
 
 def contact_external_id(session: Session, contact_id: int) -> str | None:
     return session.scalar(select(Contact.external_id).where(Contact.id == contact_id))
+
+
+def checkpoint(session: Session, source: str) -> ImportCheckpoint | None:
+    return session.get(ImportCheckpoint, source)
+
+
+def save_checkpoint(session: Session, source: str, fingerprint: str, line: int) -> None:
+    """In the batch's own transaction: committed with the rows it vouches for, or not at all."""
+    found = session.get(ImportCheckpoint, source)
+    if found is None:
+        session.add(ImportCheckpoint(source=source, fingerprint=fingerprint, line=line))
+    else:
+        found.fingerprint, found.line = fingerprint, line
+    session.flush()
+
+
+def forget_checkpoint(session: Session, source: str) -> None:
+    session.execute(delete(ImportCheckpoint).where(ImportCheckpoint.source == source))

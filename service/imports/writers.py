@@ -4,11 +4,16 @@ Going through `ContactsService` and `CommunicationsService` applies exactly the 
 by kind, E.164 phones, hashed secrets, unique keys, the Partial Dispute amount), and their ORM flushes feed the
 outbox through the change capture, so imported rows reach the index like any other write. The import acts as
 an admin bound to `business_unit` when one is given: lines of another unit are refused rather than moved.
+
+One rule differs from an agent's write, on purpose: a phone that is no valid number is stored as typed, without
+E.164 (searchable by its digits), and reported as a warning, unless the import is strict about phones. Legacy
+data holds such numbers by the thousand, and refusing the line would lose the customer for one bad number.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -16,7 +21,7 @@ from service.auth.service import Principal
 from service.communications.schemas import CommunicationUpdate
 from service.communications.service import CommunicationsService
 from service.contacts.schemas import ContactUpdate
-from service.contacts.service import ContactsService
+from service.contacts.service import ContactsService, FieldError, invalid_phones, phone_region
 from service.imports import repository
 from service.imports.compare import communication_matches, contact_matches
 from service.imports.records import CommunicationRecord, ContactRecord
@@ -32,6 +37,13 @@ class Outcome(StrEnum):
     UNCHANGED = "unchanged"
 
 
+class Stored(NamedTuple):
+    """What a stored line became, and what of it was kept though not as the API would have it."""
+
+    outcome: Outcome
+    warnings: list[FieldError]
+
+
 class Rejected(Exception):
     """A valid line the database cannot take as it stands (unknown contact, another business unit…)."""
 
@@ -44,23 +56,37 @@ def _outside(business_unit: str, bound: str | None) -> bool:
     return bound is not None and business_unit != bound
 
 
+def unit_of(record: ContactRecord, bound: str | None) -> str:
+    """The unit a contact line is stored in: its own, else the import's; refused outside the import's unit."""
+    unit = record.business_unit or bound
+    if unit is None:
+        raise Rejected("business_unit: required (or import with --business-unit)")
+    if _outside(unit, bound):
+        raise Rejected(f"business_unit: {unit} is outside this import's business unit {bound}")
+    return unit
+
+
 class ContactWriter:
-    def __init__(self, session: Session, settings: Settings, *, business_unit: str | None) -> None:
+    def __init__(
+        self, session: Session, settings: Settings, *, business_unit: str | None, strict_phones: bool = False
+    ) -> None:
         self._session = session
+        self._settings = settings
         self._service = ContactsService(session, settings)
         self._unit = business_unit
         self._principal = _principal(IMPORT_USER, business_unit)
+        self._keep_invalid_phones = not strict_phones
 
-    def write(self, record: ContactRecord) -> Outcome:
-        unit = record.business_unit or self._unit
-        if unit is None:
-            raise Rejected("business_unit: required (or import with --business-unit)")
-        if _outside(unit, self._unit):
-            raise Rejected(f"business_unit: {unit} is outside this import's business unit {self._unit}")
-        record = record.model_copy(update={"business_unit": unit})
+    def write(self, record: ContactRecord) -> Stored:
+        outcome = self._write(record)
+        warnings = invalid_phones(record.phones, phone_region(record.addresses, self._settings))
+        return Stored(outcome, [(loc, f"{why}; stored as typed, without E.164") for loc, why in warnings])
+
+    def _write(self, record: ContactRecord) -> Outcome:
+        record = record.model_copy(update={"business_unit": unit_of(record, self._unit)})
         found = repository.contact_by_external_id(self._session, record.external_id)
         if found is None:
-            self._service.create(record, self._principal)
+            self._service.create(record, self._principal, keep_invalid_phones=self._keep_invalid_phones)
             return Outcome.CREATED
         if _outside(found.business_unit, self._unit):
             raise Rejected(
@@ -71,7 +97,9 @@ class ContactWriter:
         if contact_matches(contact, record):
             return Outcome.UNCHANGED
         update = ContactUpdate.model_validate({name: getattr(record, name) for name in ContactUpdate.model_fields})
-        self._service.update(found.id, update, self._principal, expected_version=None)
+        self._service.update(
+            found.id, update, self._principal, expected_version=None, keep_invalid_phones=self._keep_invalid_phones
+        )
         return Outcome.UPDATED
 
 
@@ -81,7 +109,10 @@ class CommunicationWriter:
         self._service = CommunicationsService(session)
         self._unit = business_unit
 
-    def write(self, record: CommunicationRecord) -> Outcome:
+    def write(self, record: CommunicationRecord) -> Stored:
+        return Stored(self._write(record), [])
+
+    def _write(self, record: CommunicationRecord) -> Outcome:
         contact = repository.contact_by_external_id(self._session, record.contact_external_id)
         if contact is None:
             raise Rejected(f"contact_external_id: no contact has the external_id '{record.contact_external_id}'")

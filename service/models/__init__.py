@@ -6,6 +6,7 @@ from service.models.audit import AuditEntry
 from service.models.communication import Communication, CommunicationReference
 from service.models.contact import AccessToken, Address, Contact, Email, Phone
 from service.models.definition import DefinitionActivation, DefinitionRecord, DefinitionVersion
+from service.models.import_checkpoint import ImportCheckpoint
 from service.models.outbox import OutboxEntry
 from service.models.subscription import InstalledItem, Subscription, SubscriptionService
 from service.models.sync_pass import SyncPass
@@ -25,6 +26,7 @@ __all__ = [
     "DefinitionRecord",
     "DefinitionVersion",
     "Email",
+    "ImportCheckpoint",
     "IndexTombstone",
     "InstalledItem",
     "OutboxEntry",

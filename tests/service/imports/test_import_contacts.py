@@ -35,9 +35,9 @@ def test_bad_lines_are_reported_with_line_and_reason_and_the_good_ones_are_store
     assert target.outbox() == 2
 
 
-def test_a_phone_the_service_refuses_is_reported_at_its_line(target):
+def test_a_phone_the_service_refuses_is_reported_at_its_line_with_strict_phones(target):
     path = target.file("contacts.jsonl", person("CRM-1", phones=[{"type": "mobile", "number": "12"}]))
-    target.run(path)
+    target.run(path, strict_phones=True)
     assert target.rejected == {1: "phones[0].number: '12' is no valid phone number (region FR)"}
 
 

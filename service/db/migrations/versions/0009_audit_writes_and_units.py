@@ -1,7 +1,7 @@
 """audit of writes, communications and business units
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-02 19:00:00.000000
 
 Existing entries are lookups: their action is `read`, they name no communication and changed nothing; their

@@ -3,7 +3,7 @@
 Existing users keep their token with no expiry, enabled, never used as far as the trail knows.
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-02 19:00:00.000000
 """
 

@@ -1,7 +1,7 @@
 """the request id of each audit entry
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0011
 Create Date: 2026-12-02 20:00:00.000000
 
 The id the caller sent in `X-Request-ID` (or the one the service made), the same one its log lines carry, so an

@@ -1,0 +1,259 @@
+"""New contacts of a batch stored in bulk: one multi-row INSERT per table per batch, the outbox rows beside them.
+
+A first load is nearly all new contacts, and storing them one ORM flush at a time spends most of an import
+around the database rather than in it. A batch takes this path only when every line of it that is valid is a
+new contact whose external id and unique keys (account, subscription and token numbers) appear nowhere else,
+neither in the database nor elsewhere in the batch; the checks of `ContactsService.create` that need no
+database (units, names by kind, phones, keys repeated within a line, secret lengths) are the service's own
+functions, so the same lines are refused with the same messages. Any other batch (updates, collisions,
+communications) goes line by line through the write API's services, where those cases get their exact answers.
+
+Core statements bypass the ORM's change capture, so the outbox rows (one per new contact, as the capture writes
+for a created one) are inserted here, in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import Table, insert
+from sqlalchemy.orm import Session
+
+from service.contacts import repository as contacts
+from service.contacts.service import (
+    UNIQUE_KEYS,
+    creation_errors,
+    hash_secret,
+    invalid,
+    invalid_phones,
+    phone_region,
+)
+from service.db.base import utcnow
+from service.errors import DomainError
+from service.imports.records import ContactRecord
+from service.imports.writers import Outcome, Rejected, Stored, unit_of
+from service.models import (
+    AccessToken,
+    Address,
+    ARAccount,
+    Contact,
+    Email,
+    InstalledItem,
+    OutboxEntry,
+    Phone,
+    Subscription,
+    SubscriptionService,
+    WorkItem,
+)
+from service.models.outbox import CONTACT
+from service.phones import to_e164
+from service.settings import Settings
+
+SCALAR_COLUMNS = (
+    "kind",
+    "title",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "company_name",
+    "id_number",
+    "external_id",
+    "life_cycle_state",
+    "category",
+    "date_of_birth",
+    "preferred_language",
+)
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
+def _table(model: Any) -> Table:
+    return model.__table__  # type: ignore[no-any-return]
+
+
+class BulkContacts:
+    def __init__(self, session: Session, settings: Settings, *, business_unit: str | None, strict_phones: bool) -> None:
+        self._session = session
+        self._settings = settings
+        self._unit = business_unit
+        self._keep_invalid_phones = not strict_phones
+
+    def write(
+        self, lines: Sequence[tuple[int, ContactRecord | str]]
+    ) -> list[tuple[int, Stored | str | DomainError]] | None:
+        """The outcome of every line, or None when the batch must go line by line (see the module docstring)."""
+        checked: list[tuple[int, ContactRecord | str | DomainError, str]] = []
+        for number, record in lines:
+            if isinstance(record, str):
+                checked.append((number, record, ""))
+                continue
+            try:
+                unit = unit_of(record, self._unit)
+            except Rejected as exc:
+                checked.append((number, str(exc), ""))
+                continue
+            region = phone_region(record.addresses, self._settings)
+            errors = creation_errors(record, region, keep_invalid_phones=self._keep_invalid_phones)
+            checked.append(
+                (number, invalid(errors) if errors else record.model_copy(update={"business_unit": unit}), region)
+            )
+        valid = [record for _, record, _ in checked if isinstance(record, ContactRecord)]
+        if not valid or not self._all_new(valid):
+            return None
+        self._insert(valid, {id(r): region for _, r, region in checked if isinstance(r, ContactRecord)})
+        outcomes: list[tuple[int, Stored | str | DomainError]] = []
+        for number, record, region in checked:
+            if isinstance(record, ContactRecord):
+                warnings = [
+                    (loc, f"{why}; stored as typed, without E.164")
+                    for loc, why in invalid_phones(record.phones, region)
+                ]
+                outcomes.append((number, Stored(Outcome.CREATED, warnings)))
+            else:
+                outcomes.append((number, record))
+        return outcomes
+
+    def _all_new(self, records: Sequence[ContactRecord]) -> bool:
+        external_ids = [r.external_id for r in records]
+        if len(set(external_ids)) < len(external_ids) or contacts.values_in_use(
+            self._session, Contact.external_id, Contact.id, external_ids, other_than=None
+        ):
+            return False
+        for list_name, key, column, owner, _label in UNIQUE_KEYS:
+            values = Counter(getattr(item, key) for r in records for item in getattr(r, list_name))
+            if any(count > 1 for count in values.values()):
+                return False
+            if contacts.values_in_use(self._session, column, owner, list(values), other_than=None):
+                return False
+        return True
+
+    def _insert(self, records: Sequence[ContactRecord], regions: dict[int, str]) -> None:
+        connection = self._session.connection()
+        now = utcnow()
+        rows = [
+            {
+                **{name: _plain(getattr(r, name)) for name in SCALAR_COLUMNS},
+                "business_unit": r.business_unit,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for r in records
+        ]
+        table = _table(Contact)
+        # Matched by external id (unique within the batch, checked) rather than by the order of RETURNING, which
+        # SQLite gives only one row per statement (https://docs.sqlalchemy.org/en/20/core/connections.html
+        # #insertmanyvalues-returning-order).
+        returned = dict(connection.execute(insert(table).returning(table.c.external_id, table.c.id), rows).all())
+        ids = [returned[r.external_id] for r in records]
+        addresses, phones, emails, tokens, accounts, items = [], [], [], [], [], []
+        subscriptions: list[tuple[dict[str, Any], Any]] = []
+        for contact_id, r in zip(ids, records, strict=True):
+            region = regions[id(r)]
+            addresses += [
+                {
+                    "contact_id": contact_id,
+                    "address_type": a.type.value,
+                    "street": a.street,
+                    "line2": a.line2,
+                    "city": a.city,
+                    "postcode": a.postcode,
+                    "region": a.region,
+                    "country": a.country,
+                    "is_primary": a.is_primary,
+                }
+                for a in r.addresses
+            ]
+            phones += [
+                {
+                    "contact_id": contact_id,
+                    "phone_type": p.type.value,
+                    "number": p.number,
+                    "e164": to_e164(p.number, region),
+                    "is_primary": p.is_primary,
+                }
+                for p in r.phones
+            ]
+            emails += [
+                {"contact_id": contact_id, "email_type": e.type.value, "address": e.address, "is_primary": e.is_primary}
+                for e in r.emails
+            ]
+            tokens += [
+                {
+                    "contact_id": contact_id,
+                    "token_type": t.type.value,
+                    "identifier": t.identifier,
+                    "status": t.status.value,
+                    "valid_until": t.valid_until,
+                    "secret_hash": hash_secret(t.secret.get_secret_value()) if t.secret is not None else None,
+                }
+                for t in r.access_tokens
+            ]
+            accounts += [
+                {"contact_id": contact_id, **{k: _plain(v) for k, v in a.model_dump().items()}} for a in r.ar_accounts
+            ]
+            items += [
+                {
+                    "contact_id": contact_id,
+                    "kind": w.kind.value,
+                    "number": w.number,
+                    "subject": w.subject,
+                    "life_cycle_state": w.life_cycle_state,
+                    "due_on": w.due_on,
+                }
+                for w in r.work_items
+            ]
+            subscriptions += [
+                (
+                    {
+                        "contact_id": contact_id,
+                        **{k: _plain(v) for k, v in s.model_dump(exclude={"services", "installed_items"}).items()},
+                    },
+                    s,
+                )
+                for s in r.subscriptions
+            ]
+        for model, table_rows in (
+            (Address, addresses),
+            (Phone, phones),
+            (Email, emails),
+            (AccessToken, tokens),
+            (ARAccount, accounts),
+            (WorkItem, items),
+        ):
+            if table_rows:
+                connection.execute(insert(_table(model)), table_rows)
+        if subscriptions:
+            table = _table(Subscription)
+            numbered = dict(
+                connection.execute(
+                    insert(table).returning(table.c.number, table.c.id), [row for row, _ in subscriptions]
+                ).all()
+            )
+            subscription_ids = [numbered[row["number"]] for row, _ in subscriptions]
+            services = [
+                {"subscription_id": sid, "code": x.code, "name": x.name, "mandatory": x.mandatory}
+                for sid, (_, s) in zip(subscription_ids, subscriptions, strict=True)
+                for x in s.services
+            ]
+            installed = [
+                {"subscription_id": sid, "product": x.product, "serial_number": x.serial_number}
+                for sid, (_, s) in zip(subscription_ids, subscriptions, strict=True)
+                for x in s.installed_items
+            ]
+            if services:
+                connection.execute(insert(_table(SubscriptionService)), services)
+            if installed:
+                connection.execute(insert(_table(InstalledItem)), installed)
+        connection.execute(
+            insert(_table(OutboxEntry)),
+            [
+                {"entity": CONTACT, "entity_id": i, "deleted_version": None, "created_at": now, "available_at": now}
+                for i in sorted(ids)
+            ],
+        )
