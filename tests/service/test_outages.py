@@ -16,6 +16,7 @@ from indexer.sync import start_background, wait_until_drained
 from indexer.verify import verify
 from service.app import create_app
 from service.auth.service import add_user
+from service.auth.tokens import new_token
 from service.db.session import build_engine, build_sessionmaker
 from service.models import OutboxEntry
 from service.models.enums import UserRole
@@ -155,7 +156,7 @@ async def test_database_down_is_a_503_naming_it_and_recovery_needs_no_restart(ma
     path.mkdir(parents=True)
     down = settings.model_copy(update={"database_url": f"sqlite:///{path}"})
     async with serving(down) as api:
-        refused = await api.post("/api/search/quick", json={"field": "name", "value": "x"}, headers=bearer("any"))
+        refused = await api.post("/api/search/quick", json={"field": "name", "value": "x"}, headers=bearer(new_token()))
         assert refused.status_code == 503
         assert refused.json() == {"detail": "database unavailable; retry shortly"}
         assert refused.headers["retry-after"].isdigit()
@@ -178,7 +179,7 @@ async def test_database_down_is_a_503_naming_it_and_recovery_needs_no_restart(ma
 async def test_an_unreachable_postgresql_is_a_503(settings):
     down = settings.model_copy(update={"database_url": "postgresql+psycopg://nobody@127.0.0.1:9/none"})
     async with serving(down) as api:
-        refused = await api.get("/api/communications/recent", headers=bearer("any"))
+        refused = await api.get("/api/communications/recent", headers=bearer(new_token()))
         assert refused.status_code == 503
         assert refused.json() == {"detail": "database unavailable; retry shortly"}
         assert (await api.get("/ready")).json()["checks"]["database"]["ok"] is False
