@@ -38,7 +38,8 @@ def test_the_upgrade_to_upper_case_business_units_keeps_one_activation_per_scope
         config.attributes["connection"] = connection
         command.downgrade(config, "0006")
     with build_sessionmaker(engine).begin() as session:
-        contact_id = make_contact(session, business_unit="BU01").id
+        # No accounts, subscriptions or tokens: their business_unit column comes with 0013.
+        contact_id = make_contact(session, business_unit="BU01", ar_accounts=[], subscriptions=[], access_tokens=[]).id
         # Columns of 0006 only: the model now has more (0011), which this old schema does not.
         session.execute(
             text(
