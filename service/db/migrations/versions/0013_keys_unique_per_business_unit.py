@@ -85,8 +85,17 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Back to keys unique across units: refused while two units share one (the old constraint cannot hold)."""
+    """Back to keys unique across units: refused while two units share one (the old constraint cannot hold).
+
+    On SQLite it rebuilds the same tables, so with rows it needs foreign keys off (`service.db.migrate.downgrade`).
+    """
     bind = op.get_bind()
+    if (
+        bind.dialect.name == "sqlite"
+        and bind.exec_driver_sql("PRAGMA foreign_keys").scalar()
+        and bind.exec_driver_sql("SELECT 1 FROM contacts LIMIT 1").scalar()
+    ):
+        raise RuntimeError("0013 rebuilds tables: downgrade through service.db.migrate.downgrade (foreign keys off)")
     for table, key, _copied in KEYS:
         shared = bind.exec_driver_sql(
             f"SELECT {key} FROM {table} WHERE {key} IS NOT NULL GROUP BY {key} HAVING COUNT(*) > 1"
