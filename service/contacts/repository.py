@@ -49,12 +49,15 @@ def values_in_use(
     owner: InstrumentedAttribute[int],
     values: Collection[str],
     *,
+    business_unit: str,
     other_than: int | None,
 ) -> set[str]:
-    """Which of `values` a row owned by another contact (or any contact, when `other_than` is None) already has."""
+    """Which of `values` a row of `business_unit` owned by another contact (or any, when `other_than` is None)
+    already has: keys are unique within a unit, so another unit's rows never answer."""
     if not values:
         return set()
-    statement = select(column).where(column.in_(list(values)))
+    unit = column.class_.business_unit
+    statement = select(column).where(unit == business_unit, column.in_(list(values)))
     if other_than is not None:
         statement = statement.where(owner != other_than)
     return set(session.scalars(statement))

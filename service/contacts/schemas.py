@@ -224,7 +224,7 @@ class ContactCreate(Closed):
     last_name: Text100 | None = None
     company_name: Text200 | None = None
     id_number: Text64 | None = None
-    external_id: Text64 | None = Field(None, description="Id in the system of record; unique.")
+    external_id: Text64 | None = Field(None, description="Id in the system of record; unique within the business unit.")
     business_unit: BusinessUnit | None = Field(
         None, description="Defaults to the caller's unit; required for callers bound to none."
     )

@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from enum import Enum
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -67,7 +66,7 @@ SCALARS = (
     "date_of_birth",
     "preferred_language",
 )
-# (list, key field, column, owner column, what it is) of the natural keys unique across contacts.
+# (list, key field, column, owner column, what it is) of the natural keys unique within a business unit.
 UNIQUE_KEYS = (
     ("ar_accounts", "number", ARAccount.number, ARAccount.contact_id, "account number"),
     ("subscriptions", "number", Subscription.number, Subscription.contact_id, "subscription number"),
@@ -127,7 +126,7 @@ class ContactsService:
         errors += ([] if keep_invalid_phones else phone_errors) + _request_errors(data)
         if errors:
             raise invalid(errors)
-        self._check_unique(data, contact_id=None)
+        self._check_unique(data, unit=unit, contact=None)
         secrets = self._secret_hashes(data.access_tokens, [])
         contact = Contact(**{name: _plain(getattr(data, name)) for name in SCALARS if name != "business_unit"})
         contact.business_unit = unit
@@ -169,7 +168,7 @@ class ContactsService:
         errors += _request_errors(data)
         if errors:
             raise invalid(errors)
-        self._check_unique(data, contact_id=contact.id)
+        self._check_unique(data, unit=unit or contact.business_unit, contact=contact)
         secrets = self._secret_hashes(data.access_tokens, contact.access_tokens)
         for name, value in changes.items():
             setattr(contact, name, value)
@@ -203,23 +202,41 @@ class ContactsService:
         addresses: Sequence[AddressIn | Address] = data.addresses if data.addresses is not None else contact.addresses
         return phone_region(addresses, self._settings)
 
-    def _check_unique(self, data: ContactCreate | ContactUpdate, *, contact_id: int | None) -> None:
-        """Answers 409 before the flush; a concurrent insert still ends in the IntegrityError mapping of `_flush`."""
+    def _check_unique(self, data: ContactCreate | ContactUpdate, *, unit: str, contact: Contact | None) -> None:
+        """Keys are unique within `unit` (the contact's after the write): only that unit's rows answer, so a 409
+        ("already used by another contact") never speaks of another unit.
+
+        A contact moving unit takes its stored rows along unless the request replaces them, so those are checked
+        against the new unit too. Answers 409 before the flush; a concurrent insert still ends in the
+        IntegrityError mapping of `_flush`.
+        """
+        moving = contact is not None and unit != contact.business_unit
+        contact_id = contact.id if contact is not None else None
         for list_name, key, column, owner, label in UNIQUE_KEYS:
-            items: list[BaseModel] | None = getattr(data, list_name)
+            items: Sequence[Any] | None = getattr(data, list_name)
+            if items is None and moving:
+                items = getattr(contact, list_name)
             if not items:
                 continue
             used = repository.values_in_use(
-                self._session, column, owner, [getattr(i, key) for i in items], other_than=contact_id
+                self._session,
+                column,
+                owner,
+                [getattr(i, key) for i in items],
+                business_unit=unit,
+                other_than=contact_id,
             )
             for index, item in enumerate(items):
                 if getattr(item, key) in used:
                     value = getattr(item, key)
                     raise Conflict(f"{list_name}[{index}].{key}: {label} '{value}' is already used by another contact")
-        if data.external_id is not None and repository.values_in_use(
-            self._session, Contact.external_id, Contact.id, [data.external_id], other_than=contact_id
+        external_id = data.external_id if "external_id" in data.model_fields_set or contact is None else None
+        if external_id is None and moving:
+            external_id = contact.external_id  # type: ignore[union-attr]
+        if external_id is not None and repository.values_in_use(
+            self._session, Contact.external_id, Contact.id, [external_id], business_unit=unit, other_than=contact_id
         ):
-            raise Conflict(f"external_id: '{data.external_id}' is already used by another contact")
+            raise Conflict(f"external_id: '{external_id}' is already used by another contact")
 
     def _secret_hashes(self, tokens: Sequence[AccessTokenIn] | None, stored: Sequence[AccessToken]) -> SecretHashes:
         """The hash each token's secret gets, by identifier: only secrets sent are hashed (see `secrets`).
@@ -431,11 +448,14 @@ def _set_token(row: AccessToken, t: AccessTokenIn, secrets: SecretHashes) -> Non
 
 
 def _unique_violation(exc: IntegrityError) -> str:
-    """Names the field of a unique constraint hit at flush (a concurrent writer won the race)."""
+    """Names the field of a unique constraint hit at flush (a concurrent writer won the race, in the same unit).
+
+    PostgreSQL names the constraint; SQLite lists its columns (`ar_accounts.business_unit, ar_accounts.number`).
+    """
     message = str(exc.orig)
     for list_name, key, _column, _owner, label in UNIQUE_KEYS:
-        if f"uq_{list_name}_{key}" in message or f"{list_name}.{key}" in message:
+        if f"uq_{list_name}_business_unit_{key}" in message or f"{list_name}.{key}" in message:
             return f"{list_name}[].{key}: a {label} of this request is already used by another contact"
-    if "uq_contacts_external_id" in message or "contacts.external_id" in message:
+    if "uq_contacts_business_unit_external_id" in message or "contacts.external_id" in message:
         return "external_id: already used by another contact"
     return "the change conflicts with data saved meanwhile; reload and retry"

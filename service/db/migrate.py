@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -25,6 +26,15 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """On SQLite, foreign keys are off while migrating: a batch migration rebuilds a table by copying it and
     dropping the original, and dropping a table with them on deletes every row that cascades from it (the
     pragma is a no-op inside a transaction, so it is set before one begins); they are checked after."""
+    _migrate(engine, command.upgrade, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """As `upgrade`, backwards: a downgrade that rebuilds tables needs foreign keys off just the same."""
+    _migrate(engine, command.downgrade, revision)
+
+
+def _migrate(engine: Engine, step: Callable[[Config, str], None], revision: str) -> None:
     config = alembic_config(engine)
     sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as connection:
@@ -34,7 +44,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         try:
             with connection.begin():
                 config.attributes["connection"] = connection
-                command.upgrade(config, revision)
+                step(config, revision)
                 if sqlite and (broken := connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()):
                     raise RuntimeError(f"migration left rows without their parent: {broken[:10]}")
         finally:

@@ -159,6 +159,9 @@ def _rows(bundles: Iterable[ContactBundle], next_ids: dict[str, int]) -> dict[st
     for bundle in bundles:
         ids["contacts"] = bundle.id + 1
         rows["contacts"].append(bundle.contact)
+        unit = bundle.contact["business_unit"]  # keys are unique per unit: the keyed rows carry their contact's
+        for row in (*bundle.access_tokens, *bundle.ar_accounts, *(s.row for s in bundle.subscriptions)):
+            row["business_unit"] = unit
         for table, children in (
             ("addresses", bundle.addresses),
             ("phones", bundle.phones),

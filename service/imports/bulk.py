@@ -119,17 +119,25 @@ class BulkContacts:
         return outcomes
 
     def _all_new(self, records: Sequence[ContactRecord]) -> bool:
-        external_ids = [r.external_id for r in records]
-        if len(set(external_ids)) < len(external_ids) or contacts.values_in_use(
-            self._session, Contact.external_id, Contact.id, external_ids, other_than=None
-        ):
-            return False
-        for list_name, key, column, owner, _label in UNIQUE_KEYS:
-            values = Counter(getattr(item, key) for r in records for item in getattr(r, list_name))
-            if any(count > 1 for count in values.values()):
+        """Keys are unique within a business unit: a batch is new when no key repeats within a unit, in the batch
+        or in the database."""
+        units = {r.business_unit for r in records}
+        for unit in units:
+            assert unit is not None, "unit_of gave every valid line its unit"
+            of_unit = [r for r in records if r.business_unit == unit]
+            external_ids = [r.external_id for r in of_unit]
+            if len(set(external_ids)) < len(external_ids) or contacts.values_in_use(
+                self._session, Contact.external_id, Contact.id, external_ids, business_unit=unit, other_than=None
+            ):
                 return False
-            if contacts.values_in_use(self._session, column, owner, list(values), other_than=None):
-                return False
+            for list_name, key, column, owner, _label in UNIQUE_KEYS:
+                values = Counter(getattr(item, key) for r in of_unit for item in getattr(r, list_name))
+                if any(count > 1 for count in values.values()):
+                    return False
+                if contacts.values_in_use(
+                    self._session, column, owner, list(values), business_unit=unit, other_than=None
+                ):
+                    return False
         return True
 
     def _insert(self, records: Sequence[ContactRecord], regions: dict[int, str]) -> None:
@@ -191,11 +199,17 @@ class BulkContacts:
                     "status": t.status.value,
                     "valid_until": t.valid_until,
                     "secret_hash": hash_secret(t.secret.get_secret_value()) if t.secret is not None else None,
+                    "business_unit": r.business_unit,
                 }
                 for t in r.access_tokens
             ]
             accounts += [
-                {"contact_id": contact_id, **{k: _plain(v) for k, v in a.model_dump().items()}} for a in r.ar_accounts
+                {
+                    "contact_id": contact_id,
+                    "business_unit": r.business_unit,
+                    **{k: _plain(v) for k, v in a.model_dump().items()},
+                }
+                for a in r.ar_accounts
             ]
             items += [
                 {
@@ -212,6 +226,7 @@ class BulkContacts:
                 (
                     {
                         "contact_id": contact_id,
+                        "business_unit": r.business_unit,
                         **{k: _plain(v) for k, v in s.model_dump(exclude={"services", "installed_items"}).items()},
                     },
                     s,

@@ -20,11 +20,22 @@ class CommunicationKey(NamedTuple):
     contact_id: int
 
 
-def contact_by_external_id(session: Session, external_id: str) -> ContactKey | None:
+def contact_by_external_id(session: Session, external_id: str, business_unit: str) -> ContactKey | None:
+    """External ids are unique within a business unit: the same one in another unit is another contact."""
     row = session.execute(
-        select(Contact.id, Contact.business_unit).where(Contact.external_id == external_id)
+        select(Contact.id, Contact.business_unit).where(
+            Contact.business_unit == business_unit, Contact.external_id == external_id
+        )
     ).one_or_none()
     return ContactKey(*row) if row is not None else None
+
+
+def contacts_by_external_id(session: Session, external_id: str) -> list[ContactKey]:
+    """Every unit's contact with this external id (an import bound to no unit names a contact by it alone)."""
+    rows = session.execute(
+        select(Contact.id, Contact.business_unit).where(Contact.external_id == external_id).order_by(Contact.id)
+    )
+    return [ContactKey(*row) for row in rows]
 
 
 def communication_by_external_id(session: Session, external_id: str) -> CommunicationKey | None:

@@ -84,15 +84,10 @@ class ContactWriter:
 
     def _write(self, record: ContactRecord) -> Outcome:
         record = record.model_copy(update={"business_unit": unit_of(record, self._unit)})
-        found = repository.contact_by_external_id(self._session, record.external_id)
+        found = repository.contact_by_external_id(self._session, record.external_id, record.business_unit)
         if found is None:
             self._service.create(record, self._principal, keep_invalid_phones=self._keep_invalid_phones)
             return Outcome.CREATED
-        if _outside(found.business_unit, self._unit):
-            raise Rejected(
-                f"external_id: '{record.external_id}' is a contact of business unit {found.business_unit}, "
-                f"outside this import's business unit {self._unit}"
-            )
         contact = self._service.get(found.id, self._principal)
         if contact_matches(contact, record):
             return Outcome.UNCHANGED
@@ -109,18 +104,31 @@ class CommunicationWriter:
         self._service = CommunicationsService(session)
         self._unit = business_unit
 
+    def _contact(self, external_id: str) -> repository.ContactKey:
+        """The import's unit names the contact with its external id; without one, the id must name one contact."""
+        if self._unit is not None:
+            found = repository.contact_by_external_id(self._session, external_id, self._unit)
+            if found is None:
+                raise Rejected(
+                    f"contact_external_id: no contact of business unit {self._unit} has the external_id '{external_id}'"
+                )
+            return found
+        candidates = repository.contacts_by_external_id(self._session, external_id)
+        if not candidates:
+            raise Rejected(f"contact_external_id: no contact has the external_id '{external_id}'")
+        if len(candidates) > 1:
+            units = ", ".join(c.business_unit for c in candidates)
+            raise Rejected(
+                f"contact_external_id: '{external_id}' names a contact in each of business units {units}; "
+                "import with --business-unit to say which"
+            )
+        return candidates[0]
+
     def write(self, record: CommunicationRecord) -> Stored:
         return Stored(self._write(record), [])
 
     def _write(self, record: CommunicationRecord) -> Outcome:
-        contact = repository.contact_by_external_id(self._session, record.contact_external_id)
-        if contact is None:
-            raise Rejected(f"contact_external_id: no contact has the external_id '{record.contact_external_id}'")
-        if _outside(contact.business_unit, self._unit):
-            raise Rejected(
-                f"contact_external_id: '{record.contact_external_id}' is a contact of business unit "
-                f"{contact.business_unit}, outside this import's business unit {self._unit}"
-            )
+        contact = self._contact(record.contact_external_id)
         principal = _principal(record.created_by, self._unit)
         found = repository.communication_by_external_id(self._session, record.external_id)
         if found is None:

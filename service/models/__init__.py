@@ -1,6 +1,7 @@
 """ORM tables; importing this package registers every table and the outbox change capture."""
 
 from service.models import change_capture as _change_capture  # noqa: F401  (registers flush events)
+from service.models import unit_keys as _unit_keys  # noqa: F401  (registers flush events)
 from service.models.ar_account import ARAccount
 from service.models.audit import AuditEntry
 from service.models.communication import Communication, CommunicationReference

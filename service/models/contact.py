@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db.base import Base, Timestamps
@@ -27,11 +27,16 @@ def display_name_of(
 
 
 class Contact(Timestamps, Base):
+    """`external_id` is unique within the business unit, as the children's numbers and identifiers are."""
+
     __tablename__ = "contacts"
-    __table_args__ = {"sqlite_autoincrement": True}  # SQLite: a deleted row's id is never handed out again
+    __table_args__ = (
+        UniqueConstraint("business_unit", "external_id", name="uq_contacts_business_unit_external_id"),
+        {"sqlite_autoincrement": True},  # SQLite: a deleted row's id is never handed out again
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    external_id: Mapped[str | None] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(16))
     title: Mapped[str | None] = mapped_column(String(32))
     first_name: Mapped[str | None] = mapped_column(String(100))
@@ -126,15 +131,22 @@ class Email(Base):
 
 
 class AccessToken(Base):
-    """Cards, smart cards, PINs and secret codes: searchable by identifier; only a hash of the secret is kept."""
+    """Cards, smart cards, PINs and secret codes: searchable by identifier; only a hash of the secret is kept.
+
+    `business_unit` is the contact's (`service.models.unit_keys` keeps it so): identifiers are unique per unit.
+    """
 
     __tablename__ = "access_tokens"
-    __table_args__ = {"sqlite_autoincrement": True}  # SQLite: a deleted row's id is never handed out again
+    __table_args__ = (
+        UniqueConstraint("business_unit", "identifier", name="uq_access_tokens_business_unit_identifier"),
+        {"sqlite_autoincrement": True},  # SQLite: a deleted row's id is never handed out again
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
     token_type: Mapped[str] = mapped_column(String(16))
-    identifier: Mapped[str] = mapped_column(String(64), unique=True)
+    business_unit: Mapped[str] = mapped_column(String(20))
+    identifier: Mapped[str] = mapped_column(String(64))
     secret_hash: Mapped[str | None] = mapped_column(String(128))
     status: Mapped[str] = mapped_column(String(16), default="active")
     valid_until: Mapped[date | None] = mapped_column(Date)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Date, ForeignKey, String
+from sqlalchemy import Boolean, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db.base import Base, Timestamps
@@ -15,13 +15,19 @@ if TYPE_CHECKING:
 
 
 class Subscription(Timestamps, Base):
+    """`business_unit` is the contact's (`service.models.unit_keys` keeps it so): numbers are unique per unit."""
+
     __tablename__ = "subscriptions"
-    __table_args__ = {"sqlite_autoincrement": True}  # SQLite: a deleted row's id is never handed out again
+    __table_args__ = (
+        UniqueConstraint("business_unit", "number", name="uq_subscriptions_business_unit_number"),
+        {"sqlite_autoincrement": True},  # SQLite: a deleted row's id is never handed out again
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
     ar_account_id: Mapped[int | None] = mapped_column(ForeignKey("ar_accounts.id", ondelete="SET NULL"))
-    number: Mapped[str] = mapped_column(String(32), unique=True)
+    business_unit: Mapped[str] = mapped_column(String(20))
+    number: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16))
     billing_term_scheme: Mapped[str] = mapped_column(String(64))
     billing_frequency: Mapped[str] = mapped_column(String(16))

@@ -361,7 +361,7 @@ def test_the_upgrade_makes_existing_sqlite_tables_autoincrement_keeping_their_ro
         )
 
     before = {name: shape(name) for name in tables}
-    upgrade(engine, "0008")
+    upgrade(engine, "0008")  # the shapes compared are 0008's; later revisions change some tables on purpose
 
     with engine.connect() as connection:
         schema = dict(connection.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table'")).all())

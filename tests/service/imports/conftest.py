@@ -55,6 +55,12 @@ class Target:
             )
             return {c.external_id: c for c in session.scalars(statement)}
 
+    def contacts_by_unit(self) -> dict[tuple[str, str | None], Contact]:
+        """Keyed as imports key contacts: (business unit, external id)."""
+        with build_sessionmaker(self.engine)() as session:
+            statement = select(Contact).options(selectinload(Contact.ar_accounts), selectinload(Contact.access_tokens))
+            return {(c.business_unit, c.external_id): c for c in session.scalars(statement)}
+
     def communications(self) -> dict[str, Communication]:
         with build_sessionmaker(self.engine)() as session:
             statement = select(Communication).options(

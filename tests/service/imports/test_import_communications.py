@@ -98,3 +98,19 @@ def test_csv_communications_split_keywords_and_references(target):
     ]
     assert stored.notes == "Asked for a copy, by letter"
     assert stored.interaction_at == datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
+
+
+def test_a_communication_finds_its_contact_in_the_imports_business_unit(target):
+    """External ids are unique within a unit: the import's unit says whose CRM-1 it is; without one, an id two
+    units hold is refused rather than guessed."""
+    target.run(target.file("contacts.jsonl", person("CRM-1"), person("CRM-1", business_unit="BU02", first_name="Jan")))
+    report = target.run(target.file("bu02.jsonl", call("CALL-1", "CRM-1")), business_unit="BU02")
+    assert (report.created, report.rejected) == (1, 0)
+    assert target.communications()["CALL-1"].contact.business_unit == "BU02"
+    report = target.run(target.file("bu03.jsonl", call("CALL-3", "CRM-1")), business_unit="BU03")
+    assert target.rejected == {1: "contact_external_id: no contact of business unit BU03 has the external_id 'CRM-1'"}
+    target.run(target.file("any.jsonl", call("CALL-2", "CRM-1")))
+    assert target.rejected == {
+        1: "contact_external_id: 'CRM-1' names a contact in each of business units BU01, BU02; "
+        "import with --business-unit to say which"
+    }

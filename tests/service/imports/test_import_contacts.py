@@ -113,6 +113,8 @@ def test_a_csv_with_a_column_no_contact_has_is_refused_before_anything_is_writte
 
 
 def test_the_business_unit_option_fills_in_missing_units_and_refuses_other_units(target):
+    """An external id held in BU02 is no answer to a BU01 import: the line is a new BU01 contact (external ids
+    are unique within a unit), and nothing says what BU02 holds."""
     target.run(target.file("bu02.jsonl", person("CRM-9", business_unit="BU02")))
     path = target.file(
         "contacts.jsonl",
@@ -121,13 +123,24 @@ def test_the_business_unit_option_fills_in_missing_units_and_refuses_other_units
         person("CRM-9", business_unit=None, last_name="Moved"),
     )
     report = target.run(path, business_unit="BU01")
-    assert (report.created, report.rejected) == (1, 2)
-    assert target.rejected == {
-        2: "business_unit: BU02 is outside this import's business unit BU01",
-        3: "external_id: 'CRM-9' is a contact of business unit BU02, outside this import's business unit BU01",
-    }
-    stored = target.contacts()
-    assert stored["CRM-1"].business_unit == "BU01" and stored["CRM-9"].last_name == "Lefèvre"
+    assert (report.created, report.rejected) == (2, 1)
+    assert target.rejected == {2: "business_unit: BU02 is outside this import's business unit BU01"}
+    stored = target.contacts_by_unit()
+    assert stored[("BU01", "CRM-1")].business_unit == "BU01"
+    assert stored[("BU01", "CRM-9")].last_name == "Moved" and stored[("BU02", "CRM-9")].last_name == "Lefèvre"
+
+
+def test_contacts_are_keyed_by_business_unit_and_external_id(target):
+    """The same external id, account number and token identifier in two units are two contacts; re-importing
+    a unit's line updates that unit's contact only."""
+    target.run(target.file("both.jsonl", person("CRM-7", business_unit="BU01"), person("CRM-7", business_unit="BU02")))
+    assert (target.rejected, len(target.contacts_by_unit())) == ({}, 2)
+    report = target.run(target.file("again.jsonl", person("CRM-7", business_unit="BU02", last_name="Neu")))
+    assert (report.created, report.updated, report.rejected) == (0, 1, 0)
+    stored = target.contacts_by_unit()
+    assert (stored[("BU01", "CRM-7")].last_name, stored[("BU02", "CRM-7")].last_name) == ("Lefèvre", "Neu")
+    assert [a.number for a in stored[("BU02", "CRM-7")].ar_accounts] == ["AR-CRM-7"]
+    assert [t.business_unit for t in stored[("BU02", "CRM-7")].access_tokens] == ["BU02"]
 
 
 def test_a_line_without_business_unit_needs_the_option(target):
