@@ -33,7 +33,7 @@ from indexer.documents import (
     quick_document,
 )
 from indexer.rebuild_lock import rebuild_lock
-from indexer.sync import OutboxSync, current_digests
+from indexer.sync import OutboxSync, current_digests, in_flight_dropped
 from service.db.session import build_sessionmaker
 from service.progress import Advance, progress_bar
 from service.settings import Settings
@@ -202,15 +202,16 @@ def _unsettled(
     client: OpenSearch, settings: Settings, sessions: sessionmaker[Session], conflicts: set[bulk.Key]
 ) -> dict[bulk.Key, str]:
     """A fresh index refuses a document only where a sync worker wrote that id through the building alias; the
-    conflict is a success once the index holds what the database holds now. A worker writing meanwhile gets a
-    moment to settle, as for the count; what still differs fails the rebuild, named."""
+    conflict is a success once the index holds what the database holds now, or while a newer change of that row
+    still waits in the outbox (the drain before the swap delivers it). A worker writing meanwhile gets a moment to
+    settle, as for the count; what still differs fails the rebuild, named."""
     mismatched: dict[bulk.Key, str] = {}
     for attempt in range(VERIFY_ATTEMPTS):
         if attempt:
             time.sleep(VERIFY_DELAY_S)
         with sessions() as session:
             expected = current_digests(session, settings, conflicts)
-        mismatched = bulk.unsettled(client, conflicts, expected)
+            mismatched = in_flight_dropped(session, settings, bulk.unsettled(client, conflicts, expected))
         if not mismatched:
             break
     return mismatched

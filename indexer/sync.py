@@ -176,7 +176,8 @@ class OutboxSync:
             result = bulk.write(self._client, actions, settings=self._settings, refresh=visible_now)
             if result.conflicts:
                 expected = current_digests(session, self._settings, result.conflicts)
-                result.resolve(bulk.unsettled(self._client, result.conflicts, expected))
+                mismatched = bulk.unsettled(self._client, result.conflicts, expected)
+                result.resolve(in_flight_dropped(session, self._settings, mismatched, claimed=claimed.ids))
             kept = _communications_kept(session, recreated)
             left_behind = {
                 (CONTACT, contact_id): error
@@ -313,6 +314,23 @@ def current_digests(
         document = communications.get(doc_id) if kind == COMMUNICATION else whole.get(doc_id)
         expected[key] = None if document is None else document[DIGEST_FIELD]
     return expected
+
+
+def in_flight_dropped(
+    session: Session, settings: Settings, mismatched: dict[tuple[str, str], str], *, claimed: Sequence[int] = ()
+) -> dict[tuple[str, str], str]:
+    """The mismatches that are divergences: a document the database changed again since the index's write (an
+    outbox entry other than `claimed` still waits for it) is only behind, and that entry brings it current."""
+    if not mismatched:
+        return mismatched
+    wanted = {(_kind_of(settings, index), int(doc_id)) for index, doc_id in mismatched}
+    statement = select(OutboxEntry.entity, OutboxEntry.entity_id).where(
+        OutboxEntry.parked.is_(False), OutboxEntry.entity_id.in_(sorted({i for _kind, i in wanted}))
+    )
+    if claimed:
+        statement = statement.where(OutboxEntry.id.not_in(list(claimed)))
+    waiting = {(entity, entity_id) for entity, entity_id in session.execute(statement)} & wanted
+    return {key: error for key, error in mismatched.items() if (_kind_of(settings, key[0]), int(key[1])) not in waiting}
 
 
 def _kind_of(settings: Settings, index: str) -> str:
