@@ -1,0 +1,157 @@
+"""A release that changes the mapping serves the previous release's indices until `index rebuild` swaps in its own:
+`/ready` stays 200 and says an upgrade is pending, the sync worker keeps the old indices current with documents cut
+to their mapping, and a rebuild under agent load answers every lookup 200 and loses no write (`index verify`).
+The figures of the run are printed (`-s` shows them)."""
+
+import asyncio
+import dataclasses
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from indexer import aliases, mappings
+from indexer import rebuild as rebuild_module
+from indexer.documents import fitted
+from indexer.rebuild import rebuild
+from indexer.sync import wait_until_drained
+from search_definitions.catalogue import MAPPING_VERSION
+from service.db.session import build_engine, build_sessionmaker
+from service.demo.loader import load_demo_data
+from service.models import OutboxEntry
+from tests.indexer.conftest import cli_env
+from tests.indexer.test_rebuild import own_settings
+from tests.support import traffic
+from tests.support.server import running_server
+
+PREVIOUS = MAPPING_VERSION - 1
+AGENTS = 4
+MAX_REQUESTS = 2000
+THINK_S = 0.02
+
+
+def previous_body(body):
+    """The previous release's body, derived: this release's without the field it added to every document (the
+    content digest), stamped with the previous version."""
+    body["mappings"]["_meta"] = {"mapping_version": PREVIOUS}
+    body["mappings"]["properties"].pop(mappings.DIGEST_FIELD)
+    return body
+
+
+PREVIOUS_CONTACT = {k: v for k, v in mappings.CONTACT_PROPERTIES.items() if k != mappings.DIGEST_FIELD}
+PREVIOUS_COMMUNICATION = {k: v for k, v in mappings.COMMUNICATION_PROPERTIES.items() if k != mappings.DIGEST_FIELD}
+
+
+def build_previous_release(monkeypatch, settings, engine, client):
+    """The real rebuild, with the previous release's bodies and documents."""
+    with monkeypatch.context() as patch:
+        for name in ("contacts_index_body", "quick_index_body", "communications_index_body"):
+            original = getattr(mappings, name)
+            patch.setattr(mappings, name, lambda *, shards=1, original=original: previous_body(original(shards=shards)))
+        contact, communication = rebuild_module.contact_document, rebuild_module.communication_document
+        patch.setattr(rebuild_module, "contact_document", lambda *a, **k: fitted(contact(*a, **k), PREVIOUS_CONTACT))
+        patch.setattr(
+            rebuild_module,
+            "communication_document",
+            lambda *a, **k: fitted(communication(*a, **k), PREVIOUS_COMMUNICATION),
+        )
+        return rebuild(settings=settings, engine=engine, client=client, drain_outbox=False)
+
+
+@pytest.fixture
+def upgrading(make_database, database, opensearch_url, os_client, run_prefix, tmp_path):
+    settings = own_settings(make_database, database, opensearch_url, run_prefix, tmp_path, "up")
+    engine = build_engine(settings)
+    yield settings, engine
+    engine.dispose()
+    os_client.indices.delete(index=f"{settings.index_prefix}-*", params={"expand_wildcards": "all"})
+
+
+def mapping_versions(client, settings):
+    found = {}
+    for alias in (settings.contacts_alias, settings.quick_alias, settings.communications_alias):
+        index = aliases.current_index(client, alias)
+        found[alias] = client.indices.get_mapping(index=index)[index]["mappings"]["_meta"]["mapping_version"]
+    return found
+
+
+def test_a_mapping_upgrade_serves_the_old_indices_until_a_rebuild_under_load_swaps_without_a_failed_answer(
+    upgrading, os_client, monkeypatch
+):
+    settings, engine = upgrading
+    load_demo_data(engine, contacts=300, seed=13, users=["amelie.roux"])
+    target = traffic.prepare_target(engine, url="", agents=AGENTS)
+    build_previous_release(monkeypatch, settings, engine, os_client)
+    assert set(mapping_versions(os_client, settings).values()) == {PREVIOUS}
+    env = {**cli_env(settings), "CONTACT_LOOKUP_RATE_LIMIT_PER_S": "0", "CONTACT_LOOKUP_SYNC_MAX_BACKOFF_S": "1"}
+
+    with running_server(env, workers=2) as url:
+        ready = httpx.get(f"{url}/ready", timeout=10)
+        assert ready.status_code == 200, ready.text
+        assert ready.json()["checks"]["opensearch"]["upgrade"] == (
+            f"rebuild pending: index mapping {PREVIOUS}, this release {MAPPING_VERSION}"
+        )
+        # Before the rebuild: writes reach the old indices, cut to their mapping, none parked.
+        before = asyncio.run(traffic.run(dataclasses.replace(target, url=url), concurrency=AGENTS, duration_s=1.5))
+        assert wait_until_drained(engine, timeout_s=60)
+        samples, rebuilt, seconds = asyncio.run(_rebuild_under_load(dataclasses.replace(target, url=url), env))
+        drained = wait_until_drained(engine, timeout_s=60)
+        after = httpx.get(f"{url}/ready", timeout=10).json()
+    verified = subprocess.run(
+        [sys.executable, "-m", "service.cli", "index", "verify"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    with build_sessionmaker(engine)() as session:
+        parked = session.scalar(select(func.count()).select_from(OutboxEntry).where(OutboxEntry.parked.is_(True)))
+        errors = sorted({e for e in session.scalars(select(OutboxEntry.last_error)) if e})[:3]
+
+    lookups = [s for s in samples if s.operation not in traffic.WRITES]
+    writes = [s for s in samples if s.operation in traffic.WRITES]
+    print(
+        f"\nupgrade {PREVIOUS} -> {MAPPING_VERSION}: rebuild {seconds:.1f} s under {AGENTS} agents; lookups sent "
+        f"{len(lookups)}, answered 200 {sum(s.status == 200 for s in lookups)}; writes sent {len(writes)}, answered "
+        f"2xx {sum(s.status in (200, 201) for s in writes)}; before the rebuild {len(before)} requests; index verify: "
+        f"{verified.stdout.strip().splitlines()[-1:]}"
+    )
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+    assert all(s.status in (200, 201) for s in before), {s.status: s.error for s in before if s.status >= 300}
+    assert all(s.status == 200 for s in lookups), {s.status: s.error for s in lookups if s.status != 200}
+    expected = {"log_communication": 201, "patch_contact": 200}
+    assert all(s.status == expected[s.operation] for s in writes), [
+        (s.operation, s.status, s.error) for s in writes if s.status != expected[s.operation]
+    ]
+    assert len(lookups) >= 20 and writes, "the load ran during the rebuild"
+    assert drained and parked == 0, f"{parked} outbox entries parked: {errors}"
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert set(mapping_versions(os_client, settings).values()) == {MAPPING_VERSION}
+    assert "upgrade" not in after["checks"]["opensearch"], after
+
+
+async def _rebuild_under_load(target, env):
+    """`index rebuild` as an operator runs it, while agents look up and write through the server."""
+    stop = asyncio.Event()
+    load = asyncio.create_task(
+        traffic.run(target, concurrency=AGENTS, duration_s=600, max_requests=MAX_REQUESTS, think_s=THINK_S, stop=stop)
+    )
+    await asyncio.sleep(0.5)
+    started = time.monotonic()
+    rebuilt = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "service.cli", "index", "rebuild"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    seconds = time.monotonic() - started
+    await asyncio.sleep(0.5)
+    stop.set()
+    return await load, rebuilt, seconds
