@@ -4,6 +4,7 @@ to their mapping, and a rebuild under agent load answers every lookup 200 and lo
 The figures of the run are printed (`-s` shows them)."""
 
 import asyncio
+import copy
 import dataclasses
 import subprocess
 import sys
@@ -34,10 +35,20 @@ THINK_S = 0.02
 
 
 def previous_body(body):
-    """The previous release's body, derived: this release's without the field it added to every document (the
-    content digest), stamped with the previous version."""
+    """The previous release's body, derived from this release's by taking off what it added: the content digest
+    of every document, the two-character slices and the start and end marks of `.slices` (version 4 cut three-
+    and four-character slices, unmarked), stamped with the previous version. A `like` this release asks of those
+    slices (`%ar%`, `Mar%`) finds nothing there."""
     body["mappings"]["_meta"] = {"mapping_version": PREVIOUS}
     body["mappings"]["properties"].pop(mappings.DIGEST_FIELD)
+    index = body["settings"]["index"]
+    index["max_ngram_diff"] = 1
+    analysis = body["settings"]["analysis"] = copy.deepcopy(body["settings"]["analysis"])
+    analysis["filter"]["slices"]["min_gram"] = 3
+    del analysis["filter"]["slice_marks"]
+    for analyzer in analysis["analyzer"].values():
+        if "filter" in analyzer:
+            analyzer["filter"] = [name for name in analyzer["filter"] if name != "slice_marks"]
     return body
 
 
@@ -94,12 +105,17 @@ def test_a_mapping_upgrade_serves_the_old_indices_until_a_rebuild_under_load_swa
         assert ready.json()["checks"]["opensearch"]["upgrade"] == (
             f"rebuild pending: index mapping {PREVIOUS}, this release {MAPPING_VERSION}"
         )
+        # The old indices answer what the new ones will: a `like` runs on `.wild` there (the load changes no name).
+        likes = like_searches(target)
+        totals_before = search_totals(url, target, likes)
+        assert any(totals_before.values()), totals_before
         # Before the rebuild: writes reach the old indices, cut to their mapping, none parked.
         before = asyncio.run(traffic.run(dataclasses.replace(target, url=url), concurrency=AGENTS, duration_s=1.5))
         assert wait_until_drained(engine, timeout_s=60)
         samples, rebuilt, seconds = asyncio.run(_rebuild_under_load(dataclasses.replace(target, url=url), env))
         drained = wait_until_drained(engine, timeout_s=60)
         after = httpx.get(f"{url}/ready", timeout=10).json()
+        totals_after = search_totals(url, target, likes)
     verified = subprocess.run(
         [sys.executable, "-m", "service.cli", "index", "verify"],
         env=env,
@@ -132,6 +148,23 @@ def test_a_mapping_upgrade_serves_the_old_indices_until_a_rebuild_under_load_swa
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert set(mapping_versions(os_client, settings).values()) == {MAPPING_VERSION}
     assert "upgrade" not in after["checks"]["opensearch"], after
+    assert totals_before == totals_after
+
+
+def like_searches(target):
+    prefix = target.name_prefixes[0]
+    quick = [("quick", {"field": "name", "operator": "like", "value": v}) for v in (f"{prefix}%", f"%{prefix[1:]}%")]
+    return [*quick, ("advanced", {"contact": {"last_name": f"{prefix[:2]}%"}})]
+
+
+def search_totals(url, target, searches):
+    headers = {"Authorization": f"Bearer {target.tokens[0]}"}
+    totals = {}
+    for kind, body in searches:
+        response = httpx.post(f"{url}/api/search/{kind}", json=body, headers=headers, timeout=10)
+        assert response.status_code == 200, response.text
+        totals[f"{kind} {body}"] = response.json()["total"]
+    return totals
 
 
 async def _rebuild_under_load(target, env):
