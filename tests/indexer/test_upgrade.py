@@ -109,7 +109,15 @@ def test_a_mapping_upgrade_serves_the_old_indices_until_a_rebuild_under_load_swa
         likes = like_searches(target)
         totals_before = search_totals(url, target, likes)
         assert any(totals_before.values()), totals_before
-        # Before the rebuild: writes reach the old indices, cut to their mapping, none parked.
+        # Before the rebuild: writes reach the old indices, cut to their mapping (their strict mapping refuses the
+        # new fields), none left pending or parked.
+        contact_id = target.contact_ids[0]
+        written = write_one_of_each(url, target, contact_id)
+        assert wait_until_drained(engine, timeout_s=20), "writes into the old indices were refused"
+        os_client.indices.refresh(index=f"{settings.index_prefix}-*")
+        held = os_client.get(index=settings.contacts_alias, id=str(contact_id))["_source"]
+        assert held["category"] == written["category"]
+        assert os_client.get(index=settings.communications_alias, id=str(written["communication_id"]))["found"]
         before = asyncio.run(traffic.run(dataclasses.replace(target, url=url), concurrency=AGENTS, duration_s=1.5))
         assert wait_until_drained(engine, timeout_s=60)
         samples, rebuilt, seconds = asyncio.run(_rebuild_under_load(dataclasses.replace(target, url=url), env))
@@ -149,6 +157,17 @@ def test_a_mapping_upgrade_serves_the_old_indices_until_a_rebuild_under_load_swa
     assert set(mapping_versions(os_client, settings).values()) == {MAPPING_VERSION}
     assert "upgrade" not in after["checks"]["opensearch"], after
     assert totals_before == totals_after
+
+
+def write_one_of_each(url, target, contact_id):
+    headers = {"Authorization": f"Bearer {target.tokens[0]}"}
+    category = "upgrade-before"
+    patched = httpx.patch(f"{url}/api/contacts/{contact_id}", json={"category": category}, headers=headers, timeout=10)
+    assert patched.status_code == 200, patched.text
+    body = {"contact_id": contact_id, "direction": "incoming", "channel": "phone", "topic": "Before the upgrade"}
+    logged = httpx.post(f"{url}/api/communications", json=body, headers=headers, timeout=10)
+    assert logged.status_code == 201, logged.text
+    return {"category": category, "communication_id": logged.json()["id"]}
 
 
 def like_searches(target):
