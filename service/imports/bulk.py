@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from service.contacts import repository as contacts
 from service.contacts.service import (
+    SCALARS,
     UNIQUE_KEYS,
     creation_errors,
     hash_secret,
@@ -52,20 +53,8 @@ from service.models.outbox import CONTACT
 from service.phones import to_e164
 from service.settings import Settings
 
-SCALAR_COLUMNS = (
-    "kind",
-    "title",
-    "first_name",
-    "middle_name",
-    "last_name",
-    "company_name",
-    "id_number",
-    "external_id",
-    "life_cycle_state",
-    "category",
-    "date_of_birth",
-    "preferred_language",
-)
+# The contact columns a line sets, as the service sets them (the unit is the one `unit_of` gave the line).
+SCALAR_COLUMNS = tuple(name for name in SCALARS if name != "business_unit")
 
 
 def _plain(value: Any) -> Any:
