@@ -1,10 +1,14 @@
 """The agent console in headless Chromium, against the running service on the real engine."""
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+import httpx
 import pytest
 from playwright.async_api import expect
 
+from search_definitions.loader import load_shipped
 from tests.service.console.conftest import settle, sign_in
 from tests.support.browser import SCREENSHOTS, requires_chromium
 
@@ -109,7 +113,31 @@ async def test_recent_communications_open_their_contact(site, new_page):
     await expect(page.locator("#credit-indicator")).to_have_text("✓ No credit hold")
 
 
+@asynccontextmanager
+async def active_with(site, *actions: str) -> AsyncIterator[None]:
+    """The shipped definition with more actions enabled, active for the test only (a Partial dispute needs
+    `place_in_dispute`, which the shipped definition does not enable)."""
+    shipped = load_shipped("default").model_dump(mode="json")
+    data = shipped | {"name": "Customer care with disputes", "actions": [*shipped["actions"], *actions]}
+    admin = {"Authorization": f"Bearer {site.scenario.tokens['admin']}"}
+    async with httpx.AsyncClient(base_url=site.url, headers=admin) as api:
+        created = await api.post("/api/definitions", json=data)
+        assert created.status_code == 201, created.text
+        path = f"/api/definitions/{created.json()['id']}"
+        assert (await api.post(f"{path}/activate")).status_code == 200
+        try:
+            yield
+        finally:
+            assert (await api.post(f"{path}/deactivate")).status_code == 200
+            assert (await api.delete(path)).status_code == 204
+
+
 async def test_logging_a_communication_adds_it_to_the_context(site, new_page):
+    async with active_with(site, "place_in_dispute"):
+        await log_a_partial_dispute(site, new_page)
+
+
+async def log_a_partial_dispute(site, new_page):
     page = await new_page()
     await sign_in(page, site.scenario.tokens["agent"])
     await quick_search(page, "Access token", "SC-7788-9900")
