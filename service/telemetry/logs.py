@@ -58,7 +58,14 @@ def logging_config(settings: Settings) -> dict[str, Any]:
         "handlers": {"default": handler},
         "root": {"handlers": ["default"], "level": level},
         # uvicorn's own loggers keep their names but write through the one handler (not twice through the root).
-        "loggers": {"uvicorn": quiet, "uvicorn.error": {"level": level}, "uvicorn.access": quiet},
+        # The engine client logs each failed request with its stack trace; the product says what failed itself (a
+        # 503 naming it, one CLI line), so only the client's errors pass.
+        "loggers": {
+            "uvicorn": quiet,
+            "uvicorn.error": {"level": level},
+            "uvicorn.access": quiet,
+            "opensearch": {"level": "ERROR"},
+        },
     }
 
 
