@@ -141,7 +141,8 @@ def test_a_mapping_upgrade_serves_the_old_indices_until_a_rebuild_under_load_swa
     lookups = [s for s in samples if s.operation not in traffic.WRITES]
     writes = [s for s in samples if s.operation in traffic.WRITES]
     print(
-        f"\nupgrade {PREVIOUS} -> {MAPPING_VERSION}: rebuild {seconds:.1f} s under {AGENTS} agents; lookups sent "
+        f"\n{engine.dialect.name}: upgrade {PREVIOUS} -> {MAPPING_VERSION}: rebuild {seconds:.1f} s under {AGENTS} "
+        f"agents; lookups sent "
         f"{len(lookups)}, answered 200 {sum(s.status == 200 for s in lookups)}; writes sent {len(writes)}, answered "
         f"2xx {sum(s.status in (200, 201) for s in writes)}; before the rebuild {len(before)} requests; index verify: "
         f"{verified.stdout.strip().splitlines()[-1:]}"
