@@ -139,6 +139,34 @@ def write_targets(client: OpenSearch, *names: str) -> dict[str, list[str]]:
     return {alias: [name for name in pair if name in present] for alias, pair in wanted.items()}
 
 
+def older_mappings(client: OpenSearch, indices: list[str], *, version: int) -> dict[str, dict[str, Any]]:
+    """The properties of each of `indices` (concrete names) that an older release built (`_meta.mapping_version`
+    below `version`): what the documents written there must be cut to, their strict mapping refusing the rest."""
+    if not indices:
+        return {}
+    found = client.indices.get_mapping(index=",".join(indices))
+    older: dict[str, dict[str, Any]] = {}
+    for name, value in found.items():
+        mapping = value.get("mappings") or {}
+        if int((mapping.get("_meta") or {}).get("mapping_version", 0)) < version:
+            older[name] = mapping.get("properties") or {}
+    return older
+
+
+def concrete_indices(client: OpenSearch, names: list[str]) -> dict[str, str]:
+    """The index behind each alias of `names` that has one (one request)."""
+    if not names:
+        return {}
+    found = client.indices.get_alias(name=",".join(names), ignore=404)
+    return {
+        alias: index
+        for index, value in found.items()
+        if isinstance(value, dict)
+        for alias in value.get("aliases", ())
+        if alias in names
+    }
+
+
 def current_index(client: OpenSearch, alias: str) -> str | None:
     """The index the alias serves from (the newest, should a foreign tool have added more)."""
     found = indices_of(client, alias)

@@ -198,3 +198,27 @@ def communication_document(communication: CommunicationRecord, *, contact: Conta
         "updated_at": iso(c.updated_at),
     }
     return digested(document)
+
+
+def fitted(document: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:
+    """The document cut to the fields an older mapping has (`properties`), for an index an older release built that
+    serves until the rebuild swaps in this release's.
+
+    Cut rather than built the old way: a release adds fields and sub-fields, and the values of the fields both
+    releases have are made the same way, so the cut is what the older release would have written; its strict
+    mapping refuses a document with a field it lacks (and the entry would park). Sub-fields (`.wild`,
+    `.slices`) are the mapping's business, not the document's. Objects and nested lists are cut field by field.
+    """
+    cut: dict[str, Any] = {}
+    for name, value in document.items():
+        mapping = properties.get(name)
+        if mapping is None:
+            continue
+        children = mapping.get("properties")
+        if children is not None and isinstance(value, dict):
+            cut[name] = fitted(value, children)
+        elif children is not None and isinstance(value, list):
+            cut[name] = [fitted(item, children) if isinstance(item, dict) else item for item in value]
+        else:
+            cut[name] = value
+    return cut

@@ -32,6 +32,7 @@ from indexer.records import (
 from service.models.ar_account import ARAccount
 from service.models.communication import Communication, CommunicationReference
 from service.models.contact import AccessToken, Address, Contact, Email, Phone
+from service.models.outbox import OutboxEntry
 from service.models.subscription import InstalledItem, Subscription, SubscriptionService
 
 R = TypeVar("R")
@@ -172,3 +173,9 @@ def count_contacts(session: Session) -> int:
 
 def count_communications(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Communication)) or 0
+
+
+def count_pending(session: Session, entities: tuple[str, ...]) -> int:
+    """Outbox entries of these kinds that a sync pass has yet to deliver (parked ones never will on their own)."""
+    statement = select(func.count()).where(OutboxEntry.entity.in_(entities), OutboxEntry.parked.is_(False))
+    return session.scalar(statement) or 0

@@ -35,6 +35,7 @@ from indexer.documents import (
 from indexer.rebuild_lock import rebuild_lock
 from indexer.sync import OutboxSync, current_digests, in_flight_dropped
 from service.db.session import build_sessionmaker
+from service.models.outbox import COMMUNICATION, CONTACT
 from service.progress import Advance, progress_bar
 from service.settings import Settings
 
@@ -96,6 +97,8 @@ class _Target:
     body: dict[str, Any]
     count: Callable[[Session], int]
     actions: Actions
+    # The outbox entries that can still change this index's count: a contact's entry deletes its communications.
+    pending: tuple[str, ...]
 
 
 def rebuild(
@@ -124,18 +127,21 @@ def _rebuild(
             mappings.contacts_index_body(shards=settings.index_shards_contacts),
             loader.count_contacts,
             contact_actions,
+            (CONTACT,),
         ),
         _Target(
             settings.quick_alias,
             mappings.quick_index_body(shards=settings.index_shards_quick),
             loader.count_contacts,
             quick_actions,
+            (CONTACT,),
         ),
         _Target(
             settings.communications_alias,
             mappings.communications_index_body(shards=settings.index_shards_communications),
             loader.count_communications,
             communication_actions,
+            (COMMUNICATION, CONTACT),
         ),
     )
     sync = OutboxSync(settings=settings, engine=engine, client=client) if drain_outbox else None
@@ -191,7 +197,7 @@ def _build(
                 f"{exc}; the alias was not moved (CONTACT_LOOKUP_INDEX_REPLICAS={settings.index_replicas}, "
                 f"CONTACT_LOOKUP_INDEX_GREEN_TIMEOUT_S={settings.index_green_timeout_s:g})"
             ) from exc
-        return index, _verified_count(client, index, sessions, target.count)
+        return index, _verified_count(client, index, sessions, target)
     except BaseException:
         with contextlib.suppress(TransportError):
             client.indices.delete(index=index, params={"ignore_unavailable": "true"})
@@ -217,17 +223,25 @@ def _unsettled(
     return mismatched
 
 
-def _verified_count(
-    client: OpenSearch, index: str, sessions: sessionmaker[Session], count: Callable[[Session], int]
-) -> int:
-    """The index must hold exactly the database's rows; a sync worker writing meanwhile gets a moment to settle."""
+def _verified_count(client: OpenSearch, index: str, sessions: sessionmaker[Session], target: _Target) -> int:
+    """The index must hold the database's rows, give or take the changes still waiting in the outbox: a sync
+    worker writing meanwhile delivers those through the building alias before or after the swap, so agents who
+    never stop writing cannot hold a rebuild back. Nothing pending means exactly the database's count; a gap
+    wider than what is pending is a loss, and fails. The database is counted before and after the index, and the
+    outbox last, so a change delivered in between is counted on one side or the other."""
     for attempt in range(VERIFY_ATTEMPTS):
         if attempt:
             time.sleep(VERIFY_DELAY_S)
-            client.indices.refresh(index=index)
+        client.indices.refresh(index=index)
         with sessions() as session:
-            expected = count(session)
+            before = target.count(session)
         indexed = int(client.count(index=index)["count"])
-        if indexed == expected:
+        with sessions() as session:
+            after = target.count(session)
+            pending = loader.count_pending(session, target.pending)
+        if min(before, after) - pending <= indexed <= max(before, after) + pending:
             return indexed
-    raise RebuildError(f"{index} holds {indexed} documents but the database has {expected}; the alias was not moved")
+    waiting = f" ({pending} outbox entries pending)" if pending else ""
+    raise RebuildError(
+        f"{index} holds {indexed} documents but the database has {after}{waiting}; the alias was not moved"
+    )

@@ -26,8 +26,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from indexer import aliases, bulk, loader
-from indexer.documents import communication_document, contact_document, quick_document
+from indexer.documents import communication_document, contact_document, fitted, quick_document
 from indexer.mappings import DIGEST_FIELD
+from search_definitions.catalogue import MAPPING_VERSION
 from service.db.base import utcnow
 from service.db.session import build_sessionmaker
 from service.models.communication import Communication
@@ -93,6 +94,9 @@ class OutboxSync:
         self._sessions = build_sessionmaker(engine)
         self._client = client
         self._locking = engine.dialect.name == "postgresql"
+        # Concrete index -> the properties of its older mapping, or None for this release's: an index's mapping
+        # never changes (strict, never updated), so it is asked once per index.
+        self._older: dict[str, dict[str, Any] | None] = {}
 
     def drain_once(self, batch_size: int = BATCH_SIZE) -> PassReport:
         """One pass; on PostgreSQL the claimed rows stay locked until their outcome is recorded."""
@@ -136,6 +140,7 @@ class OutboxSync:
         quick_targets = targets[settings.quick_alias]
         communication_targets = targets[settings.communications_alias]
         orphaned: list[tuple[int, int]] = []
+        older = self._older_mappings([name for names in targets.values() for name in names])
 
         contacts = {c.id: c for c in loader.contacts_by_id(session, list(claimed.contacts))}
         references = loader.reference_ids_by_contact(session, list(contacts))
@@ -149,7 +154,10 @@ class OutboxSync:
                     phone_region=self._settings.default_phone_region,
                 )
                 for indices, doc in ((contact_targets, whole), (quick_targets, quick_document(whole))):
-                    actions += [bulk.index_action(index, contact_id, contact.version, doc) for index in indices]
+                    actions += [
+                        bulk.index_action(index, contact_id, contact.version, _fit(doc, older.get(index)))
+                        for index in indices
+                    ]
             elif version is not None:
                 actions += [bulk.delete_action(index, contact_id, version) for index in contact_targets + quick_targets]
                 orphaned.append((contact_id, version))
@@ -160,7 +168,7 @@ class OutboxSync:
             version = claimed.deleted_versions.get((COMMUNICATION, communication_id))
             for index in communication_targets:
                 if communication is not None:
-                    doc = communication_document(communication, contact=communication.contact)
+                    doc = _fit(communication_document(communication, contact=communication.contact), older.get(index))
                     actions.append(bulk.index_action(index, communication_id, communication.version, doc))
                 elif version is not None:
                     actions.append(bulk.delete_action(index, communication_id, version))
@@ -175,8 +183,12 @@ class OutboxSync:
             visible_now = len(actions) <= REFRESH_AT_ONCE
             result = bulk.write(self._client, actions, settings=self._settings, refresh=visible_now)
             if result.conflicts:
-                expected = current_digests(session, self._settings, result.conflicts)
-                mismatched = bulk.unsettled(self._client, result.conflicts, expected)
+                # An older mapping keeps no digest: there a conflict means what it meant then, the index holds this
+                # version or a newer one (the rebuild that replaces it compares content).
+                legacy = {index for index, properties in self._older.items() if properties is not None}
+                checked = {key for key in result.conflicts if key[0] not in legacy}
+                expected = current_digests(session, self._settings, checked)
+                mismatched = bulk.unsettled(self._client, checked, expected) if checked else {}
                 result.resolve(in_flight_dropped(session, self._settings, mismatched, claimed=claimed.ids))
             kept = _communications_kept(session, recreated)
             left_behind = {
@@ -199,6 +211,17 @@ class OutboxSync:
             for (index, doc_id), error in result.failed.items()
         }
         return failed | left_behind
+
+    def _older_mappings(self, names: list[str]) -> dict[str, dict[str, Any]]:
+        """Per alias of `names` (the live and building aliases), the older mapping of the index behind it, if an
+        older release built it: while an upgrade's rebuild is pending the live indices are the old ones, and the
+        building ones this release's; both are kept current, each with documents its mapping takes."""
+        behind = aliases.concrete_indices(self._client, names)
+        unknown = sorted({index for index in behind.values() if index not in self._older})
+        if unknown:
+            found = aliases.older_mappings(self._client, unknown, version=MAPPING_VERSION)
+            self._older |= {index: found.get(index) for index in unknown}
+        return {alias: props for alias, index in behind.items() if (props := self._older.get(index)) is not None}
 
     def _delete_communications_of(self, contact_id: int, indices: Sequence[str], kept: set[int]) -> str | None:
         """A deleted contact's communications went with it in the database (cascade); those in `kept` are a
@@ -277,6 +300,10 @@ class OutboxSync:
                 backoff = min(max(backoff * 2, 1.0), max_backoff_s)
                 log.exception("sync pass failed; retrying in %.1f s", backoff)
             stop.wait(backoff)
+
+
+def _fit(document: dict[str, Any], properties: dict[str, Any] | None) -> dict[str, Any]:
+    return document if properties is None else fitted(document, properties)
 
 
 def _communications_kept(session: Session, contact_ids: Sequence[int]) -> set[int]:

@@ -112,8 +112,9 @@ async def _check_engine(state: StateDep) -> dict[str, Any]:
         health = await state.gateway.ping()
     except Exception as exc:
         return {"opensearch": {"ok": False, "detail": f"search engine {describe(exc)}"}}
-    engine = {"ok": health.get("status") in ("green", "yellow"), "status": health.get("status")}
+    engine: dict[str, Any] = {"ok": health.get("status") in ("green", "yellow"), "status": health.get("status")}
     aliases: dict[str, Any] = {}
+    older: list[int] = []
     for alias in (state.settings.contacts_alias, state.settings.quick_alias, state.settings.communications_alias):
         try:
             versions = await state.gateway.mapping_versions(alias)
@@ -121,17 +122,17 @@ async def _check_engine(state: StateDep) -> dict[str, Any]:
             aliases[alias] = {"ok": False, "detail": describe(exc)}
             continue
         aliases[alias] = _alias_check(versions)
+        older += [version for version in versions or () if version < MAPPING_VERSION]
+    if older:
+        engine["upgrade"] = f"rebuild pending: index mapping {min(older)}, this release {MAPPING_VERSION}"
     return {"opensearch": engine, **{f"alias:{name}": check for name, check in aliases.items()}}
 
 
 def _alias_check(versions: list[int] | None) -> dict[str, Any]:
-    """An index built by an older release lacks sub-fields this one queries (a `like` on it would find nothing
-    rather than fail): not ready until a rebuild."""
+    """An index an older release built serves on until `index rebuild` swaps in this release's (the sync worker
+    keeps both current meanwhile): the pending upgrade is information, not a reason to stop serving."""
     if not versions:
         return {"ok": False, "detail": "missing; run an index rebuild"}
     if min(versions) < MAPPING_VERSION:
-        detail = (
-            f"built with mapping version {min(versions)}, this release needs {MAPPING_VERSION}; run an index rebuild"
-        )
-        return {"ok": False, "detail": detail}
+        return {"ok": True, "upgrade": f"built with mapping version {min(versions)}, this release {MAPPING_VERSION}"}
     return {"ok": True}

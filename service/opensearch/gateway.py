@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from opensearchpy import AsyncOpenSearch
@@ -20,6 +21,8 @@ from service.opensearch.failures import describe, is_access_problem
 from service.telemetry.metrics import engine_call
 
 PING_TIMEOUT_S = 2
+# How long a worker trusts what it read of an alias's mapping version: a swap is seen within this long.
+MAPPING_RECALL_S = 5.0
 
 
 class SearchGateway:
@@ -27,6 +30,7 @@ class SearchGateway:
         self._client = client
         self._timeout_ms = timeout_ms
         self._request_timeout_s = request_timeout_s
+        self._older: dict[str, tuple[float, bool]] = {}
 
     async def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
         """Partial results are refused (a partial page would look like the whole answer) and an engine-side
@@ -70,6 +74,22 @@ class SearchGateway:
         except NotFoundError:
             return None
         return [int((index["mappings"].get("_meta") or {}).get("mapping_version", 0)) for index in found.values()]
+
+    async def older_mapping(self, alias: str, version: int) -> bool:
+        """Whether an index behind the alias was built with a mapping older than `version` (an upgrade whose
+        rebuild has not swapped yet), read at most every `MAPPING_RECALL_S`. A failure to read says no: the
+        search that follows reports the engine's state itself."""
+        now = time.monotonic()
+        known = self._older.get(alias)
+        if known is not None and known[0] > now:
+            return known[1]
+        try:
+            versions = await self.mapping_versions(alias)
+        except Exception:
+            return False
+        older = bool(versions) and min(versions or [version]) < version
+        self._older[alias] = (now + MAPPING_RECALL_S, older)
+        return older
 
     async def ping(self) -> dict[str, Any]:
         with engine_call("cluster_health"):

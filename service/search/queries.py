@@ -193,14 +193,20 @@ def like_clause(path: str, pattern: LikePattern, *, slices: bool = False, grams:
     return {"constant_score": {"filter": {"bool": {"filter": lookups}}}}
 
 
-def quick_clause(field: CatalogueField, operator: Operator, value: str, *, phone_region: str) -> dict[str, Any]:
-    """One criterion on the field's root-level path (nested values have flat copies for this)."""
+def quick_clause(
+    field: CatalogueField, operator: Operator, value: str, *, phone_region: str, older_mapping: bool = False
+) -> dict[str, Any]:
+    """One criterion on the field's root-level path (nested values have flat copies for this).
+
+    `older_mapping`: the index was built by an older release and serves until the upgrade's rebuild swaps; its
+    slices and grams are not this release's (or absent), so a `like` runs on `.wild` alone: slower, the same hits."""
     path = field.quick_path
     if operator is Operator.EQUALS:
         exact = {"term": {path: {"value": normalise_value(field, value, phone_region=phone_region)}}}
         return typo_tolerant(exact, path, value) if field.typo_tolerant else exact
     if operator is Operator.LIKE:
-        return like_clause(path, like_pattern(field, value), slices=field.slices, grams=field.grams)
+        fast = not older_mapping
+        return like_clause(path, like_pattern(field, value), slices=fast and field.slices, grams=fast and field.grams)
     raise CriteriaError(f"operator '{operator.value}' is not supported for '{field.key}'")
 
 
@@ -238,13 +244,14 @@ def quick_search_body(
     after: Sequence[Any] | None,
     phone_region: str,
     business_unit: str | None,
+    older_mapping: bool = False,
 ) -> dict[str, Any]:
     """The body for the quick index (`Settings.quick_alias`), whose `_source` holds only what a result shows
     (`catalogue.QUICK_SOURCE`): the hits are read whole."""
     body: dict[str, Any] = {
         "query": {
             "bool": {
-                "must": [quick_clause(field, operator, value, phone_region=phone_region)],
+                "must": [quick_clause(field, operator, value, phone_region=phone_region, older_mapping=older_mapping)],
                 "filter": scope_filter(business_unit),
             }
         },
@@ -257,8 +264,9 @@ def quick_search_body(
     return body
 
 
-def criterion_clause(criterion: Criterion, *, phone_region: str) -> dict[str, Any]:
-    """One advanced criterion on its own path (inside its nested object when it has one)."""
+def criterion_clause(criterion: Criterion, *, phone_region: str, older_mapping: bool = False) -> dict[str, Any]:
+    """One advanced criterion on its own path (inside its nested object when it has one); `older_mapping` as in
+    `quick_clause`."""
     field = criterion.field
     if criterion.operator is Operator.RANGE:
         bounds = {
@@ -270,18 +278,21 @@ def criterion_clause(criterion: Criterion, *, phone_region: str) -> dict[str, An
     if field.type in STRING_TYPES:
         if criterion.operator is Operator.LIKE:
             pattern = like_pattern(field, criterion.value)
-            return like_clause(field.path, pattern, slices=field.slices, grams=field.grams)
+            fast = not older_mapping
+            return like_clause(field.path, pattern, slices=fast and field.slices, grams=fast and field.grams)
         return {"term": {field.path: {"value": normalise_value(field, criterion.value, phone_region=phone_region)}}}
     return {"term": {field.path: {"value": criterion.value}}}
 
 
-def criteria_query(criteria: Sequence[Criterion], *, address_scope: str, phone_region: str) -> list[dict[str, Any]]:
+def criteria_query(
+    criteria: Sequence[Criterion], *, address_scope: str, phone_region: str, older_mapping: bool = False
+) -> list[dict[str, Any]]:
     """Criteria combine with AND; those on one nested path go into one nested query, so they must hold
     for the same address, account, subscription or token, not across two."""
     root: list[dict[str, Any]] = []
     nested: dict[str, list[dict[str, Any]]] = {}
     for criterion in criteria:
-        clause = criterion_clause(criterion, phone_region=phone_region)
+        clause = criterion_clause(criterion, phone_region=phone_region, older_mapping=older_mapping)
         if criterion.field.nested:
             nested.setdefault(criterion.field.nested, []).append(clause)
         else:
@@ -309,13 +320,16 @@ def advanced_search_body(
     after: Sequence[Any] | None,
     phone_region: str,
     business_unit: str | None,
+    older_mapping: bool = False,
 ) -> dict[str, Any]:
     paths = sorted({c.field.shown_path or c.field.path for c in criteria})
     body: dict[str, Any] = {
         "query": {
             "bool": {
                 "filter": [
-                    *criteria_query(criteria, address_scope=address_scope, phone_region=phone_region),
+                    *criteria_query(
+                        criteria, address_scope=address_scope, phone_region=phone_region, older_mapping=older_mapping
+                    ),
                     *scope_filter(business_unit),
                 ]
             }

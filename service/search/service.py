@@ -70,6 +70,7 @@ async def quick_search(
     value = checked_value(request.value, max_length=settings.max_value_length)
     size = page_size(request.size, settings)
     after = decode_after(request.after)
+    older = await gateway.older_mapping(settings.quick_alias, catalogue.MAPPING_VERSION)
     try:
         body = queries.quick_search_body(
             field=field,
@@ -79,6 +80,7 @@ async def quick_search(
             after=after,
             phone_region=settings.default_phone_region,
             business_unit=principal.business_unit,
+            older_mapping=older,
         )
         locate = highlights.locator(field, operator, value, phone_region=settings.default_phone_region)
         matcher = results.Matcher(field.key, field.highlight_path, locate)
@@ -107,6 +109,7 @@ async def advanced_search(
 ) -> results.SearchPageData:
     size = page_size(request.size, settings)
     after = decode_after(request.after)
+    older = await gateway.older_mapping(settings.contacts_alias, catalogue.MAPPING_VERSION)
     try:
         parsed = [
             c
@@ -124,6 +127,7 @@ async def advanced_search(
             after=after,
             phone_region=settings.default_phone_region,
             business_unit=principal.business_unit,
+            older_mapping=older,
         )
         region = settings.default_phone_region
         matchers = [

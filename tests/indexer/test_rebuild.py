@@ -201,11 +201,49 @@ def test_a_count_that_does_not_match_the_database_keeps_the_old_index(fresh, os_
     add_contacts(sessions, 2)
     alias = settings.contacts_alias
     serving = build(settings, engine, os_client).indices[alias]
+    with sessions.begin() as session:  # the index holds every row: nothing is left for a sync pass to deliver
+        session.execute(OutboxEntry.__table__.delete())
 
     monkeypatch.setattr(loader, "count_contacts", lambda session: 3)
     with pytest.raises(RebuildError, match="holds 2 documents but the database has 3"):
         build(settings, engine, os_client)
     assert aliases.versions_of(os_client, alias) == [serving]
+
+
+def test_a_write_still_waiting_in_the_outbox_does_not_fail_the_count(fresh, os_client, monkeypatch):
+    """Agents write while a rebuild loads: a contact committed after the load read its rows waits in the outbox
+    for the sync worker, which delivers it through the building alias; the count allows for what is pending."""
+    settings, engine, sessions = fresh
+    add_contacts(sessions, 2)
+    with sessions.begin() as session:
+        session.execute(OutboxEntry.__table__.delete())
+
+    import indexer.rebuild as module
+
+    real = module.aliases.finish_loading
+
+    def committed_during_the_load(*args, **kwargs):
+        add_contacts(sessions, 1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module.aliases, "finish_loading", committed_during_the_load)
+    report = rebuild(settings=settings, engine=engine, client=os_client, drain_outbox=False)
+
+    assert report.contacts == 2
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Contact)) == 5
+        assert loader.count_pending(session, ("contact",)) >= 1
+
+
+def test_a_gap_wider_than_the_pending_changes_fails_the_count(fresh, os_client, monkeypatch):
+    settings, engine, sessions = fresh
+    add_contacts(sessions, 2)
+    with sessions.begin() as session:
+        session.execute(OutboxEntry.__table__.delete())
+        session.add(OutboxEntry(entity="contact", entity_id=1))
+    monkeypatch.setattr(loader, "count_contacts", lambda session: 4)
+    with pytest.raises(RebuildError, match=r"holds 2 documents but the database has 4 \(1 outbox entries pending"):
+        rebuild(settings=settings, engine=engine, client=os_client, drain_outbox=False)
 
 
 def test_documents_carry_the_row_version_as_external_version(fresh, os_client):
