@@ -140,7 +140,10 @@ class OutboxSync:
         quick_targets = targets[settings.quick_alias]
         communication_targets = targets[settings.communications_alias]
         orphaned: list[tuple[int, int]] = []
-        older = self._older_mappings([name for names in targets.values() for name in names])
+        names = [name for names in targets.values() for name in names]
+        older, behind = self._older_mappings(names)
+        # What was cut to an older mapping, whole: (alias, id, version, document), for `_rewrite_if_swapped`.
+        cut: list[tuple[str, int, int, dict[str, Any]]] = []
 
         contacts = {c.id: c for c in loader.contacts_by_id(session, list(claimed.contacts))}
         references = loader.reference_ids_by_contact(session, list(contacts))
@@ -158,6 +161,7 @@ class OutboxSync:
                         bulk.index_action(index, contact_id, contact.version, _fit(doc, older.get(index)))
                         for index in indices
                     ]
+                    cut += [(index, contact_id, contact.version, doc) for index in indices if index in older]
             elif version is not None:
                 actions += [bulk.delete_action(index, contact_id, version) for index in contact_targets + quick_targets]
                 orphaned.append((contact_id, version))
@@ -168,8 +172,12 @@ class OutboxSync:
             version = claimed.deleted_versions.get((COMMUNICATION, communication_id))
             for index in communication_targets:
                 if communication is not None:
-                    doc = _fit(communication_document(communication, contact=communication.contact), older.get(index))
-                    actions.append(bulk.index_action(index, communication_id, communication.version, doc))
+                    doc = communication_document(communication, contact=communication.contact)
+                    actions.append(
+                        bulk.index_action(index, communication_id, communication.version, _fit(doc, older.get(index)))
+                    )
+                    if index in older:
+                        cut.append((index, communication_id, communication.version, doc))
                 elif version is not None:
                     actions.append(bulk.delete_action(index, communication_id, version))
 
@@ -182,6 +190,8 @@ class OutboxSync:
             # at once; a large one (an import) waits for the refresh interval rather than making tiny segments.
             visible_now = len(actions) <= REFRESH_AT_ONCE
             result = bulk.write(self._client, actions, settings=self._settings, refresh=visible_now)
+            if cut:
+                self._rewrite_if_swapped(cut, behind, result, refresh=visible_now)
             if result.conflicts:
                 # An older mapping keeps no digest: there a conflict means what it meant then, the index holds this
                 # version or a newer one (the rebuild that replaces it compares content).
@@ -212,16 +222,54 @@ class OutboxSync:
         }
         return failed | left_behind
 
-    def _older_mappings(self, names: list[str]) -> dict[str, dict[str, Any]]:
+    def _older_mappings(self, names: list[str]) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
         """Per alias of `names` (the live and building aliases), the older mapping of the index behind it, if an
         older release built it: while an upgrade's rebuild is pending the live indices are the old ones, and the
-        building ones this release's; both are kept current, each with documents its mapping takes."""
+        building ones this release's; both are kept current, each with documents its mapping takes. Also the
+        index behind each alias, as it was when asked."""
         behind = aliases.concrete_indices(self._client, names)
         unknown = sorted({index for index in behind.values() if index not in self._older})
         if unknown:
             found = aliases.older_mappings(self._client, unknown, version=MAPPING_VERSION)
             self._older |= {index: found.get(index) for index in unknown}
-        return {alias: props for alias, index in behind.items() if (props := self._older.get(index)) is not None}
+        older = {alias: props for alias, index in behind.items() if (props := self._older.get(index)) is not None}
+        return older, behind
+
+    def _rewrite_if_swapped(
+        self,
+        cut: list[tuple[str, int, int, dict[str, Any]]],
+        fitted_for: dict[str, str],
+        result: bulk.BulkReport,
+        *,
+        refresh: bool,
+    ) -> None:
+        """A rebuild that swapped an alias between the lookup of its index and the write sent the documents cut to
+        the old mapping into this release's index, at their version: rewrite them whole there.
+
+        `external_gte` lets the same version replace the cut document (the database's content at a version is one
+        content); a newer one there is a conflict like any other. The new index is named, not aliased: it
+        serves, so no rebuild deletes it meanwhile.
+        """
+        older, now = self._older_mappings(sorted({alias for alias, *_ in cut}))
+        moved = {alias: index for alias, index in now.items() if index != fitted_for.get(alias) and alias not in older}
+        actions = [
+            bulk.index_action(moved[alias], doc_id, version, doc) | {"version_type": "external_gte"}
+            for alias, doc_id, version, doc in cut
+            if alias in moved
+        ]
+        if not actions:
+            return
+        log.info("an alias was swapped during a sync pass: %d documents rewritten whole", len(actions))
+        rewritten = bulk.write(self._client, actions, settings=self._settings, require_alias=False, refresh=refresh)
+        # The same documents through the building alias, gone with the swap, failed: moot now.
+        moot = {
+            (name, str(doc_id))
+            for alias, doc_id, _version, _doc in cut
+            if alias in moved
+            for name in (aliases.building_alias(alias), moved[alias])
+        }
+        result.failed = {key: error for key, error in result.failed.items() if key not in moot} | rewritten.failed
+        result.conflicts |= rewritten.conflicts
 
     def _delete_communications_of(self, contact_id: int, indices: Sequence[str], kept: set[int]) -> str | None:
         """A deleted contact's communications went with it in the database (cascade); those in `kept` are a

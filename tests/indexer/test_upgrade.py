@@ -18,12 +18,12 @@ from indexer import aliases, mappings
 from indexer import rebuild as rebuild_module
 from indexer.documents import fitted
 from indexer.rebuild import rebuild
-from indexer.sync import wait_until_drained
+from indexer.sync import OutboxSync, current_digests, wait_until_drained
 from search_definitions import catalogue
 from search_definitions.catalogue import MAPPING_VERSION
 from service.db.session import build_engine, build_sessionmaker
 from service.demo.loader import load_demo_data
-from service.models import OutboxEntry
+from service.models import Contact, OutboxEntry
 from service.search import queries
 from tests.indexer.conftest import cli_env
 from tests.indexer.test_rebuild import own_settings
@@ -160,6 +160,48 @@ def test_a_mapping_upgrade_serves_the_old_indices_until_a_rebuild_under_load_swa
     assert set(mapping_versions(os_client, settings).values()) == {MAPPING_VERSION}
     assert "upgrade" not in after["checks"]["opensearch"], after
     assert totals_before == totals_after
+
+
+def test_a_swap_between_the_sync_finding_the_old_index_and_its_write_leaves_the_whole_document_in_the_new_one(
+    upgrading, os_client, monkeypatch
+):
+    """The rebuild swaps an alias at any moment of a sync pass. Swapped after the pass found the old index behind
+    it (so cut the document to the old mapping) but before its write, the live alias sends that cut document,
+    without its digest, into the new index at the row's version, where a later retry of the same version met a
+    conflict it could never settle (the upgrade under load once parked entries that way)."""
+    settings, engine = upgrading
+    load_demo_data(engine, contacts=5, seed=13, users=["amelie.roux"])
+    build_previous_release(monkeypatch, settings, engine, os_client)
+    alias = settings.contacts_alias
+    new_index = aliases.new_index_name(alias)
+    aliases.create_index(os_client, new_index, mappings.contacts_index_body())
+    aliases.mark_building(os_client, alias, new_index)
+    with build_sessionmaker(engine).begin() as session:
+        contact = session.scalars(select(Contact).order_by(Contact.id)).first()
+        contact.category = "swapped-mid-pass"
+        contact_id = contact.id
+
+    real_bulk = os_client.bulk
+    swapped = []
+
+    def swap_then_bulk(*args, **kwargs):
+        if not swapped:
+            swapped.append(aliases.swap_alias(os_client, alias, new_index))
+        return real_bulk(*args, **kwargs)
+
+    monkeypatch.setattr(os_client, "bulk", swap_then_bulk)
+    sync = OutboxSync(settings=settings, engine=engine, client=os_client)
+    sync.drain()
+    monkeypatch.undo()
+
+    assert swapped, "the swap ran inside the pass"
+    held = os_client.get(index=new_index, id=str(contact_id))["_source"]
+    with build_sessionmaker(engine)() as session:
+        expected = current_digests(session, settings, [(new_index, str(contact_id))])
+        pending = session.scalar(select(func.count()).select_from(OutboxEntry))
+    assert held["category"] == "swapped-mid-pass"
+    assert held.get(mappings.DIGEST_FIELD) == expected[(new_index, str(contact_id))]
+    assert pending == 0
 
 
 def write_one_of_each(url, target, contact_id):
