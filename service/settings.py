@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     )
     bulk_request_timeout_s: float = Field(120.0, gt=0, description="Per bulk request; searches keep a short one.")
     max_criteria: int = Field(20, gt=0, description="Most criteria one advanced or communications search may hold.")
+    like_max_candidates: int = Field(
+        2000,
+        gt=0,
+        description="Most documents per shard a several-part `like` may leave to the check of its order (else 422).",
+    )
     max_body_bytes: int = Field(1024 * 1024, gt=0, description="Largest request body; a larger one is a 413.")
     rate_limit_per_s: float = Field(
         10.0, ge=0, description="Requests per second each token may sustain, per worker process; 0 turns it off."

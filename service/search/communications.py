@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 from search_definitions.catalogue import Section
@@ -11,7 +12,7 @@ from service.errors import InvalidCriteria
 from service.opensearch.gateway import SearchGateway
 from service.search import criteria, queries, results
 from service.search.schemas import CommunicationPage, CommunicationSearchRequest
-from service.search.service import decode_after, page_size
+from service.search.service import decode_after, in_parts, page_size, refuse_too_common
 from service.settings import Settings
 
 
@@ -73,7 +74,8 @@ async def search(
         )
         if parsed or request.contact_id is None:
             criteria.check_count(parsed, limit=settings.max_criteria)
-        body = queries.communications_search_body(
+        build = functools.partial(
+            queries.communications_search_body,
             criteria=parsed,
             contact_id=request.contact_id,
             size=page,
@@ -81,7 +83,9 @@ async def search(
             phone_region=settings.default_phone_region,
             business_unit=principal.business_unit,
         )
+        body, counted = build(), build(candidates=True)
     except queries.CriteriaError as exc:
         raise InvalidCriteria(str(exc)) from exc
+    await refuse_too_common(gateway, settings.communications_alias, body, counted, in_parts(parsed), settings=settings)
     response = await gateway.search(settings.communications_alias, body)
     return results.to_communication_page(response, size=page)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from search_definitions import catalogue
@@ -72,7 +73,8 @@ async def quick_search(
     after = decode_after(request.after)
     older = await gateway.older_mapping(settings.quick_alias, catalogue.MAPPING_VERSION)
     try:
-        body = queries.quick_search_body(
+        build = functools.partial(
+            queries.quick_search_body,
             field=field,
             operator=operator,
             value=value,
@@ -82,10 +84,12 @@ async def quick_search(
             business_unit=principal.business_unit,
             older_mapping=older,
         )
+        body, counted = build(), build(candidates=True)
         locate = highlights.locator(field, operator, value, phone_region=settings.default_phone_region)
         matcher = results.Matcher(field.key, field.highlight_path, locate)
     except queries.CriteriaError as exc:
         raise InvalidCriteria(str(exc)) from exc
+    await refuse_too_common(gateway, settings.quick_alias, body, counted, [value], settings=settings)
     response = await gateway.search(settings.quick_alias, body)
     return results.to_page(response, size=size, matchers=[matcher])
 
@@ -120,7 +124,8 @@ async def advanced_search(
         scope = criteria.address_scope(definition, request.address)
         if parsed or scope == "any":
             criteria.check_count(parsed, limit=settings.max_criteria)
-        body = queries.advanced_search_body(
+        build = functools.partial(
+            queries.advanced_search_body,
             criteria=parsed,
             address_scope=scope,
             size=size,
@@ -129,6 +134,7 @@ async def advanced_search(
             business_unit=principal.business_unit,
             older_mapping=older,
         )
+        body, counted = build(), build(candidates=True)
         region = settings.default_phone_region
         matchers = [
             results.Matcher(
@@ -141,5 +147,33 @@ async def advanced_search(
         ]
     except queries.CriteriaError as exc:
         raise InvalidCriteria(str(exc)) from exc
+    await refuse_too_common(gateway, settings.contacts_alias, body, counted, in_parts(parsed), settings=settings)
     response = await gateway.search(settings.contacts_alias, body)
     return results.to_page(response, size=size, matchers=matchers)
+
+
+def in_parts(parsed: list[criteria.Criterion]) -> list[str]:
+    """The `like` values of several parts: those `refuse_too_common` may name."""
+    return [
+        c.value for c in parsed if c.operator is Operator.LIKE and len(queries.LikePattern.parse(c.value).parts) > 1
+    ]
+
+
+async def refuse_too_common(
+    gateway: SearchGateway,
+    index: str,
+    body: dict[str, Any],
+    counted: dict[str, Any],
+    patterns: list[str],
+    *,
+    settings: Settings,
+) -> None:
+    """A several-part `like` whose parts are common would hold the engine for as long as it checks their order
+    (`queries.candidates_probe`): counted first, refused with a 422 saying what to type when too many hold them."""
+    limit = settings.like_max_candidates
+    probe = queries.candidates_probe(body, counted, limit=limit)
+    if probe is None:
+        return
+    response = await gateway.search(index, probe)
+    if response.get("terminated_early"):
+        raise InvalidCriteria(queries.too_common(patterns, limit=limit))

@@ -14,6 +14,7 @@ from search_definitions.catalogue import Operator
 from search_definitions.loader import load_shipped
 from service.search.queries import SORT, normaliser, quick_search_body
 from tests.conftest import bearer
+from tests.service.search.test_limits import client_with
 
 # The scenario holds no installed item: its serial numbers share the mapping and the query building of the other
 # identifiers (`indexer.mappings.IDENT_SLICED`), proven here on account, subscription and token numbers.
@@ -197,3 +198,30 @@ async def test_communications_search_refuses_several_short_parts_naming_the_fiel
     assert response.status_code == 422, response.text
     assert "reference_id" in response.json()["detail"]
     assert "needs one part of at least 4 characters" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "holding", "found"),
+    [
+        ("/api/search/quick", {"field": "phone", "operator": "like", "value": "%1234%56%"}, 4, 4),
+        # Every person's 75002 holds both parts, none in this order: what is counted is what would be checked.
+        ("/api/search/advanced", {"address": {"postcode": "%7500%02%"}}, 5, 0),
+    ],
+)
+async def test_a_several_part_like_whose_parts_more_documents_hold_than_the_limit_is_a_422_saying_what_to_type(
+    settings, scenario, url, body, holding, found
+):
+    """The engine would check the order of the parts in every document holding them all: counted first, and more
+    than `like_max_candidates` of them is refused. At the limit, the same search is answered as before."""
+    agent = bearer(scenario.tokens["agent"])
+    async with client_with(settings, like_max_candidates=holding - 1) as client:
+        refused = await client.post(url, json=body, headers=agent)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["detail"].endswith(
+        f"is too common to search in parts: more than {holding - 1:,} customers hold all of its parts, and their "
+        "order would be checked one customer at a time; type a longer or rarer part, or search the rarest part alone"
+    )
+    async with client_with(settings, like_max_candidates=holding) as client:
+        answered = await client.post(url, json=body, headers=agent)
+    assert answered.status_code == 200, answered.text
+    assert answered.json()["total"] == found

@@ -1,12 +1,22 @@
 """Query building as data: the bodies the engine receives for each quick-search form."""
 
+import functools
+import json
 import re
 
 import pytest
 
 from search_definitions import catalogue
 from search_definitions.catalogue import Operator
-from service.search.queries import NAME_SORT, SORT, CriteriaError, LikePattern, quick_clause, quick_search_body
+from service.search.queries import (
+    NAME_SORT,
+    SORT,
+    CriteriaError,
+    LikePattern,
+    candidates_probe,
+    quick_clause,
+    quick_search_body,
+)
 
 NAME = catalogue.BY_KEY["name"]
 PHONE = catalogue.BY_KEY["phone"]
@@ -251,3 +261,22 @@ def test_short_parts_too_many_parts_and_several_short_parts_are_refused_saying_w
 
 def test_three_parts_with_one_of_four_characters_are_accepted():
     assert "bool" in clause(NAME, Operator.LIKE, "%ab%cdef%gh%")["constant_score"]["filter"]
+
+
+def test_the_candidates_of_a_several_part_like_are_its_looked_up_parts_without_the_check_of_their_order():
+    build = functools.partial(
+        quick_search_body,
+        field=NAME,
+        operator=Operator.LIKE,
+        size=20,
+        after=None,
+        phone_region="FR",
+        business_unit=None,
+    )
+    body, counted = build(value="%mari%ie%"), build(value="%mari%ie%", candidates=True)
+    probe = candidates_probe(body, counted, limit=2000)
+    assert probe == {"query": counted["query"], "size": 0, "track_total_hits": True, "terminate_after": 2000}
+    assert "wildcard" in json.dumps(body["query"]) and "wildcard" not in json.dumps(probe)
+    # One part, however checked, is no such pattern: nothing to count first.
+    for value in ("%marie%", "Martinez%", "%mar%"):
+        assert candidates_probe(build(value=value), build(value=value, candidates=True), limit=2000) is None
