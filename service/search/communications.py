@@ -9,7 +9,7 @@ from search_definitions.schema import Definition
 from service.auth.service import Principal
 from service.errors import InvalidCriteria
 from service.opensearch.gateway import SearchGateway
-from service.search import criteria, queries, results
+from service.search import criteria, queries, results, terms
 from service.search.schemas import CommunicationPage, CommunicationSearchRequest
 from service.search.service import decode_after, page_size
 from service.settings import Settings
@@ -81,7 +81,7 @@ async def search(
             phone_region=settings.default_phone_region,
             business_unit=principal.business_unit,
         )
-    except queries.CriteriaError as exc:
+    except terms.CriteriaError as exc:
         raise InvalidCriteria(str(exc)) from exc
     response = await gateway.search(settings.communications_alias, body)
     return results.to_communication_page(response, size=page)

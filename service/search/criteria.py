@@ -16,7 +16,7 @@ from typing import Any
 from search_definitions import catalogue
 from search_definitions.catalogue import STRING_TYPES, CatalogueField, FieldType, Operator, Section
 from search_definitions.schema import Definition
-from service.search.queries import CriteriaError, like_pattern
+from service.search.terms import CriteriaError, like_pattern
 
 ADDRESS_SCOPE_KEY = "scope"
 

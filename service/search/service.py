@@ -10,7 +10,7 @@ from search_definitions.schema import Definition
 from service.auth.service import Principal
 from service.errors import InvalidCriteria
 from service.opensearch.gateway import SearchGateway
-from service.search import criteria, highlights, queries, results
+from service.search import criteria, highlights, queries, results, terms
 from service.search.schemas import AdvancedSearchRequest, QuickSearchRequest
 from service.settings import Settings
 
@@ -84,7 +84,7 @@ async def quick_search(
         )
         locate = highlights.locator(field, operator, value, phone_region=settings.default_phone_region)
         matcher = results.Matcher(field.key, field.highlight_path, locate)
-    except queries.CriteriaError as exc:
+    except terms.CriteriaError as exc:
         raise InvalidCriteria(str(exc)) from exc
     response = await gateway.search(settings.quick_alias, body)
     return results.to_page(response, size=size, matchers=[matcher])
@@ -139,7 +139,7 @@ async def advanced_search(
             for c in parsed
             if c.field.type in STRING_TYPES
         ]
-    except queries.CriteriaError as exc:
+    except terms.CriteriaError as exc:
         raise InvalidCriteria(str(exc)) from exc
     response = await gateway.search(settings.contacts_alias, body)
     return results.to_page(response, size=size, matchers=matchers)
