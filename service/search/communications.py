@@ -10,8 +10,8 @@ from service.auth.service import Principal
 from service.errors import InvalidCriteria
 from service.opensearch.gateway import SearchGateway
 from service.search import criteria, queries, results, terms
+from service.search.paging import decode_after, page_size
 from service.search.schemas import CommunicationPage, CommunicationSearchRequest
-from service.search.service import decode_after, page_size
 from service.settings import Settings
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from search_definitions import catalogue
 from search_definitions.catalogue import STRING_TYPES, CatalogueField, Operator, Section
 from search_definitions.schema import Definition
@@ -11,6 +9,7 @@ from service.auth.service import Principal
 from service.errors import InvalidCriteria
 from service.opensearch.gateway import SearchGateway
 from service.search import criteria, highlights, queries, results, terms
+from service.search.paging import decode_after, page_size
 from service.search.schemas import AdvancedSearchRequest, QuickSearchRequest
 from service.settings import Settings
 
@@ -40,21 +39,6 @@ def checked_value(raw: str, *, max_length: int) -> str:
     if len(value) > max_length:
         raise InvalidCriteria(f"value is {len(value)} characters long; at most {max_length} are allowed")
     return value
-
-
-def page_size(requested: int | None, settings: Settings) -> int:
-    if requested is None:
-        return settings.default_page_size
-    if requested > settings.max_page_size:
-        raise InvalidCriteria(f"size must be at most {settings.max_page_size}")
-    return requested
-
-
-def decode_after(after: str | None) -> list[Any] | None:
-    try:
-        return results.decode_cursor(after) if after else None
-    except results.CursorError as exc:
-        raise InvalidCriteria(str(exc)) from exc
 
 
 async def quick_search(
