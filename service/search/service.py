@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from search_definitions import catalogue
-from search_definitions.catalogue import STRING_TYPES, CatalogueField, Operator, Section
+from search_definitions.catalogue import STRING_TYPES, Section
 from search_definitions.schema import Definition
 from service.auth.service import Principal
 from service.errors import InvalidCriteria
@@ -12,33 +12,6 @@ from service.search import criteria, highlights, queries, results, terms
 from service.search.paging import decode_after, page_size
 from service.search.schemas import AdvancedSearchRequest, QuickSearchRequest
 from service.settings import Settings
-
-QUICK_OPERATORS = (Operator.EQUALS, Operator.LIKE)
-
-
-def quick_field(definition: Definition, key: str) -> CatalogueField:
-    if key not in definition.quick_search_fields:
-        allowed = ", ".join(definition.quick_search_fields)
-        raise InvalidCriteria(f"field '{key}' is not a quick-search field of the active definition; allowed: {allowed}")
-    field = catalogue.get(key)
-    assert field is not None, "definitions are validated against the catalogue"
-    return field
-
-
-def quick_operator(raw: str) -> Operator:
-    value = raw.strip().lower()
-    if value not in {op.value for op in QUICK_OPERATORS}:
-        raise InvalidCriteria(f"operator '{raw}' is not allowed; allowed: =, like")
-    return Operator(value)
-
-
-def checked_value(raw: str, *, max_length: int) -> str:
-    value = raw.strip()
-    if not value:
-        raise InvalidCriteria("value must not be empty")
-    if len(value) > max_length:
-        raise InvalidCriteria(f"value is {len(value)} characters long; at most {max_length} are allowed")
-    return value
 
 
 async def quick_search(
@@ -49,9 +22,13 @@ async def quick_search(
     gateway: SearchGateway,
     settings: Settings,
 ) -> results.SearchPageData:
-    field = quick_field(definition, request.field)
-    operator = quick_operator(request.operator)
-    value = checked_value(request.value, max_length=settings.max_value_length)
+    try:
+        quick = criteria.parse_quick(
+            definition, request.field, request.operator, request.value, max_length=settings.max_value_length
+        )
+    except terms.CriteriaError as exc:
+        raise InvalidCriteria(str(exc)) from exc
+    field, operator, value = quick.field, quick.operator, quick.value
     size = page_size(request.size, settings)
     after = decode_after(request.after)
     older = await gateway.older_mapping(settings.quick_alias, catalogue.MAPPING_VERSION)
