@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from search_definitions.catalogue import (
+    BY_KEY,
+    FIELDS,
     GRAM_LENGTH,
     NAME_ORDER,
     SLICE_END,
@@ -23,6 +25,7 @@ from search_definitions.catalogue import (
     SUMMARY_PATHS,
     CatalogueField,
     Operator,
+    Section,
 )
 from service.search.criteria import Criterion
 from service.search.terms import CriteriaError, LikePattern, like_pattern, normalise_value
@@ -30,7 +33,11 @@ from service.search.terms import CriteriaError, LikePattern, like_pattern, norma
 NAME_SORT = tuple({field: "asc"} for field in NAME_ORDER)
 # Ties of relevance go by name: a page is stable however many hits share a score.
 SORT = ({"_score": "desc"}, *NAME_SORT)
-ADDRESSES = "addresses"
+# Paths the catalogue owns. A communication carries its contact's business unit on the same path as the contact.
+BUSINESS_UNIT = BY_KEY["business_unit"].path
+ADDRESSES = next(f.nested for f in FIELDS if f.section is Section.ADDRESS and f.nested)
+FOLLOW_UP_ON = BY_KEY["follow_up_date"].path
+COMMUNICATION_STATUS = BY_KEY["communication_status"].path
 
 
 def like_clause(path: str, pattern: LikePattern, *, slices: bool = False, grams: bool = False) -> dict[str, Any]:
@@ -108,7 +115,7 @@ def typo_tolerant(exact: dict[str, Any], path: str, value: str) -> dict[str, Any
 
 
 def scope_filter(business_unit: str | None) -> list[dict[str, Any]]:
-    return [{"term": {"business_unit": business_unit}}] if business_unit else []
+    return [{"term": {BUSINESS_UNIT: business_unit}}] if business_unit else []
 
 
 def ranked(field: CatalogueField, operator: Operator) -> bool:
@@ -229,7 +236,7 @@ def advanced_search_body(
 
 
 COMMUNICATION_SORT = ({"created_at": "desc"}, {"communication_id": "desc"})
-WORKLIST_SORT = ({"follow_up_on": "asc"}, {"communication_id": "asc"})
+WORKLIST_SORT = ({FOLLOW_UP_ON: "asc"}, {"communication_id": "asc"})
 
 
 def _paged(body: dict[str, Any], after: Sequence[Any] | None) -> dict[str, Any]:
@@ -263,10 +270,10 @@ def worklist_body(
                 "bool": {
                     "filter": [
                         {"term": {"created_by": user}},
-                        {"range": {"follow_up_on": {"lte": today}}},
+                        {"range": {FOLLOW_UP_ON: {"lte": today}}},
                         *scope_filter(business_unit),
                     ],
-                    "must_not": [{"term": {"status": "closed"}}],
+                    "must_not": [{"term": {COMMUNICATION_STATUS: "closed"}}],
                 }
             },
             "size": size,
