@@ -38,7 +38,7 @@ from search_definitions.catalogue import Operator, Section
 from search_definitions.loader import load_shipped
 from service.opensearch.client import build_client
 from service.phones import to_e164
-from service.search import criteria, queries
+from service.search import criteria, queries, terms
 from service.settings import Settings
 
 NAME_SQL = "lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '') || ' ' || coalesce(company_name, ''))"
@@ -192,12 +192,12 @@ def lookups_to_time(lookups: Lookups, tokens: dict[str, str]) -> dict[str, Calla
     def quick(key: str, field: str, operator: str, value: str) -> Lookup:
         try:
             request, body = lookups.quick(key, field, operator, value)
-        except queries.CriteriaError:
+        except terms.CriteriaError:
             request = {"field": field, "operator": operator, "value": value, "size": PAGE}
             try:
                 with mock.patch.object(queries, "LIKE_LONG_PART", 0):
                     _, before = lookups.quick(key, field, operator, value)
-            except queries.CriteriaError:
+            except terms.CriteriaError:
                 return Lookup("POST", "/api/search/quick", request, agent, None, None, refused=True)
             return Lookup("POST", "/api/search/quick", request, agent, settings.quick_alias, before, refused=True)
         return Lookup("POST", "/api/search/quick", request, agent, settings.quick_alias, body)

@@ -10,9 +10,10 @@ from search_definitions.schema import Definition
 from service.auth.service import Principal
 from service.errors import InvalidCriteria
 from service.opensearch.gateway import SearchGateway
-from service.search import criteria, queries, results
+from service.search import criteria, queries, results, terms
+from service.search.paging import decode_after, page_size
 from service.search.schemas import CommunicationPage, CommunicationSearchRequest
-from service.search.service import decode_after, in_parts, page_size, refuse_too_common
+from service.search.service import in_parts, refuse_too_common
 from service.settings import Settings
 
 
@@ -84,7 +85,7 @@ async def search(
             business_unit=principal.business_unit,
         )
         body, counted = build(), build(candidates=True)
-    except queries.CriteriaError as exc:
+    except terms.CriteriaError as exc:
         raise InvalidCriteria(str(exc)) from exc
     await refuse_too_common(gateway, settings.communications_alias, body, counted, in_parts(parsed), settings=settings)
     response = await gateway.search(settings.communications_alias, body)

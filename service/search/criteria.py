@@ -1,7 +1,9 @@
-"""PURE: advanced-search criteria, checked against the active definition and the catalogue.
+"""PURE: search criteria, checked against the active definition and the catalogue.
 
-A criterion is a plain value (`"Paris"`, `true`, `120.5`, `"2026-01-31"`), a string with `%` (a `like`),
-or an object `{"operator": "=" | "like", "value": ...}` / `{"min": ..., "max": ...}` for amounts and dates.
+Quick search parses its one field, operator and value here too (`parse_quick`), so a text value's length and
+operator follow one rule in both searches (`check_length`, `text_operator`). An advanced criterion is a plain
+value (`"Paris"`, `true`, `120.5`, `"2026-01-31"`), a string with `%` (a `like`), or an object
+`{"operator": "=" | "like", "value": ...}` / `{"min": ..., "max": ...}` for amounts and dates.
 Every refusal names the section, the field and what is allowed.
 """
 
@@ -16,9 +18,10 @@ from typing import Any
 from search_definitions import catalogue
 from search_definitions.catalogue import STRING_TYPES, CatalogueField, FieldType, Operator, Section
 from search_definitions.schema import Definition
-from service.search.queries import CriteriaError, like_pattern
+from service.search.terms import CriteriaError, like_pattern
 
 ADDRESS_SCOPE_KEY = "scope"
+TEXT_OPERATORS = (Operator.EQUALS.value, Operator.LIKE.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +37,41 @@ def _where(section: Section, key: str) -> str:
     return f"{section.value}.{key}"
 
 
+def _at(where: str | None, message: str) -> str:
+    return f"{where}: {message}" if where else message
+
+
+def check_length(value: str, *, max_length: int, where: str | None = None) -> None:
+    """At most `Settings.max_value_length` characters, in quick and advanced search alike."""
+    if len(value) > max_length:
+        raise CriteriaError(_at(where, f"value is {len(value)} characters long; at most {max_length} are allowed"))
+
+
+def text_operator(raw: Any, *, where: str | None = None, loose: bool = False) -> Operator:
+    """`=` or `like`, the operators of a text field. `loose` (quick search) ignores case and surrounding spaces;
+    the message quotes the operator as it was given. A tuple, not a set: a JSON list is refused, not a crash."""
+    operator = raw.strip().lower() if loose and isinstance(raw, str) else raw
+    if operator not in TEXT_OPERATORS:
+        raise CriteriaError(_at(where, f"operator '{raw}' is not allowed; allowed: {', '.join(TEXT_OPERATORS)}"))
+    return Operator(operator)
+
+
+def parse_quick(definition: Definition, key: str, operator: str, value: str, *, max_length: int) -> Criterion:
+    """A quick search's one criterion: a quick field of the active definition, `=` or `like`, and a value whose
+    length counts once it is trimmed."""
+    if key not in definition.quick_search_fields:
+        allowed = ", ".join(definition.quick_search_fields)
+        raise CriteriaError(f"field '{key}' is not a quick-search field of the active definition; allowed: {allowed}")
+    field = catalogue.get(key)
+    assert field is not None, "definitions are validated against the catalogue"
+    checked = text_operator(operator, loose=True)
+    stripped = value.strip()
+    if not stripped:
+        raise CriteriaError("value must not be empty")
+    check_length(stripped, max_length=max_length)
+    return Criterion(field=field, operator=checked, value=stripped)
+
+
 def _string(field: CatalogueField, where: str, raw: Any, *, max_length: int) -> Criterion:
     operator: str | None = None
     value = raw
@@ -44,18 +82,16 @@ def _string(field: CatalogueField, where: str, raw: Any, *, max_length: int) -> 
         operator, value = raw.get("operator"), raw.get("value")
     if not isinstance(value, str) or not value.strip():
         raise CriteriaError(f"{where}: needs a non-empty text value")
-    if len(value) > max_length:
-        raise CriteriaError(f"{where}: value is {len(value)} characters long; at most {max_length} are allowed")
+    check_length(value, max_length=max_length, where=where)
     if operator is None:
         operator = Operator.LIKE.value if "%" in value else Operator.EQUALS.value
-    if operator not in (Operator.EQUALS.value, Operator.LIKE.value):
-        raise CriteriaError(f"{where}: operator '{operator}' is not allowed; allowed: =, like")
-    if operator == Operator.LIKE.value:
+    checked = text_operator(operator, where=where)
+    if checked is Operator.LIKE:
         try:
             like_pattern(field, value.strip())
         except CriteriaError as exc:
-            raise CriteriaError(f"{where}: {exc}") from None
-    return Criterion(field=field, operator=Operator(operator), value=value.strip())
+            raise CriteriaError(_at(where, str(exc))) from None
+    return Criterion(field=field, operator=checked, value=value.strip())
 
 
 def _number(value: Any, where: str) -> float:

@@ -18,7 +18,7 @@ from rapidfuzz.distance import OSA
 
 from search_definitions.catalogue import CatalogueField, FieldType, Operator
 from service import phones
-from service.search.queries import LikePattern, like_pattern, normalise_value, phone_term
+from service.search.terms import LikePattern, like_pattern, normalise_value, phone_term
 from service.text import fold
 
 Span = tuple[int, int]

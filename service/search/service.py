@@ -6,56 +6,15 @@ import functools
 from typing import Any
 
 from search_definitions import catalogue
-from search_definitions.catalogue import STRING_TYPES, CatalogueField, Operator, Section
+from search_definitions.catalogue import STRING_TYPES, Operator, Section
 from search_definitions.schema import Definition
 from service.auth.service import Principal
 from service.errors import InvalidCriteria
 from service.opensearch.gateway import SearchGateway
-from service.search import criteria, highlights, queries, results
+from service.search import criteria, highlights, queries, results, terms
+from service.search.paging import decode_after, page_size
 from service.search.schemas import AdvancedSearchRequest, QuickSearchRequest
 from service.settings import Settings
-
-QUICK_OPERATORS = (Operator.EQUALS, Operator.LIKE)
-
-
-def quick_field(definition: Definition, key: str) -> CatalogueField:
-    if key not in definition.quick_search_fields:
-        allowed = ", ".join(definition.quick_search_fields)
-        raise InvalidCriteria(f"field '{key}' is not a quick-search field of the active definition; allowed: {allowed}")
-    field = catalogue.get(key)
-    assert field is not None, "definitions are validated against the catalogue"
-    return field
-
-
-def quick_operator(raw: str) -> Operator:
-    value = raw.strip().lower()
-    if value not in {op.value for op in QUICK_OPERATORS}:
-        raise InvalidCriteria(f"operator '{raw}' is not allowed; allowed: =, like")
-    return Operator(value)
-
-
-def checked_value(raw: str, *, max_length: int) -> str:
-    value = raw.strip()
-    if not value:
-        raise InvalidCriteria("value must not be empty")
-    if len(value) > max_length:
-        raise InvalidCriteria(f"value is {len(value)} characters long; at most {max_length} are allowed")
-    return value
-
-
-def page_size(requested: int | None, settings: Settings) -> int:
-    if requested is None:
-        return settings.default_page_size
-    if requested > settings.max_page_size:
-        raise InvalidCriteria(f"size must be at most {settings.max_page_size}")
-    return requested
-
-
-def decode_after(after: str | None) -> list[Any] | None:
-    try:
-        return results.decode_cursor(after) if after else None
-    except results.CursorError as exc:
-        raise InvalidCriteria(str(exc)) from exc
 
 
 async def quick_search(
@@ -66,9 +25,13 @@ async def quick_search(
     gateway: SearchGateway,
     settings: Settings,
 ) -> results.SearchPageData:
-    field = quick_field(definition, request.field)
-    operator = quick_operator(request.operator)
-    value = checked_value(request.value, max_length=settings.max_value_length)
+    try:
+        quick = criteria.parse_quick(
+            definition, request.field, request.operator, request.value, max_length=settings.max_value_length
+        )
+    except terms.CriteriaError as exc:
+        raise InvalidCriteria(str(exc)) from exc
+    field, operator, value = quick.field, quick.operator, quick.value
     size = page_size(request.size, settings)
     after = decode_after(request.after)
     older = await gateway.older_mapping(settings.quick_alias, catalogue.MAPPING_VERSION)
@@ -87,7 +50,7 @@ async def quick_search(
         body, counted = build(), build(candidates=True)
         locate = highlights.locator(field, operator, value, phone_region=settings.default_phone_region)
         matcher = results.Matcher(field.key, field.highlight_path, locate)
-    except queries.CriteriaError as exc:
+    except terms.CriteriaError as exc:
         raise InvalidCriteria(str(exc)) from exc
     await refuse_too_common(gateway, settings.quick_alias, body, counted, [value], settings=settings)
     response = await gateway.search(settings.quick_alias, body)
@@ -145,7 +108,7 @@ async def advanced_search(
             for c in parsed
             if c.field.type in STRING_TYPES
         ]
-    except queries.CriteriaError as exc:
+    except terms.CriteriaError as exc:
         raise InvalidCriteria(str(exc)) from exc
     await refuse_too_common(gateway, settings.contacts_alias, body, counted, in_parts(parsed), settings=settings)
     response = await gateway.search(settings.contacts_alias, body)
@@ -154,9 +117,7 @@ async def advanced_search(
 
 def in_parts(parsed: list[criteria.Criterion]) -> list[str]:
     """The `like` values of several parts: those `refuse_too_common` may name."""
-    return [
-        c.value for c in parsed if c.operator is Operator.LIKE and len(queries.LikePattern.parse(c.value).parts) > 1
-    ]
+    return [c.value for c in parsed if c.operator is Operator.LIKE and len(terms.LikePattern.parse(c.value).parts) > 1]
 
 
 async def refuse_too_common(

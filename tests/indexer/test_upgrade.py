@@ -24,7 +24,7 @@ from search_definitions.catalogue import MAPPING_VERSION
 from service.db.session import build_engine, build_sessionmaker
 from service.demo.loader import load_demo_data
 from service.models import Contact, OutboxEntry
-from service.search import queries
+from service.search import queries, terms
 from tests.indexer.conftest import cli_env
 from tests.indexer.test_rebuild import own_settings
 from tests.support import traffic
@@ -261,4 +261,4 @@ def test_a_like_on_an_older_mapping_asks_the_wildcard_field_alone(value):
     current = queries.quick_clause(name, catalogue.Operator.LIKE, value, phone_region="FR")
     older = queries.quick_clause(name, catalogue.Operator.LIKE, value, phone_region="FR", older_mapping=True)
     assert ".slices" in str(current) or ".grams" in str(current)
-    assert older == {"wildcard": {f"{name.quick_path}.wild": {"value": queries.like_pattern(name, value).wildcard()}}}
+    assert older == {"wildcard": {f"{name.quick_path}.wild": {"value": terms.like_pattern(name, value).wildcard()}}}

@@ -12,7 +12,8 @@ import pytest
 from search_definitions import catalogue
 from search_definitions.catalogue import Operator
 from search_definitions.loader import load_shipped
-from service.search.queries import SORT, normaliser, quick_search_body
+from service.search.queries import SORT, quick_search_body
+from service.search.terms import normaliser
 from tests.conftest import bearer
 from tests.service.search.test_limits import client_with
 

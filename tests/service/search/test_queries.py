@@ -8,15 +8,8 @@ import pytest
 
 from search_definitions import catalogue
 from search_definitions.catalogue import Operator
-from service.search.queries import (
-    NAME_SORT,
-    SORT,
-    CriteriaError,
-    LikePattern,
-    candidates_probe,
-    quick_clause,
-    quick_search_body,
-)
+from service.search.queries import NAME_SORT, SORT, candidates_probe, quick_clause, quick_search_body
+from service.search.terms import CriteriaError, LikePattern
 
 NAME = catalogue.BY_KEY["name"]
 PHONE = catalogue.BY_KEY["phone"]

@@ -10,7 +10,7 @@ import pytest
 from indexer.mappings import COMMUNICATION_PROPERTIES, CONTACT_PROPERTIES, field_mapping
 from search_definitions import catalogue
 from search_definitions.catalogue import STRING_TYPES, FieldType, Index, Operator, Section
-from service.search import criteria, queries
+from service.search import criteria, queries, terms
 from service.text import fold
 
 FORBIDDEN = {
@@ -100,7 +100,7 @@ def values_for(field: catalogue.CatalogueField) -> list[Any]:
 def built(field: catalogue.CatalogueField, raw: Any) -> criteria.Criterion | None:
     try:
         return criteria.parse_criterion(field, field.key, raw, max_length=100)
-    except queries.CriteriaError:
+    except terms.CriteriaError:
         return None
 
 
@@ -124,7 +124,7 @@ def test_quick_search_bodies_never_hold_a_parser_a_script_or_an_unbounded_patter
                         phone_region="FR",
                         business_unit=business_unit,
                     )
-                except queries.CriteriaError:
+                except terms.CriteriaError:
                     continue
                 assert_bounded(body, Index.CONTACTS)
                 built_bodies += 1
