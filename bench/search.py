@@ -195,7 +195,7 @@ def lookups_to_time(lookups: Lookups, tokens: dict[str, str]) -> dict[str, Calla
         except terms.CriteriaError:
             request = {"field": field, "operator": operator, "value": value, "size": PAGE}
             try:
-                with mock.patch.object(queries, "LIKE_LONG_PART", 0):
+                with mock.patch.object(terms, "LIKE_LONG_PART", 0):
                     _, before = lookups.quick(key, field, operator, value)
             except terms.CriteriaError:
                 return Lookup("POST", "/api/search/quick", request, agent, None, None, refused=True)
