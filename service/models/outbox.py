@@ -31,4 +31,8 @@ class OutboxEntry(Base):
     parked: Mapped[bool] = mapped_column(Boolean, default=False)
     last_error: Mapped[str | None] = mapped_column(Text)
 
-    __table_args__ = (Index("ix_outbox_pending", "parked", "available_at", "id"),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "parked", "available_at", "id"),
+        # SQLite: an acknowledged entry's id is never handed out again (migration 0016).
+        {"sqlite_autoincrement": True},
+    )

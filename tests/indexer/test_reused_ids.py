@@ -388,3 +388,41 @@ def test_the_upgrade_makes_existing_sqlite_tables_autoincrement_keeping_their_ro
         session.flush()
         assert again.id == 5
     engine.dispose()
+
+
+def test_the_upgrade_makes_an_existing_sqlite_outbox_autoincrement_keeping_its_entries(tmp_path):
+    """A file from before 0016: the outbox rebuilt as AUTOINCREMENT with its pending entries and its index, so an
+    entry acknowledged (deleted) never lends its id to a newer change's entry (two workers acknowledge by id)."""
+    from sqlalchemy import inspect
+
+    from service.db.migrate import upgrade
+
+    engine = build_engine(Settings(database_url=f"sqlite:///{tmp_path / 'before.db'}"))
+    upgrade(engine, "0015")
+    stamp = "'2026-01-01 00:00:00'"
+    with engine.begin() as connection:
+        for entity_id in (11, 12, 13):
+            connection.execute(
+                text(
+                    "INSERT INTO outbox (entity, entity_id, created_at, attempts, available_at, parked) "
+                    f"VALUES ('contact', {entity_id}, {stamp}, 0, {stamp}, 0)"
+                )
+            )
+        connection.execute(text("DELETE FROM outbox WHERE id = 3"))
+    upgrade(engine)
+    with engine.connect() as connection:
+        schema = connection.execute(text("SELECT sql FROM sqlite_master WHERE name = 'outbox'")).scalar()
+        assert "AUTOINCREMENT" in schema
+        assert connection.execute(text("SELECT id, entity_id FROM outbox ORDER BY id")).all() == [(1, 11), (2, 12)]
+    assert "ix_outbox_pending" in {index["name"] for index in inspect(engine).get_indexes("outbox")}
+    sessions = build_sessionmaker(engine)
+    ids = []
+    for entity_id in (14, 15):
+        with sessions.begin() as session:
+            session.execute(text("DELETE FROM outbox"))
+            entry = OutboxEntry(entity="contact", entity_id=entity_id)
+            session.add(entry)
+            session.flush()
+            ids.append(entry.id)
+    assert ids == [3, 4], "an emptied outbox hands out no id again (without AUTOINCREMENT: 1, then 1)"
+    engine.dispose()

@@ -13,6 +13,8 @@ from indexer.sync import MAX_ATTEMPTS, OutboxSync, current_digests, retry_parked
 from indexer.verify import verify
 from service.db.session import build_sessionmaker
 from service.models import Address, Communication, CommunicationReference, Contact, OutboxEntry, Phone, SyncPass
+from service.models.change_capture import pending_ids
+from service.models.outbox import CONTACT
 from service.models.sync_pass import KEEP_PASSES
 from service.phones import to_e164
 
@@ -305,4 +307,45 @@ def test_a_deleted_contact_is_retried_until_its_communications_are_gone_from_the
     assert pending(engine) == 0
     os_client.indices.refresh(index=settings.communications_alias)
     assert os_client.count(index=settings.communications_alias, body=of_marie)["count"] == 0
+    assert_mirrored(settings, engine, os_client)
+
+
+def test_a_change_committed_while_two_workers_hold_the_same_entry_is_not_acknowledged_with_it(own, os_client):
+    """On SQLite two workers (the service's and a rebuild's drain, or two `index sync`) claim the same entries
+    without a lock, and each deletes by id what it wrote. The other worker acknowledges first, the outbox is
+    empty, an agent saves again: the new change's entry must not take the id the first worker still holds, or
+    that worker's acknowledgement deletes it unwritten (the index kept the older version, the outbox was empty)."""
+    settings, engine = own
+    rebuild(settings=settings, engine=engine, client=os_client)
+    sessions = build_sessionmaker(engine)
+    first = OutboxSync(settings=settings, engine=engine, client=os_client)
+    other = OutboxSync(settings=settings, engine=engine, client=os_client)
+
+    def save(last_name):
+        with sessions.begin() as session:
+            session.scalar(select(Contact).where(Contact.first_name == "Mona")).last_name = last_name
+
+    save("Schäfer-Weber")
+    real_bulk = os_client.bulk
+    meanwhile = []
+
+    def bulk_after_the_other_worker(*args, **kwargs):
+        if not meanwhile:
+            meanwhile.append(None)
+            meanwhile[0] = other.drain()
+            save("Weber")
+        return real_bulk(*args, **kwargs)
+
+    os_client.bulk = bulk_after_the_other_worker
+    try:
+        first.drain_once()
+    finally:
+        del os_client.bulk
+    assert meanwhile, "the other worker ran while the first one wrote"
+    with sessions() as session:
+        mona = session.scalar(select(Contact.id).where(Contact.first_name == "Mona"))
+        waiting = pending_ids(session, CONTACT)
+    assert mona in waiting, "the newer change's entry was acknowledged by a worker that never wrote it"
+    first.drain()
+    assert names_for(os_client, settings, {"match": {"last_name": "Weber"}}) == ["Mona Weber"]
     assert_mirrored(settings, engine, os_client)
