@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +32,7 @@ INITIAL_BACKOFF_S = 1
 MAX_BACKOFF_S = 30
 MAX_ERRORS_SHOWN = 20
 MGET_CHUNK = 500
+SEARCH_PAGE = 1000
 
 
 Key = tuple[str, str]
@@ -267,3 +268,39 @@ def unsettled(client: OpenSearch, conflicts: Iterable[Key], expected: dict[Key, 
             "a rebuild repairs it"
         )
     return mismatched
+
+
+def delete_communications_of(
+    client: OpenSearch, contact_id: int, indices: Sequence[str], *, kept: set[int], settings: Settings
+) -> str | None:
+    """A deleted contact's communications went with it in the database (cascade); those in `kept` are a
+    re-created contact's own.
+
+    Found by search and deleted by id: `_delete_by_query` lives in a module a minimal node lacks. Returns what
+    failed, so the contact's entry is retried rather than acknowledged with its communications left.
+    """
+    actions: list[dict[str, Any]] = []
+    for index in indices:
+        after: list[Any] | None = None
+        while True:
+            body: dict[str, Any] = {
+                "query": {"term": {"contact_id": contact_id}},
+                "sort": [{"communication_id": "asc"}],
+                "size": SEARCH_PAGE,
+                "_source": False,
+            }
+            if after is not None:
+                body["search_after"] = after
+            hits = client.search(index=index, body=body)["hits"]["hits"]
+            actions += [
+                {"_op_type": "delete", "_index": index, "_id": hit["_id"]}
+                for hit in hits
+                if int(hit["_id"]) not in kept
+            ]
+            if len(hits) < SEARCH_PAGE:
+                break
+            after = hits[-1]["sort"]
+    if not actions:
+        return None
+    written = write(client, actions, settings=settings)
+    return None if written.ok else f"its communications were not all deleted: {'; '.join(written.first_errors())}"

@@ -25,13 +25,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from indexer import aliases, bulk, loader, mappings
-from indexer.documents import (
-    communication_document,
-    communication_version,
-    contact_document,
-    contact_version,
-    quick_document,
-)
+from indexer.actions import communication_actions, contact_actions, quick_actions
 from indexer.rebuild_lock import rebuild_lock
 from indexer.sync import OutboxSync, current_digests, in_flight_dropped
 from service.db.session import build_sessionmaker
@@ -61,34 +55,6 @@ class RebuildReport:
     @property
     def contacts_per_second(self) -> float:
         return self.contacts / self.seconds if self.seconds else 0.0
-
-
-def contact_actions(session: Session, index: str, settings: Settings, advance: Advance) -> Iterator[dict[str, Any]]:
-    for batch in loader.iter_contact_batches(session, settings.load_batch_size):
-        references = loader.reference_ids_by_contact(session, [c.id for c in batch])
-        for contact in batch:
-            document = contact_document(
-                contact, reference_ids=references.get(contact.id, ()), phone_region=settings.default_phone_region
-            )
-            yield bulk.index_action(index, contact.id, contact_version(contact), document)
-        advance(len(batch))
-
-
-def quick_actions(session: Session, index: str, settings: Settings, advance: Advance) -> Iterator[dict[str, Any]]:
-    """The contacts' actions, each document cut to what the quick index holds (`documents.quick_document`)."""
-    for action in contact_actions(session, index, settings, advance):
-        action["_source"] = quick_document(action["_source"])
-        yield action
-
-
-def communication_actions(
-    session: Session, index: str, settings: Settings, advance: Advance
-) -> Iterator[dict[str, Any]]:
-    for batch in loader.iter_communication_batches(session, settings.load_batch_size):
-        for communication in batch:
-            document = communication_document(communication, contact=communication.contact)
-            yield bulk.index_action(index, communication.id, communication_version(communication), document)
-        advance(len(batch))
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,8 +25,9 @@ from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from indexer import actions as indexed
 from indexer import aliases, bulk, loader
-from indexer.documents import communication_document, contact_document, fitted, quick_document
+from indexer.documents import fitted, quick_document
 from indexer.mappings import DIGEST_FIELD
 from search_definitions.catalogue import MAPPING_VERSION
 from service.db.base import utcnow
@@ -142,8 +143,8 @@ class OutboxSync:
         orphaned: list[tuple[int, int]] = []
         names = [name for names in targets.values() for name in names]
         older, behind = self._older_mappings(names)
-        # What was cut to an older mapping, whole: (alias, id, version, document), for `_rewrite_if_swapped`.
-        cut: list[tuple[str, int, int, dict[str, Any]]] = []
+        # The actions whose documents were cut to an older mapping, with the whole ones, for `_rewrite_if_swapped`.
+        cut: list[dict[str, Any]] = []
 
         contacts = {c.id: c for c in loader.contacts_by_id(session, list(claimed.contacts))}
         references = loader.reference_ids_by_contact(session, list(contacts))
@@ -151,17 +152,12 @@ class OutboxSync:
             contact = contacts.get(contact_id)
             version = claimed.deleted_versions.get((CONTACT, contact_id))
             if contact is not None:
-                whole = contact_document(
-                    contact,
-                    reference_ids=references.get(contact_id, ()),
-                    phone_region=self._settings.default_phone_region,
-                )
+                whole = indexed.whole_contact(contact, references, settings)
                 for indices, doc in ((contact_targets, whole), (quick_targets, quick_document(whole))):
-                    actions += [
-                        bulk.index_action(index, contact_id, contact.version, _fit(doc, older.get(index)))
-                        for index in indices
-                    ]
-                    cut += [(index, contact_id, contact.version, doc) for index in indices if index in older]
+                    for index in indices:
+                        actions.append(indexed.contact_action(index, contact, _fit(doc, older.get(index))))
+                        if index in older:
+                            cut.append(indexed.contact_action(index, contact, doc))
             elif version is not None:
                 actions += [bulk.delete_action(index, contact_id, version) for index in contact_targets + quick_targets]
                 orphaned.append((contact_id, version))
@@ -172,12 +168,10 @@ class OutboxSync:
             version = claimed.deleted_versions.get((COMMUNICATION, communication_id))
             for index in communication_targets:
                 if communication is not None:
-                    doc = communication_document(communication, contact=communication.contact)
-                    actions.append(
-                        bulk.index_action(index, communication_id, communication.version, _fit(doc, older.get(index)))
-                    )
+                    doc = indexed.communication(communication)
+                    actions.append(indexed.communication_action(index, communication, _fit(doc, older.get(index))))
                     if index in older:
-                        cut.append((index, communication_id, communication.version, doc))
+                        cut.append(indexed.communication_action(index, communication, doc))
                 elif version is not None:
                     actions.append(bulk.delete_action(index, communication_id, version))
 
@@ -204,7 +198,11 @@ class OutboxSync:
             left_behind = {
                 (CONTACT, contact_id): error
                 for contact_id in [contact_id for contact_id, _version in orphaned] + recreated
-                if (error := self._delete_communications_of(contact_id, communication_targets, kept))
+                if (
+                    error := bulk.delete_communications_of(
+                        self._client, contact_id, communication_targets, kept=kept, settings=settings
+                    )
+                )
             }
         except (EngineConnectionError, ConnectionTimeout) as exc:
             raise EngineUnavailable(str(exc)) from exc
@@ -237,7 +235,7 @@ class OutboxSync:
 
     def _rewrite_if_swapped(
         self,
-        cut: list[tuple[str, int, int, dict[str, Any]]],
+        cut: list[dict[str, Any]],
         fitted_for: dict[str, str],
         result: bulk.BulkReport,
         *,
@@ -250,12 +248,12 @@ class OutboxSync:
         content); a newer one there is a conflict like any other. The new index is named, not aliased: it
         serves, so no rebuild deletes it meanwhile.
         """
-        older, now = self._older_mappings(sorted({alias for alias, *_ in cut}))
+        older, now = self._older_mappings(sorted({action["_index"] for action in cut}))
         moved = {alias: index for alias, index in now.items() if index != fitted_for.get(alias) and alias not in older}
         actions = [
-            bulk.index_action(moved[alias], doc_id, version, doc) | {"version_type": "external_gte"}
-            for alias, doc_id, version, doc in cut
-            if alias in moved
+            action | {"_index": moved[action["_index"]], "version_type": "external_gte"}
+            for action in cut
+            if action["_index"] in moved
         ]
         if not actions:
             return
@@ -263,46 +261,13 @@ class OutboxSync:
         rewritten = bulk.write(self._client, actions, settings=self._settings, require_alias=False, refresh=refresh)
         # The same documents through the building alias, gone with the swap, failed: moot now.
         moot = {
-            (name, str(doc_id))
-            for alias, doc_id, _version, _doc in cut
-            if alias in moved
+            (name, action["_id"])
+            for action in cut
+            if (alias := action["_index"]) in moved
             for name in (aliases.building_alias(alias), moved[alias])
         }
         result.failed = {key: error for key, error in result.failed.items() if key not in moot} | rewritten.failed
         result.conflicts |= rewritten.conflicts
-
-    def _delete_communications_of(self, contact_id: int, indices: Sequence[str], kept: set[int]) -> str | None:
-        """A deleted contact's communications went with it in the database (cascade); those in `kept` are a
-        re-created contact's own.
-
-        Found by search and deleted by id: `_delete_by_query` lives in a module a minimal node lacks. Returns
-        what failed, so the contact's entry is retried rather than acknowledged with its communications left.
-        """
-        actions: list[dict[str, Any]] = []
-        for index in indices:
-            after: list[Any] | None = None
-            while True:
-                body: dict[str, Any] = {
-                    "query": {"term": {"contact_id": contact_id}},
-                    "sort": [{"communication_id": "asc"}],
-                    "size": 1000,
-                    "_source": False,
-                }
-                if after is not None:
-                    body["search_after"] = after
-                hits = self._client.search(index=index, body=body)["hits"]["hits"]
-                actions += [
-                    {"_op_type": "delete", "_index": index, "_id": hit["_id"]}
-                    for hit in hits
-                    if int(hit["_id"]) not in kept
-                ]
-                if len(hits) < 1000:
-                    break
-                after = hits[-1]["sort"]
-        if not actions:
-            return None
-        written = bulk.write(self._client, actions, settings=self._settings)
-        return None if written.ok else f"its communications were not all deleted: {'; '.join(written.first_errors())}"
 
     def _acknowledge(
         self, session: Session, claimed: Claimed, failed: dict[tuple[str, int], str], report: PassReport
@@ -373,13 +338,10 @@ def current_digests(
     contacts = {c.id: c for c in loader.contacts_by_id(session, contact_ids)} if contact_ids else {}
     references = loader.reference_ids_by_contact(session, list(contacts)) if contacts else {}
     whole = {
-        contact_id: contact_document(
-            contact, reference_ids=references.get(contact_id, ()), phone_region=settings.default_phone_region
-        )
-        for contact_id, contact in contacts.items()
+        contact_id: indexed.whole_contact(contact, references, settings) for contact_id, contact in contacts.items()
     }
     communications = {
-        c.id: communication_document(c, contact=c.contact)
+        c.id: indexed.communication(c)
         for c in (loader.communications_by_id(session, communication_ids) if communication_ids else [])
     }
     expected: dict[tuple[str, str], str | None] = {}

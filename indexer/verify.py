@@ -24,8 +24,8 @@ from opensearchpy import OpenSearch
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from indexer import loader
-from indexer.documents import communication_document, contact_document, digest, quick_document
+from indexer import actions
+from indexer.documents import digest, quick_document
 from indexer.mappings import DIGEST_FIELD
 from search_definitions.catalogue import QUICK_SOURCE
 from service.db.session import build_sessionmaker
@@ -127,23 +127,13 @@ def _compare(db_rows: Iterator[Row], index_rows: Iterator[Hit], kept: Callable[[
 
 
 def _contact_rows(session: Session, settings: Settings, *, quick: bool) -> Iterator[Row]:
-    for batch in loader.iter_contact_batches(session, settings.load_batch_size):
-        references = loader.reference_ids_by_contact(session, [c.id for c in batch])
-        for contact in batch:
-            document = contact_document(
-                contact, reference_ids=references.get(contact.id, ()), phone_region=settings.default_phone_region
-            )
-            yield contact.id, int(contact.version), quick_document(document) if quick else document
+    for contact, document in actions.contacts_with_documents(session, settings):
+        yield contact.id, int(contact.version), quick_document(document) if quick else document
 
 
 def _communication_rows(session: Session, settings: Settings) -> Iterator[Row]:
-    for batch in loader.iter_communication_batches(session, settings.load_batch_size):
-        for communication in batch:
-            yield (
-                communication.id,
-                int(communication.version),
-                communication_document(communication, contact=communication.contact),
-            )
+    for record, document in actions.communications_with_documents(session, settings):
+        yield record.id, int(record.version), document
 
 
 def verify(*, settings: Settings, engine: Engine, client: OpenSearch) -> dict[str, Differences]:

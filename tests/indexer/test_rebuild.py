@@ -186,7 +186,7 @@ def test_a_failed_load_deletes_its_index_and_leaves_the_alias_alone(fresh, os_cl
     alias = settings.contacts_alias
     serving = build(settings, engine, os_client).indices[alias]
 
-    import indexer.rebuild as module
+    import indexer.actions as module
 
     real = module.contact_document
     monkeypatch.setattr(module, "contact_document", lambda *a, **k: {**real(*a, **k), "not_mapped": 1})

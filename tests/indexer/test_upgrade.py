@@ -14,8 +14,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from indexer import actions as indexed
 from indexer import aliases, mappings
-from indexer import rebuild as rebuild_module
 from indexer.documents import fitted
 from indexer.rebuild import rebuild
 from indexer.sync import OutboxSync, current_digests, wait_until_drained
@@ -64,10 +64,10 @@ def build_previous_release(monkeypatch, settings, engine, client):
         for name in ("contacts_index_body", "quick_index_body", "communications_index_body"):
             original = getattr(mappings, name)
             patch.setattr(mappings, name, lambda *, shards=1, original=original: previous_body(original(shards=shards)))
-        contact, communication = rebuild_module.contact_document, rebuild_module.communication_document
-        patch.setattr(rebuild_module, "contact_document", lambda *a, **k: fitted(contact(*a, **k), PREVIOUS_CONTACT))
+        contact, communication = indexed.contact_document, indexed.communication_document
+        patch.setattr(indexed, "contact_document", lambda *a, **k: fitted(contact(*a, **k), PREVIOUS_CONTACT))
         patch.setattr(
-            rebuild_module,
+            indexed,
             "communication_document",
             lambda *a, **k: fitted(communication(*a, **k), PREVIOUS_COMMUNICATION),
         )
