@@ -177,7 +177,8 @@ async def run_level(
     rounds: int,
     warmup_s: float,
 ) -> dict[str, dict[str, Any]]:
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    # Connections idle between slices are dropped before uvicorn's 5 s keep-alive timeout closes them under a request.
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients, keepalive_expiry=4.0)
     tallies = {(name, side): Tally([], []) for name in made for side in ("service", "raw")}
     async with (
         httpx.AsyncClient(base_url=service_url, limits=limits, timeout=30) as to_service_client,
