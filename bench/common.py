@@ -103,8 +103,8 @@ def _checked(child: Child, args: tuple[str, ...]) -> None:
 
 
 @contextlib.contextmanager
-def service(env: dict[str, str], *, log: Path, timeout_s: float = 60) -> Iterator[str]:
-    """`contact-lookup serve` (with its background sync worker) on a free loopback port.
+def service(env: dict[str, str], *, log: Path, timeout_s: float = 60, workers: int = 1) -> Iterator[str]:
+    """`contact-lookup serve --workers N` (with its background sync worker) on a free loopback port.
 
     The rate limiter stays in the request path but with a budget no benchmark reaches: it measures the service.
     """
@@ -112,7 +112,7 @@ def service(env: dict[str, str], *, log: Path, timeout_s: float = 60) -> Iterato
     env = {"CONTACT_LOOKUP_RATE_LIMIT_PER_S": "1000000", "CONTACT_LOOKUP_RATE_LIMIT_BURST": "1000000", **env}
     with open(log, "w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--workers", str(workers)],
             env={**os.environ, **env},
             stdout=out,
             stderr=subprocess.STDOUT,

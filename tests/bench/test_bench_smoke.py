@@ -2,7 +2,7 @@
 
 import pytest
 
-from bench import flush, indexing, search
+from bench import capacity, flush, indexing, search
 
 
 @pytest.fixture(scope="module")
@@ -62,3 +62,18 @@ def test_flush_bench_times_a_patch_replacing_subscriptions_at_each_size(bench_en
     assert set(result["sizes"]) == {1, 2, 4} and result["ratio_of"] == [4, 2]
     assert all(row["seconds"] > 0 for row in result["sizes"].values())
     assert result["per_subscription_ratio"] > 0
+
+
+def test_capacity_bench_measures_every_operation_at_each_level_through_the_service_and_raw(bench_env, os_client):
+    result = capacity.main(
+        ["--contacts", "300", "--workers", "2", "--levels", "1,2", "--slice", "1", "--rounds", "1", "--warmup", "0"]
+    )
+    assert set(result["levels"]) == {1, 2}
+    for level in result["levels"].values():
+        assert set(level) == set(capacity.OPERATIONS)
+        for name, figures in level.items():
+            sides = [figures["service"], *([figures["raw"]] if name in capacity.RAW_TOO else [])]
+            assert all(side["per_second"] > 0 and side["errors"] == 0 for side in sides), (name, figures)
+            assert (figures["throughput_ratio"] or 0) > 0 if name in capacity.RAW_TOO else figures["raw"] is None
+    assert set(result["p99_under_50ms"]) == {*capacity.OPERATIONS, "every operation"}
+    assert not os_client.indices.get(index=f"{result['index_prefix']}-*"), "the run drops its indices"
