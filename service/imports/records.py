@@ -21,9 +21,9 @@ from pydantic import Field, ValidationError, field_validator
 from service.communications.schemas import CommunicationCreate
 from service.communications.schemas import Text64 as CommunicationText64
 from service.contacts.schemas import ContactCreate, Text64
-from service.contacts.service import field_path
 from service.imports.options import Kind
 from service.imports.readers import UnusableFile
+from service.writes import field_path
 
 
 class ContactRecord(ContactCreate):
