@@ -27,7 +27,7 @@ from service.contacts.schemas import (
     SubscriptionIn,
     WorkItemIn,
 )
-from service.contacts.secrets import SecretHasher, hash_secret, verify_secret
+from service.contacts.secrets import SecretHasher, SecretHashes, length_errors, secret_hashes
 from service.errors import Conflict, Forbidden, NotFound
 from service.models import (
     AccessToken,
@@ -46,7 +46,6 @@ from service.settings import Settings
 from service.writes import FieldError, check_version, flush, invalid, plain
 
 Row = TypeVar("Row")
-SecretHashes = dict[str, str]
 
 SCALARS = (
     "kind",
@@ -69,7 +68,6 @@ UNIQUE_KEYS = (
     ("subscriptions", "number", Subscription.number, Subscription.contact_id, "subscription number"),
     ("access_tokens", "identifier", AccessToken.identifier, AccessToken.contact_id, "access token identifier"),
 )
-SECRET_LENGTH = (4, 128)
 
 
 class ContactsService:
@@ -214,33 +212,9 @@ class ContactsService:
             raise Conflict(f"external_id: '{external_id}' is already used by another contact")
 
     def _secret_hashes(self, tokens: Sequence[AccessTokenIn] | None, stored: Sequence[AccessToken]) -> SecretHashes:
-        """The hash each token's secret gets, by identifier: only secrets sent are hashed (see `secrets`).
-
-        A secret sent again unchanged keeps its stored hash (one verification instead of a new salt), so the row
-        does not change; secrets sent beyond `max_secrets_per_write` are a 422 before any hashing.
-        """
-        sent = [t for t in tokens or [] if "secret" in t.model_fields_set and t.secret is not None]
+        """The hashes of the secrets sent (`secrets.secret_hashes`), within `max_secrets_per_write`."""
         limit = self._settings.max_secrets_per_write
-        if len(sent) > limit:
-            raise invalid(
-                [(("access_tokens",), f"at most {limit} secrets can be set in one request; {len(sent)} were sent")]
-            )
-        hashes: SecretHashes = {}
-        old = {row.identifier: row.secret_hash for row in stored}
-        for token in sent:
-            secret = token.secret.get_secret_value() if token.secret is not None else ""
-            kept = old.get(token.identifier)
-            if kept is not None and self._verify(secret, kept):
-                hashes[token.identifier] = kept
-            else:
-                hashes[token.identifier] = self._hash(secret)
-        return hashes
-
-    def _hash(self, secret: str) -> str:
-        return self._hasher.hash(secret) if self._hasher is not None else hash_secret(secret)
-
-    def _verify(self, secret: str, stored: str) -> bool:
-        return self._hasher.verify(secret, stored) if self._hasher is not None else verify_secret(secret, stored)
+        return secret_hashes(tokens, stored, limit=limit, hasher=self._hasher)
 
     def _flush(self, what: str) -> None:
         flush(self._session, what, integrity=_unique_violation)
@@ -317,11 +291,7 @@ def _request_errors(data: ContactCreate | ContactUpdate) -> list[FieldError]:
         errors += [
             ((list_name, i, "is_primary"), "only one entry of the list can be the primary one") for i in primaries[1:]
         ]
-    low, high = SECRET_LENGTH
-    for index, token in enumerate(data.access_tokens or []):
-        if token.secret is not None and not low <= len(token.secret.get_secret_value()) <= high:
-            errors.append((("access_tokens", index, "secret"), f"must be {low} to {high} characters long"))
-    return errors
+    return errors + length_errors(data.access_tokens)
 
 
 def _apply_lists(

@@ -22,11 +22,11 @@ from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from service.contacts import repository as contacts
+from service.contacts.secrets import hash_secret
 from service.contacts.service import (
     SCALARS,
     UNIQUE_KEYS,
     creation_errors,
-    hash_secret,
     invalid_phones,
     phone_region,
 )
