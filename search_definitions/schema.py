@@ -13,11 +13,10 @@ from pydantic import ConfigDict, Field, StringConstraints, model_validator
 from search_definitions import catalogue
 from search_definitions.catalogue import Section
 from service.closed import Closed
+from service.types import BusinessUnit
 
 AddressScope = Literal["any", "billing", "subscription"]
 MAX_RECENT_LIMIT = 500
-# Upper-cased like every business unit the service stores, so a definition's scope matches its agents' unit.
-BusinessUnit = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=20)]
 
 
 class Action(StrEnum):

@@ -108,7 +108,7 @@ Progress = Annotated[bool, typer.Option(help="Show a progress bar (only ever on 
 
 def _business_unit(value: str | None) -> str | None:
     """A `--business-unit` is checked and spelled as stored units are (upper case) before the command runs."""
-    from service.contacts.schemas import check_business_unit
+    from service.types import check_business_unit
 
     if value is None:
         return None

@@ -215,7 +215,7 @@ def principal_from_claims(claims: dict[str, Any], mapping: ClaimMapping) -> Prin
 
 
 def _business_unit(claims: dict[str, Any], mapping: ClaimMapping, role: UserRole) -> str | None:
-    from service.contacts.schemas import check_business_unit
+    from service.types import check_business_unit
 
     value = claim(claims, mapping.business_unit_claim)
     if isinstance(value, list) and len(value) == 1:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response, status
+from fastapi import APIRouter, Depends, Response, status
 from sqlalchemy.orm import Session
 
 from service.audit import repository as audit_repository
@@ -27,17 +27,14 @@ from service.deps import ActiveDefinitionDep, CurrentUser, ExpectedVersion, Sess
 from service.errors import error_response
 from service.models import Communication
 from service.models.audit import Action
+from service.writes import AUTH_ERRORS, RowId, created, deleted, not_enabled, not_found, stale, tagged
 
 router = APIRouter(prefix="/api/communications", tags=["communications"])
 
-CommunicationId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-AUTH_ERRORS = error_response(401, "missing or invalid bearer token")
-NOT_FOUND = error_response(404, "no communication 7")
+NOT_FOUND = not_found("communication")
 INVALID = error_response(422, [{"loc": ["body", "action_amount"], "msg": "action_amount: required when ..."}])
-NOT_ENABLED = error_response(
-    403, "the active definition 'Collections' does not enable the action log_communication, which this change needs"
-)
-STALE = error_response(409, "communication 7 is at version 4, not 3; reload it")
+NOT_ENABLED = not_enabled("log_communication")
+STALE = stale("communication")
 
 
 def get_service(session: SessionDep) -> CommunicationsService:
@@ -64,11 +61,6 @@ def _wrote(
 ServiceDep = Annotated[CommunicationsService, Depends(get_service)]
 
 
-def _tagged(response: Response, communication: Communication) -> Communication:
-    response.headers["ETag"] = f'"{communication.version}"'
-    return communication
-
-
 @router.post(
     "",
     response_model=CommunicationRead,
@@ -89,13 +81,12 @@ def create_communication(
     communication = service.create(data, principal, definition=definition)
     unit = _contact_unit(session, principal, communication.contact_id)
     _wrote(audit, Action.CREATE, communication, unit, changed(None, communication_state(communication)))
-    response.headers["Location"] = f"{router.prefix}/{communication.id}"
-    return _tagged(response, communication)
+    return created(response, router.prefix, communication, communication)
 
 
 @router.get("/{communication_id}", response_model=CommunicationRead, responses={**AUTH_ERRORS, **NOT_FOUND})
 def read_communication(
-    communication_id: CommunicationId,
+    communication_id: RowId,
     principal: CurrentUser,
     service: ServiceDep,
     session: SessionDep,
@@ -106,7 +97,7 @@ def read_communication(
     communication = service.get(communication_id, principal)
     unit = _contact_unit(session, principal, communication.contact_id)
     audit.showed([communication.contact_id], communication_ids=[communication.id], units=[unit] if unit else [])
-    return _tagged(response, communication)
+    return tagged(response, communication, communication)
 
 
 @router.patch(
@@ -115,7 +106,7 @@ def read_communication(
     responses={**AUTH_ERRORS, **NOT_ENABLED, **NOT_FOUND, **STALE, **INVALID},
 )
 def update_communication(
-    communication_id: CommunicationId,
+    communication_id: RowId,
     data: CommunicationUpdate,
     principal: CurrentUser,
     service: ServiceDep,
@@ -133,7 +124,7 @@ def update_communication(
     state = communication_state(before)
     communication = service.update(communication_id, data, principal, expected_version=expected, definition=definition)
     _wrote(audit, Action.UPDATE, communication, unit, changed(state, communication_state(communication)))
-    return _tagged(response, communication)
+    return tagged(response, communication, communication)
 
 
 @router.delete(
@@ -147,7 +138,7 @@ def update_communication(
     },
 )
 def delete_communication(
-    communication_id: CommunicationId,
+    communication_id: RowId,
     principal: CurrentUser,
     service: ServiceDep,
     session: SessionDep,
@@ -161,4 +152,4 @@ def delete_communication(
     audit.about(unit)
     service.delete(communication_id, principal, expected_version=expected)
     _wrote(audit, Action.DELETE, communication, unit, [])
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return deleted()

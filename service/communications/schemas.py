@@ -7,20 +7,15 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from service.closed import Closed
 from service.models.enums import CallAction, Channel, CommunicationStatus, Direction
-from service.types import UtcDatetime
+from service.types import Money, Text32, Text40, Text64, Text100, UtcDatetime, not_null
 
-Text32 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
-Text40 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-Text64 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Text100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Notes = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
-Money = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
 Keywords = Annotated[list[Text64], Field(max_length=10, description="Keyword1..Keyword10 (PeopleSoft), in order.")]
 
 
@@ -78,12 +73,9 @@ class CommunicationUpdate(Closed):
     contact_person: Text100 | None = None
     contact_phone: Text40 | None = None
 
-    @field_validator("interaction_at", "direction", "channel", "internal", "topic", "status", "keywords", "references")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("may be left out but not null")
-        return value
+    _not_null = field_validator(
+        "interaction_at", "direction", "channel", "internal", "topic", "status", "keywords", "references"
+    )(not_null)
 
 
 class ReferenceRead(BaseModel):

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from enum import Enum
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from search_definitions.schema import Definition
 from service.auth.service import Principal
@@ -21,34 +18,24 @@ from service.communications import repository
 from service.communications.schemas import CommunicationCreate, CommunicationUpdate, ReferenceIn
 from service.contacts.permissions import communication_paths, require_actions
 from service.db.base import utcnow
-from service.errors import Conflict, Forbidden, InvalidCriteria, NotFound
+from service.errors import Conflict, Forbidden, NotFound
 from service.models import Communication, CommunicationReference
 from service.models.enums import CallAction
+from service.writes import FieldError, check_version, flush, invalid, plain
 
-FieldError = tuple[str, str]
-
-
-def invalid(errors: Sequence[FieldError]) -> InvalidCriteria:
-    """A 422 shaped like FastAPI's own request-validation errors, so clients handle one format."""
-    return InvalidCriteria(
-        [{"type": "value_error", "loc": ["body", field], "msg": f"{field}: {msg}"} for field, msg in errors]
-    )
+AMOUNT = ("action_amount",)
 
 
 def action_errors(action: str | None, amount: Decimal | None) -> list[FieldError]:
     """Oracle's Partial Dispute places an amount in dispute; no other call action carries one."""
     if action == CallAction.PARTIAL_DISPUTE:
         if amount is None:
-            return [("action_amount", "required when action is partial_dispute")]
+            return [(AMOUNT, "required when action is partial_dispute")]
         if amount <= 0:
-            return [("action_amount", "must be greater than 0 (to end a dispute, change the action or delete it)")]
+            return [(AMOUNT, "must be greater than 0 (to end a dispute, change the action or delete it)")]
     elif amount is not None:
-        return [("action_amount", "only allowed when action is partial_dispute; leave it out or send null")]
+        return [(AMOUNT, "only allowed when action is partial_dispute; leave it out or send null")]
     return []
-
-
-def _plain(value: Any) -> Any:
-    return value.value if isinstance(value, Enum) else value
 
 
 def _references(items: Sequence[ReferenceIn]) -> list[CommunicationReference]:
@@ -66,16 +53,16 @@ class CommunicationsService:
         self, data: CommunicationCreate, principal: Principal, *, definition: Definition | None = None
     ) -> Communication:
         """`definition`, the caller's active one, must enable logging (and a call action's own action)."""
-        errors = action_errors(_plain(data.action), data.action_amount)
+        errors = action_errors(plain(data.action), data.action_amount)
         if errors:
             raise invalid(errors)
         if not repository.contact_visible(self._session, data.contact_id, business_unit=principal.business_unit):
             raise NotFound(f"no contact {data.contact_id}")
-        require_actions(communication_paths(_plain(data.action)), principal, definition)
+        require_actions(communication_paths(plain(data.action)), principal, definition)
         self._check_external_id(data.external_id, communication_id=None)
         fields = data.model_dump(exclude={"references", "interaction_at"})
         communication = Communication(
-            **{name: _plain(value) for name, value in fields.items()},
+            **{name: plain(value) for name, value in fields.items()},
             created_by=principal.name,
             interaction_at=data.interaction_at or utcnow(),
             references=_references(data.references),
@@ -95,9 +82,9 @@ class CommunicationsService:
     ) -> Communication:
         """Anyone who sees the contact may add to a conversation (PeopleSoft, Oracle); lists given replace."""
         communication = self._visible(communication_id, principal)
-        _check_version(communication, expected_version)
+        check_version(communication, expected_version, entity="communication")
         changes = {
-            name: _plain(value) for name, value in data.model_dump(exclude_unset=True, exclude={"references"}).items()
+            name: plain(value) for name, value in data.model_dump(exclude_unset=True, exclude={"references"}).items()
         }
         errors = action_errors(
             changes.get("action", communication.action), changes.get("action_amount", communication.action_amount)
@@ -120,7 +107,7 @@ class CommunicationsService:
         communication = self._visible(communication_id, principal)
         if not (principal.is_admin or communication.created_by == principal.name):
             raise Forbidden("only its author or an admin may delete a communication")
-        _check_version(communication, expected_version)
+        check_version(communication, expected_version, entity="communication")
         repository.delete(self._session, communication)
         self._flush(f"communication {communication.id}")
 
@@ -138,19 +125,11 @@ class CommunicationsService:
             raise Conflict(f"external_id: '{external_id}' is already used by another communication")
 
     def _flush(self, what: str) -> None:
-        try:
-            self._session.flush()
-        except StaleDataError as exc:
-            raise Conflict(f"{what} was changed or deleted meanwhile by someone else; reload it") from exc
-        except IntegrityError as exc:
-            if "uq_communications_external_id" in str(exc.orig) or "communications.external_id" in str(exc.orig):
-                raise Conflict("external_id: already used by another communication") from exc
-            raise Conflict(f"{what} conflicts with data saved meanwhile (was its contact deleted?)") from exc
+        flush(self._session, what, integrity=lambda exc: _integrity_violation(exc, what))
 
 
-def _check_version(communication: Communication, expected: int | None) -> None:
-    if expected is not None and expected != communication.version:
-        raise Conflict(
-            f"communication {communication.id} is at version {communication.version}, not {expected}; reload it",
-            headers={"ETag": f'"{communication.version}"'},
-        )
+def _integrity_violation(exc: IntegrityError, what: str) -> str:
+    """A concurrent insert took the external id, or the contact went away (its foreign key) before the flush."""
+    if "uq_communications_external_id" in str(exc.orig) or "communications.external_id" in str(exc.orig):
+        return "external_id: already used by another communication"
+    return f"{what} conflicts with data saved meanwhile (was its contact deleted?)"

@@ -9,31 +9,25 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
-from search_definitions.schema import Definition
 from service.audit.changes import changed, contact_state
 from service.audit.record import ContactAudit, ContactCreateAudit, ContactDeleteAudit, ContactUpdateAudit
-from service.auth.service import Principal
 from service.contacts.permissions import shown
 from service.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
 from service.contacts.secrets import SecretHasher, WriteSlots
 from service.contacts.service import ContactsService
 from service.deps import ActiveDefinitionDep, CurrentUser, ExpectedVersion, SessionDep, SettingsDep
 from service.errors import error_response
-from service.models import Contact
 from service.models.audit import Action
+from service.writes import AUTH_ERRORS, RowId, created, deleted, not_enabled, not_found, stale, tagged
 
 router = APIRouter(prefix="/api/contacts", tags=["contacts"])
 
-ContactId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-AUTH_ERRORS = error_response(401, "missing or invalid bearer token")
-NOT_FOUND = error_response(404, "no contact 7")
+NOT_FOUND = not_found("contact")
 INVALID = error_response(422, [{"loc": ["body", "phones", 1, "number"], "msg": "phones[1].number: ..."}])
-NOT_ENABLED = error_response(
-    403, "the active definition 'Collections' does not enable the action manage_subscription, which this change needs"
-)
-STALE = error_response(409, "contact 7 is at version 4, not 3; reload it")
+NOT_ENABLED = not_enabled("manage_subscription")
+STALE = stale("contact")
 DUPLICATE = error_response(409, "ar_accounts[0].number: account number 'AR-1' is already used by another contact")
 BUSY = error_response(429, "this token already has 2 contact writes in progress (the limit); retry in 1 s")
 STALE_OR_DUPLICATE = error_response(
@@ -76,12 +70,6 @@ def write_slot(principal: CurrentUser, guards: GuardsDep) -> Iterator[None]:
 WriteSlot = Depends(write_slot, scope="function")
 
 
-def _tagged(response: Response, contact: Contact, principal: Principal, definition: Definition) -> ContactRead:
-    """The contact as the caller's definition shows it, with its version as the ETag."""
-    response.headers["ETag"] = f'"{contact.version}"'
-    return shown(contact, principal, definition)
-
-
 @router.post(
     "",
     response_model=ContactRead,
@@ -102,13 +90,12 @@ def create_contact(
     audit.wrote(
         Action.CREATE, contact_id=contact.id, unit=contact.business_unit, changed=changed(None, contact_state(contact))
     )
-    response.headers["Location"] = f"{router.prefix}/{contact.id}"
-    return _tagged(response, contact, principal, definition)
+    return created(response, router.prefix, contact, shown(contact, principal, definition))
 
 
 @router.get("/{contact_id}", response_model=ContactRead, responses={**AUTH_ERRORS, **NOT_FOUND})
 def read_contact(
-    contact_id: ContactId,
+    contact_id: RowId,
     principal: CurrentUser,
     service: ServiceDep,
     response: Response,
@@ -119,7 +106,7 @@ def read_contact(
     audit.asked({"contact_id": contact_id})
     contact = service.get(contact_id, principal)
     audit.showed([contact.id], units=[contact.business_unit])
-    return _tagged(response, contact, principal, definition)
+    return tagged(response, contact, shown(contact, principal, definition))
 
 
 @router.patch(
@@ -129,7 +116,7 @@ def read_contact(
     dependencies=[WriteSlot],
 )
 def update_contact(
-    contact_id: ContactId,
+    contact_id: RowId,
     data: ContactUpdate,
     principal: CurrentUser,
     service: ServiceDep,
@@ -151,7 +138,7 @@ def update_contact(
     audit.wrote(
         Action.UPDATE, contact_id=contact.id, unit=contact.business_unit, changed=changed(state, contact_state(contact))
     )
-    return _tagged(response, contact, principal, definition)
+    return tagged(response, contact, shown(contact, principal, definition))
 
 
 @router.delete(
@@ -160,7 +147,7 @@ def update_contact(
     responses={**AUTH_ERRORS, **error_response(403, "deleting a contact needs the admin role"), **NOT_FOUND, **STALE},
 )
 def delete_contact(
-    contact_id: ContactId,
+    contact_id: RowId,
     principal: CurrentUser,
     service: ServiceDep,
     expected: ExpectedVersion,
@@ -172,4 +159,4 @@ def delete_contact(
     audit.about(unit)
     service.delete(contact_id, principal, expected_version=expected)
     audit.wrote(Action.DELETE, contact_id=contact_id, unit=unit, changed=[])
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return deleted()

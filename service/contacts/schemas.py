@@ -8,12 +8,10 @@ uniqueness) live in the service, which reports them in the same 422 shape.
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-import phonenumbers
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -22,8 +20,6 @@ from pydantic import (
     Field,
     SecretStr,
     StringConstraints,
-    TypeAdapter,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -43,57 +39,27 @@ from service.models.enums import (
     SubscriptionStatus,
     WorkItemKind,
 )
+from service.types import (
+    BusinessUnit,
+    Country,
+    Currency,
+    EmailAddress,
+    Money,
+    Text16,
+    Text24,
+    Text32,
+    Text40,
+    Text64,
+    Text100,
+    Text200,
+    UtcDatetime,
+    not_null,
+)
 
-Text16 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
-Text24 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=24)]
-Text32 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
-Text40 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-Text64 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Text100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Postcode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
-# A code (a SetID): upper-cased, so the database's exact comparison and the index's folded one agree.
-BusinessUnit = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_-]+$"),
-]
-
-
-def check_business_unit(value: str) -> str:
-    """A unit given outside a request body (an option, an import's default), checked and spelled as stored."""
-    try:
-        return TypeAdapter(BusinessUnit).validate_python(value)
-    except ValidationError as exc:
-        raise ValueError(f"'{value}' is no business unit (1 to 20 letters, digits, _ or -)") from exc
-
-
 Language = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=8, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,4})?$")
 ]
-Money = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
-
-# ISO 3166-1 alpha-2: the regions libphonenumber knows, plus uninhabited territories it has no numbering plan
-# for, minus its two non-ISO entries (Ascension and Tristan da Cunha share SH).
-COUNTRIES = frozenset((phonenumbers.SUPPORTED_REGIONS | {"AQ", "BV", "GS", "HM", "PN", "TF", "UM"}) - {"AC", "TA"})
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
-
-
-def _known_country(value: str) -> str:
-    if value not in COUNTRIES:
-        raise ValueError("not an ISO 3166-1 alpha-2 country code")
-    return value
-
-
-def _currency(value: str) -> str:
-    if not (value.isascii() and value.isalpha()):
-        raise ValueError("not an ISO 4217 currency code (three letters, e.g. EUR)")
-    return value
-
-
-def _email(value: str) -> str:
-    if not _EMAIL.match(value):
-        raise ValueError("not an email address (expected name@domain.tld)")
-    return value
 
 
 def _pin_as_text(value: Any) -> Any:
@@ -101,17 +67,6 @@ def _pin_as_text(value: Any) -> Any:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-Country = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, to_upper=True, min_length=2, max_length=2),
-    AfterValidator(_known_country),
-]
-Currency = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, to_upper=True, min_length=3, max_length=3),
-    AfterValidator(_currency),
-]
-EmailAddress = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_email)]
 Secret = Annotated[SecretStr, BeforeValidator(_pin_as_text)]
 
 
@@ -270,20 +225,7 @@ class ContactUpdate(Closed):
     subscriptions: list[SubscriptionIn] | None = Field(None, max_length=100)
     work_items: list[WorkItemIn] | None = Field(None, max_length=200)
 
-    @field_validator("kind", "business_unit", "life_cycle_state", *NESTED_LISTS)
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("may be left out but not null")
-        return value
-
-
-def _as_utc(value: datetime) -> datetime:
-    """SQLite hands timestamps back naive (they were stored as UTC); PostgreSQL in the session's time zone."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+    _not_null = field_validator("kind", "business_unit", "life_cycle_state", *NESTED_LISTS)(not_null)
 
 
 class Read(BaseModel):

@@ -9,6 +9,9 @@ client a CPU lever. Three bounds take it away:
 - every hash runs in one bounded pool of `secret_hash_workers` threads, off the event loop, so however many
   writes arrive at once, hashing never takes more cores than that and searches keep theirs.
 The per-token bound on concurrent writes (`WriteSlots`) keeps one client from filling that pool alone.
+
+Everything about secrets lives here: the scheme, the length rule, which secrets of a write get hashed
+(`secret_hashes`), the pool and the slots. The contact service only stores the hashes it is given.
 """
 
 from __future__ import annotations
@@ -19,13 +22,22 @@ import hmac
 import os
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from service.errors import DomainError
+from service.writes import FieldError, invalid
+
+if TYPE_CHECKING:
+    from service.contacts.schemas import AccessTokenIn
+    from service.models import AccessToken
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+SECRET_LENGTH = (4, 128)
+# The hash each token's secret gets, by token identifier.
+SecretHashes = dict[str, str]
 
 
 def hash_secret(secret: str) -> str:
@@ -61,6 +73,45 @@ class SecretHasher:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def length_errors(tokens: Sequence[AccessTokenIn] | None) -> list[FieldError]:
+    """Secrets of the wrong length, by where they are (the value is never echoed)."""
+    low, high = SECRET_LENGTH
+    return [
+        (("access_tokens", index, "secret"), f"must be {low} to {high} characters long")
+        for index, token in enumerate(tokens or [])
+        if token.secret is not None and not low <= len(token.secret.get_secret_value()) <= high
+    ]
+
+
+def secret_hashes(
+    tokens: Sequence[AccessTokenIn] | None,
+    stored: Sequence[AccessToken],
+    *,
+    limit: int,
+    hasher: SecretHasher | None = None,
+) -> SecretHashes:
+    """The hash each token's secret gets, by identifier: only secrets sent are hashed.
+
+    A secret sent again unchanged keeps its stored hash (one verification instead of a new salt), so the row
+    does not change; more than `limit` secrets sent is a 422 before any hashing. Without a `hasher` (the API's
+    pool), hashing runs in the caller's thread.
+    """
+    sent = [t for t in tokens or [] if "secret" in t.model_fields_set and t.secret is not None]
+    if len(sent) > limit:
+        raise invalid(
+            [(("access_tokens",), f"at most {limit} secrets can be set in one request; {len(sent)} were sent")]
+        )
+    hash_one = hasher.hash if hasher is not None else hash_secret
+    verify = hasher.verify if hasher is not None else verify_secret
+    hashes: SecretHashes = {}
+    old = {row.identifier: row.secret_hash for row in stored}
+    for token in sent:
+        secret = token.secret.get_secret_value() if token.secret is not None else ""
+        kept = old.get(token.identifier)
+        hashes[token.identifier] = kept if kept is not None and verify(secret, kept) else hash_one(secret)
+    return hashes
 
 
 class TooManyWrites(DomainError):

@@ -8,12 +8,10 @@ transaction, so nothing here touches the outbox.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from enum import Enum
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from search_definitions.schema import Definition
 from service.auth.service import Principal
@@ -29,8 +27,8 @@ from service.contacts.schemas import (
     SubscriptionIn,
     WorkItemIn,
 )
-from service.contacts.secrets import SecretHasher, hash_secret, verify_secret
-from service.errors import Conflict, Forbidden, InvalidCriteria, NotFound
+from service.contacts.secrets import SecretHasher, SecretHashes, length_errors, secret_hashes
+from service.errors import Conflict, Forbidden, NotFound
 from service.models import (
     AccessToken,
     Address,
@@ -45,11 +43,9 @@ from service.models import (
 )
 from service.phones import to_e164
 from service.settings import Settings
+from service.writes import FieldError, check_version, flush, invalid, plain
 
-Loc = tuple[str | int, ...]
-FieldError = tuple[Loc, str]
 Row = TypeVar("Row")
-SecretHashes = dict[str, str]
 
 SCALARS = (
     "kind",
@@ -72,29 +68,6 @@ UNIQUE_KEYS = (
     ("subscriptions", "number", Subscription.number, Subscription.contact_id, "subscription number"),
     ("access_tokens", "identifier", AccessToken.identifier, AccessToken.contact_id, "access token identifier"),
 )
-SECRET_LENGTH = (4, 128)
-
-
-def field_path(loc: Loc) -> str:
-    """("phones", 1, "number") -> "phones[1].number", as an agent reads it."""
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
-
-
-def invalid(errors: Sequence[FieldError]) -> InvalidCriteria:
-    """A 422 shaped like FastAPI's own request-validation errors, so clients handle one format."""
-    return InvalidCriteria(
-        [{"type": "value_error", "loc": ["body", *loc], "msg": f"{field_path(loc)}: {msg}"} for loc, msg in errors]
-    )
-
-
-def _plain(value: Any) -> Any:
-    return value.value if isinstance(value, Enum) else value
-
-
-__all__ = ["ContactsService", "hash_secret", "verify_secret"]
 
 
 class ContactsService:
@@ -128,7 +101,7 @@ class ContactsService:
             raise invalid(errors)
         self._check_unique(data, unit=unit, contact=None)
         secrets = self._secret_hashes(data.access_tokens, [])
-        contact = Contact(**{name: _plain(getattr(data, name)) for name in SCALARS if name != "business_unit"})
+        contact = Contact(**{name: plain(getattr(data, name)) for name in SCALARS if name != "business_unit"})
         contact.business_unit = unit
         contact.phones = phones
         _apply_lists(contact, data, existing=False, secrets=secrets)
@@ -148,9 +121,9 @@ class ContactsService:
     ) -> Contact:
         """A field left out stays; a nested list given replaces the whole list (see ContactUpdate)."""
         contact = self._visible(contact_id, principal)
-        _check_version(contact, expected_version)
+        check_version(contact, expected_version, entity="contact")
         changes = {
-            name: _plain(value) for name, value in data.model_dump(exclude_unset=True, include=set(SCALARS)).items()
+            name: plain(value) for name, value in data.model_dump(exclude_unset=True, include=set(SCALARS)).items()
         }
         permissions.require_actions(permissions.update_paths(data, contact, changes), principal, definition)
         errors: list[FieldError] = []
@@ -183,7 +156,7 @@ class ContactsService:
         contact = self._visible(contact_id, principal, with_communications=True)
         if not principal.is_admin:
             raise Forbidden("deleting a contact needs the admin role")
-        _check_version(contact, expected_version)
+        check_version(contact, expected_version, entity="contact")
         repository.delete(self._session, contact)
         self._flush(f"contact {contact.id}")
 
@@ -239,41 +212,12 @@ class ContactsService:
             raise Conflict(f"external_id: '{external_id}' is already used by another contact")
 
     def _secret_hashes(self, tokens: Sequence[AccessTokenIn] | None, stored: Sequence[AccessToken]) -> SecretHashes:
-        """The hash each token's secret gets, by identifier: only secrets sent are hashed (see `secrets`).
-
-        A secret sent again unchanged keeps its stored hash (one verification instead of a new salt), so the row
-        does not change; secrets sent beyond `max_secrets_per_write` are a 422 before any hashing.
-        """
-        sent = [t for t in tokens or [] if "secret" in t.model_fields_set and t.secret is not None]
+        """The hashes of the secrets sent (`secrets.secret_hashes`), within `max_secrets_per_write`."""
         limit = self._settings.max_secrets_per_write
-        if len(sent) > limit:
-            raise invalid(
-                [(("access_tokens",), f"at most {limit} secrets can be set in one request; {len(sent)} were sent")]
-            )
-        hashes: SecretHashes = {}
-        old = {row.identifier: row.secret_hash for row in stored}
-        for token in sent:
-            secret = token.secret.get_secret_value() if token.secret is not None else ""
-            kept = old.get(token.identifier)
-            if kept is not None and self._verify(secret, kept):
-                hashes[token.identifier] = kept
-            else:
-                hashes[token.identifier] = self._hash(secret)
-        return hashes
-
-    def _hash(self, secret: str) -> str:
-        return self._hasher.hash(secret) if self._hasher is not None else hash_secret(secret)
-
-    def _verify(self, secret: str, stored: str) -> bool:
-        return self._hasher.verify(secret, stored) if self._hasher is not None else verify_secret(secret, stored)
+        return secret_hashes(tokens, stored, limit=limit, hasher=self._hasher)
 
     def _flush(self, what: str) -> None:
-        try:
-            self._session.flush()
-        except StaleDataError as exc:
-            raise Conflict(f"{what} was changed or deleted meanwhile by someone else; reload it") from exc
-        except IntegrityError as exc:
-            raise Conflict(_unique_violation(exc)) from exc
+        flush(self._session, what, integrity=_unique_violation)
 
 
 def creation_errors(data: ContactCreate, region: str, *, keep_invalid_phones: bool) -> list[FieldError]:
@@ -347,19 +291,7 @@ def _request_errors(data: ContactCreate | ContactUpdate) -> list[FieldError]:
         errors += [
             ((list_name, i, "is_primary"), "only one entry of the list can be the primary one") for i in primaries[1:]
         ]
-    low, high = SECRET_LENGTH
-    for index, token in enumerate(data.access_tokens or []):
-        if token.secret is not None and not low <= len(token.secret.get_secret_value()) <= high:
-            errors.append((("access_tokens", index, "secret"), f"must be {low} to {high} characters long"))
-    return errors
-
-
-def _check_version(contact: Contact, expected: int | None) -> None:
-    if expected is not None and expected != contact.version:
-        raise Conflict(
-            f"contact {contact.id} is at version {contact.version}, not {expected}; reload it",
-            headers={"ETag": f'"{contact.version}"'},
-        )
+    return errors + length_errors(data.access_tokens)
 
 
 def _apply_lists(
@@ -422,12 +354,12 @@ def _work_item(w: WorkItemIn) -> WorkItem:
 
 def _set_account(row: ARAccount, a: ARAccountIn) -> None:
     for name, value in a.model_dump().items():
-        setattr(row, name, _plain(value))
+        setattr(row, name, plain(value))
 
 
 def _set_subscription(row: Subscription, s: SubscriptionIn) -> None:
     for name, value in s.model_dump(exclude={"services", "installed_items"}).items():
-        setattr(row, name, _plain(value))
+        setattr(row, name, plain(value))
     row.services = [SubscriptionService(code=x.code, name=x.name, mandatory=x.mandatory) for x in s.services]
     row.installed_items = [InstalledItem(product=x.product, serial_number=x.serial_number) for x in s.installed_items]
 

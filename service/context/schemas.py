@@ -12,9 +12,9 @@ from service.contacts.schemas import (
     EmailRead,
     PhoneRead,
     SubscriptionRead,
-    UtcDatetime,
     WorkItemRead,
 )
+from service.types import UtcDatetime
 
 
 class ContextPhone(PhoneRead):

@@ -16,19 +16,17 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from enum import Enum
 from typing import Any
 
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from service.contacts import repository as contacts
+from service.contacts.secrets import hash_secret
 from service.contacts.service import (
     SCALARS,
     UNIQUE_KEYS,
     creation_errors,
-    hash_secret,
-    invalid,
     invalid_phones,
     phone_region,
 )
@@ -52,13 +50,10 @@ from service.models import (
 from service.models.outbox import CONTACT
 from service.phones import to_e164
 from service.settings import Settings
+from service.writes import invalid, plain
 
 # The contact columns a line sets, as the service sets them (the unit is the one `unit_of` gave the line).
 SCALAR_COLUMNS = tuple(name for name in SCALARS if name != "business_unit")
-
-
-def _plain(value: Any) -> Any:
-    return value.value if isinstance(value, Enum) else value
 
 
 def _table(model: Any) -> Table:
@@ -134,7 +129,7 @@ class BulkContacts:
         now = utcnow()
         rows = [
             {
-                **{name: _plain(getattr(r, name)) for name in SCALAR_COLUMNS},
+                **{name: plain(getattr(r, name)) for name in SCALAR_COLUMNS},
                 "business_unit": r.business_unit,
                 "version": 1,
                 "created_at": now,
@@ -196,7 +191,7 @@ class BulkContacts:
                 {
                     "contact_id": contact_id,
                     "business_unit": r.business_unit,
-                    **{k: _plain(v) for k, v in a.model_dump().items()},
+                    **{k: plain(v) for k, v in a.model_dump().items()},
                 }
                 for a in r.ar_accounts
             ]
@@ -216,7 +211,7 @@ class BulkContacts:
                     {
                         "contact_id": contact_id,
                         "business_unit": r.business_unit,
-                        **{k: _plain(v) for k, v in s.model_dump(exclude={"services", "installed_items"}).items()},
+                        **{k: plain(v) for k, v in s.model_dump(exclude={"services", "installed_items"}).items()},
                     },
                     s,
                 )

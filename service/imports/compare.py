@@ -21,7 +21,8 @@ from service.contacts.schemas import (
     PhoneIn,
     SubscriptionIn,
 )
-from service.contacts.service import SCALARS, verify_secret
+from service.contacts.secrets import verify_secret
+from service.contacts.service import SCALARS
 from service.models import Communication, Contact
 
 # Input field -> ORM attribute, where their names differ.

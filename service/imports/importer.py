@@ -29,8 +29,6 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from service.contacts.schemas import check_business_unit
-from service.contacts.service import field_path
 from service.db.session import build_sessionmaker
 from service.errors import DomainError
 from service.imports import repository
@@ -50,6 +48,8 @@ from service.imports.records import (
 from service.imports.writers import CommunicationWriter, ContactWriter, Rejected, Stored
 from service.progress import progress_bar
 from service.settings import Settings
+from service.types import check_business_unit
+from service.writes import field_path
 
 
 @dataclass(frozen=True, slots=True)

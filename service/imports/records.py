@@ -19,11 +19,11 @@ from typing import Any
 from pydantic import Field, ValidationError, field_validator
 
 from service.communications.schemas import CommunicationCreate
-from service.communications.schemas import Text64 as CommunicationText64
-from service.contacts.schemas import ContactCreate, Text64
-from service.contacts.service import field_path
+from service.contacts.schemas import ContactCreate
 from service.imports.options import Kind
 from service.imports.readers import UnusableFile
+from service.types import Text64
+from service.writes import field_path
 
 
 class ContactRecord(ContactCreate):
@@ -32,9 +32,9 @@ class ContactRecord(ContactCreate):
 
 class CommunicationRecord(CommunicationCreate):
     contact_id: int | None = Field(None, exclude=True)
-    external_id: CommunicationText64 = Field(description="Id in the system of record; a re-import updates it.")
-    contact_external_id: CommunicationText64 = Field(description="The `external_id` of the contact it belongs to.")
-    created_by: CommunicationText64 = Field(description="User name of the agent who logged it.")
+    external_id: Text64 = Field(description="Id in the system of record; a re-import updates it.")
+    contact_external_id: Text64 = Field(description="The `external_id` of the contact it belongs to.")
+    created_by: Text64 = Field(description="User name of the agent who logged it.")
 
     @field_validator("contact_id")
     @classmethod

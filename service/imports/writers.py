@@ -21,12 +21,13 @@ from service.auth.service import Principal
 from service.communications.schemas import CommunicationUpdate
 from service.communications.service import CommunicationsService
 from service.contacts.schemas import ContactUpdate
-from service.contacts.service import ContactsService, FieldError, invalid_phones, phone_region
+from service.contacts.service import ContactsService, invalid_phones, phone_region
 from service.imports import repository
 from service.imports.compare import communication_matches, contact_matches
 from service.imports.records import CommunicationRecord, ContactRecord
 from service.models.enums import UserRole
 from service.settings import Settings
+from service.writes import FieldError
 
 IMPORT_USER = "import"
 

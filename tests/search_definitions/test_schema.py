@@ -56,3 +56,9 @@ def test_invalid_definition_names_the_offending_entry(overrides, message):
 
 def test_recent_limit_may_be_none_meaning_all():
     assert make(recent_communications_limit=None).recent_communications_limit is None
+
+
+def test_a_definition_names_its_business_units_as_contacts_spell_them():
+    assert make(business_units=[" bu01 ", "FR_02"]).business_units == ("BU01", "FR_02")
+    with pytest.raises(ValidationError, match=r"business_units\.0"):
+        make(business_units=["BU 01"])

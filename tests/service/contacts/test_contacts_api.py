@@ -8,7 +8,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from service.contacts import repository
-from service.contacts.service import verify_secret
+from service.contacts.secrets import verify_secret
 from service.models import AccessToken, Address, ARAccount, Contact, OutboxEntry, Subscription
 from tests.service.contacts.conftest import create_contact, person_payload
 

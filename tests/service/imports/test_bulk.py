@@ -3,7 +3,7 @@
 from sqlalchemy import event, select
 from sqlalchemy.orm import selectinload
 
-from service.contacts.service import verify_secret
+from service.contacts.secrets import verify_secret
 from service.db.session import build_engine, build_sessionmaker
 from service.imports import bulk
 from service.models import Contact, OutboxEntry, Subscription

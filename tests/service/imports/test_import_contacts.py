@@ -2,7 +2,7 @@
 
 import pytest
 
-from service.contacts.service import verify_secret
+from service.contacts.secrets import verify_secret
 from service.imports.options import Kind
 from tests.service.imports.conftest import person
 
