@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Request
 
 from service.auth.service import Principal
-from service.deps import CurrentUser
 from service.models.audit import Action, Lookup
 
 STATE_KEY = "audit"
@@ -82,22 +81,3 @@ def open_record(request: Request, endpoint: Lookup, principal: Principal, action
     record = LookupRecord(endpoint=endpoint, principal=principal, action=action)
     setattr(request.state, STATE_KEY, record)
     return record
-
-
-def audited(endpoint: Lookup, action: Action = Action.READ) -> Callable[[Request, Principal], Awaitable[LookupRecord]]:
-    async def start(request: Request, principal: CurrentUser) -> LookupRecord:
-        return open_record(request, endpoint, principal, action)
-
-    return start
-
-
-WorklistAudit = Annotated[LookupRecord, Depends(audited(Lookup.FOLLOW_UP_WORKLIST))]
-ContextAudit = Annotated[LookupRecord, Depends(audited(Lookup.CONTACT_CONTEXT))]
-ContactAudit = Annotated[LookupRecord, Depends(audited(Lookup.CONTACT))]
-CommunicationAudit = Annotated[LookupRecord, Depends(audited(Lookup.COMMUNICATION))]
-ContactCreateAudit = Annotated[LookupRecord, Depends(audited(Lookup.CONTACT, Action.CREATE))]
-ContactUpdateAudit = Annotated[LookupRecord, Depends(audited(Lookup.CONTACT, Action.UPDATE))]
-ContactDeleteAudit = Annotated[LookupRecord, Depends(audited(Lookup.CONTACT, Action.DELETE))]
-CommunicationCreateAudit = Annotated[LookupRecord, Depends(audited(Lookup.COMMUNICATION, Action.CREATE))]
-CommunicationUpdateAudit = Annotated[LookupRecord, Depends(audited(Lookup.COMMUNICATION, Action.UPDATE))]
-CommunicationDeleteAudit = Annotated[LookupRecord, Depends(audited(Lookup.COMMUNICATION, Action.DELETE))]

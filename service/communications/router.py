@@ -13,17 +13,20 @@ from sqlalchemy.orm import Session
 
 from service.audit import repository as audit_repository
 from service.audit.changes import changed, communication_state
-from service.audit.record import (
+from service.audit.record import LookupRecord
+from service.auth.service import Principal
+from service.communications.schemas import CommunicationCreate, CommunicationRead, CommunicationUpdate
+from service.communications.service import CommunicationsService
+from service.deps import (
+    ActiveDefinitionDep,
     CommunicationAudit,
     CommunicationCreateAudit,
     CommunicationDeleteAudit,
     CommunicationUpdateAudit,
-    LookupRecord,
+    CurrentUser,
+    ExpectedVersion,
+    SessionDep,
 )
-from service.auth.service import Principal
-from service.communications.schemas import CommunicationCreate, CommunicationRead, CommunicationUpdate
-from service.communications.service import CommunicationsService
-from service.deps import ActiveDefinitionDep, CurrentUser, ExpectedVersion, SessionDep
 from service.errors import error_response
 from service.models import Communication
 from service.models.audit import Action

@@ -12,12 +12,21 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response, status
 
 from service.audit.changes import changed, contact_state
-from service.audit.record import ContactAudit, ContactCreateAudit, ContactDeleteAudit, ContactUpdateAudit
 from service.contacts.permissions import shown
 from service.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
 from service.contacts.secrets import SecretHasher, WriteSlots
 from service.contacts.service import ContactsService
-from service.deps import ActiveDefinitionDep, CurrentUser, ExpectedVersion, SessionDep, SettingsDep
+from service.deps import (
+    ActiveDefinitionDep,
+    ContactAudit,
+    ContactCreateAudit,
+    ContactDeleteAudit,
+    ContactUpdateAudit,
+    CurrentUser,
+    ExpectedVersion,
+    SessionDep,
+    SettingsDep,
+)
 from service.errors import error_response
 from service.models.audit import Action
 from service.writes import AUTH_ERRORS, RowId, created, deleted, not_enabled, not_found, stale, tagged

@@ -6,10 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from service.audit.record import ContextAudit
 from service.context.schemas import ContactContext
 from service.context.service import contact_context
-from service.deps import ActiveDefinitionDep, CurrentUser, SessionDep
+from service.deps import ActiveDefinitionDep, ContextAudit, CurrentUser, SessionDep
 from service.errors import error_response
 
 router = APIRouter(prefix="/api/contacts", tags=["contacts"])

@@ -8,11 +8,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service.audit.record import LookupRecord, WorklistAudit
-from service.deps import CurrentUser, GatewayDep, SettingsDep
+from service.audit.record import LookupRecord
+from service.deps import (
+    CommunicationsSearchLookup,
+    CurrentUser,
+    GatewayDep,
+    RecentCommunicationsLookup,
+    SettingsDep,
+    WorklistAudit,
+)
 from service.errors import error_response
 from service.search import communications
-from service.search.lookup import CommunicationsSearchLookup, RecentCommunicationsLookup
 from service.search.router import refuse_surrogates
 from service.search.schemas import CommunicationPage, CommunicationSearchRequest
 

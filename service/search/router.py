@@ -8,9 +8,9 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, Response
 
+from service.deps import AdvancedSearchLookup, EngineLookup, QuickSearchLookup
 from service.errors import InvalidCriteria, error_response
 from service.search import service
-from service.search.lookup import AdvancedSearchLookup, EngineLookup, QuickSearchLookup
 from service.search.results import SearchPageData
 from service.search.schemas import AdvancedSearchRequest, QuickSearchRequest, SearchPage
 from service.surrogates import surrogate_at
