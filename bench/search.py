@@ -288,6 +288,8 @@ def run_side_by_side(
                 sides = sides[:1]
             elif sample % 2:
                 sides.reverse()
+            if sample == warmup:
+                too_common = 0  # the warm-up's refusals are not samples
             for ask, times in sides:
                 started = time.perf_counter()
                 ask(lookup)

@@ -80,7 +80,7 @@ class Settings(BaseSettings):
     bulk_request_timeout_s: float = Field(120.0, gt=0, description="Per bulk request; searches keep a short one.")
     max_criteria: int = Field(20, gt=0, description="Most criteria one advanced or communications search may hold.")
     like_max_candidates: int = Field(
-        2000,
+        1000,
         gt=0,
         description="Most documents per shard a several-part `like` may leave to the check of its order (else 422).",
     )
