@@ -84,9 +84,9 @@ async def search(
             phone_region=settings.default_phone_region,
             business_unit=principal.business_unit,
         )
-        body, counted = build(), build(candidates=True)
+        body = build()
     except terms.CriteriaError as exc:
         raise InvalidCriteria(str(exc)) from exc
-    await refuse_too_common(gateway, settings.communications_alias, body, counted, in_parts(parsed), settings=settings)
+    await refuse_too_common(gateway, settings.communications_alias, body, build, in_parts(parsed), settings=settings)
     response = await gateway.search(settings.communications_alias, body)
     return results.to_communication_page(response, size=page)

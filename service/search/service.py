@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 from search_definitions import catalogue
@@ -47,12 +48,12 @@ async def quick_search(
             business_unit=principal.business_unit,
             older_mapping=older,
         )
-        body, counted = build(), build(candidates=True)
+        body = build()
         locate = highlights.locator(field, operator, value, phone_region=settings.default_phone_region)
         matcher = results.Matcher(field.key, field.highlight_path, locate)
     except terms.CriteriaError as exc:
         raise InvalidCriteria(str(exc)) from exc
-    await refuse_too_common(gateway, settings.quick_alias, body, counted, [value], settings=settings)
+    await refuse_too_common(gateway, settings.quick_alias, body, build, in_parts([quick]), settings=settings)
     response = await gateway.search(settings.quick_alias, body)
     return results.to_page(response, size=size, matchers=[matcher])
 
@@ -97,7 +98,7 @@ async def advanced_search(
             business_unit=principal.business_unit,
             older_mapping=older,
         )
-        body, counted = build(), build(candidates=True)
+        body = build()
         region = settings.default_phone_region
         matchers = [
             results.Matcher(
@@ -110,7 +111,7 @@ async def advanced_search(
         ]
     except terms.CriteriaError as exc:
         raise InvalidCriteria(str(exc)) from exc
-    await refuse_too_common(gateway, settings.contacts_alias, body, counted, in_parts(parsed), settings=settings)
+    await refuse_too_common(gateway, settings.contacts_alias, body, build, in_parts(parsed), settings=settings)
     response = await gateway.search(settings.contacts_alias, body)
     return results.to_page(response, size=size, matchers=matchers)
 
@@ -124,15 +125,20 @@ async def refuse_too_common(
     gateway: SearchGateway,
     index: str,
     body: dict[str, Any],
-    counted: dict[str, Any],
+    build: Callable[..., dict[str, Any]],
     patterns: list[str],
     *,
     settings: Settings,
 ) -> None:
     """A several-part `like` whose parts are common would hold the engine for as long as it checks their order
-    (`queries.candidates_probe`): counted first, refused with a 422 saying what to type when too many hold them."""
+    (`queries.candidates_probe`): counted first, refused with a 422 saying what to type when too many hold them.
+
+    `patterns` are the request's several-part `like` values (`in_parts`); without one, the search is sent as it
+    is, and `build` (the body's builder) is asked for the counting query only when there is one."""
+    if not patterns:
+        return
     limit = settings.like_max_candidates
-    probe = queries.candidates_probe(body, counted, limit=limit)
+    probe = queries.candidates_probe(body, build(candidates=True), limit=limit)
     if probe is None:
         return
     response = await gateway.search(index, probe)
