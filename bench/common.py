@@ -40,8 +40,13 @@ class Child:
 
 def cli(env: dict[str, str], *args: str, log: Path | None = None) -> Child:
     """Run `contact-lookup ARGS` as a child and read its CPU time and peak RSS from wait4 (that child alone)."""
-    out = open(log, "w") if log else subprocess.PIPE  # noqa: SIM115 - closed below
     started = time.perf_counter()
+    return reap(spawn(env, *args, log=log), started, log=log)
+
+
+def spawn(env: dict[str, str], *args: str, log: Path | None = None) -> subprocess.Popen[str]:
+    """`contact-lookup ARGS` started as a child, its output to `log` (or a pipe `reap` reads)."""
+    out = open(log, "w") if log else subprocess.PIPE  # noqa: SIM115 - the child holds it; reap reads the log
     process = subprocess.Popen(
         [sys.executable, "-m", "service.cli", *args],
         env={**os.environ, **env},
@@ -49,13 +54,19 @@ def cli(env: dict[str, str], *args: str, log: Path | None = None) -> Child:
         stderr=subprocess.STDOUT,
         text=True,
     )
+    if log:
+        out.close()  # type: ignore[union-attr]
+    return process
+
+
+def reap(process: subprocess.Popen[str], started: float, *, log: Path | None = None) -> Child:
+    """Wait for a child `spawn` started: wall time since `started`, its own CPU time and peak RSS (wait4)."""
     output = ""
     if process.stdout is not None:
         output = process.stdout.read()
     _pid, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     if log:
-        out.close()  # type: ignore[union-attr]
         output = log.read_text(errors="replace")
     cpu_seconds = usage.ru_utime + usage.ru_stime
     return Child(time.perf_counter() - started, cpu_seconds, usage.ru_maxrss / 1024, process.returncode, output)
