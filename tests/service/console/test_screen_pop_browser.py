@@ -185,3 +185,27 @@ async def test_the_console_preselects_the_operator_the_active_definition_names(s
         finally:
             assert (await api.post(f"{path}/deactivate")).status_code == 200
             assert (await api.delete(path)).status_code == 204
+
+
+async def test_a_call_opened_in_a_new_tab_takes_the_sign_in_of_a_console_tab_already_open(site, new_page):
+    console = await new_page()
+    await sign_in(console, site.scenario.tokens["agent"])
+    await expect(console.get_by_role("button", name="Log person information")).to_be_visible()
+
+    call = await console.context.new_page()
+    await call.goto("/console?caller=%2B33612345678")
+    await expect(context_title(call)).to_have_text("Marie Lefèvre")
+    await expect(call.get_by_label("API token")).to_be_hidden()
+
+    plain = await console.context.new_page()
+    await plain.goto("/console")
+    await expect(plain.get_by_label("API token")).to_be_visible()
+
+
+async def test_a_call_in_a_browser_with_no_console_signed_in_asks_for_sign_in_then_pops(site, new_page):
+    page = await new_page()
+    await page.goto("/console?caller=%2B33612345678")
+    await expect(page.get_by_label("API token")).to_be_visible()
+    await page.get_by_label("API token").fill(site.scenario.tokens["agent"])
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(context_title(page)).to_have_text("Marie Lefèvre")

@@ -156,4 +156,4 @@ whenSignedIn(async (me) => {
   window.sessionStorage.removeItem(CALLER_KEY);
   if (caller) await screenPop(caller);
   else byId("quick-value").focus();
-});
+}, { borrow: Boolean(window.sessionStorage.getItem(CALLER_KEY)) });
