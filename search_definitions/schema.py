@@ -16,6 +16,8 @@ from service.closed import Closed
 from service.types import BusinessUnit
 
 AddressScope = Literal["any", "billing", "subscription"]
+# The operators a text quick search offers; `default_operator` is the one the console preselects.
+QuickOperator = Literal["=", "like"]
 MAX_RECENT_LIMIT = 500
 
 
@@ -83,7 +85,12 @@ class Definition(Closed):
     quick_search_fields: tuple[str, ...] = Field(min_length=1)
     advanced_search_fields: AdvancedFields = AdvancedFields()
     address_scopes: tuple[AddressScope, ...] = ("any", "billing", "subscription")
-    recent_communications_limit: Annotated[int, Field(ge=1, le=MAX_RECENT_LIMIT)] | None = 20
+    # Left out, all of them (the Communication Centre: "if nothing is defined, all of the communications will be
+    # retrieved"). Stored versions always hold the key (the store writes the whole model), so a stored 20 stays 20.
+    recent_communications_limit: Annotated[int, Field(ge=1, le=MAX_RECENT_LIMIT)] | None = None
+    # The Communication Centre's "Search Operator Settings": what the console preselects; `=` for stored versions
+    # from before the key existed, as the console always preselected it.
+    default_operator: QuickOperator = "="
     actions: tuple[Action, ...] = ()
     context_sections: tuple[ContextSection, ...] = tuple(ContextSection)
     business_units: tuple[BusinessUnit, ...] = ()

@@ -32,6 +32,7 @@ from service.db.session import build_engine, build_sessionmaker
 from service.definitions.router import router as definitions_router
 from service.errors import ProblemResponse, error_response, install_handlers, note_detail
 from service.health.router import router as health_router
+from service.lookup.router import router as lookup_router
 from service.opensearch.client import build_async_client
 from service.opensearch.gateway import SearchGateway
 from service.ratelimit import RateLimiter
@@ -115,6 +116,7 @@ def create_app(settings: Settings, *, tracer_provider: TracerProvider | None = N
     common = _common_errors(settings)
     for router in (
         auth_router,
+        lookup_router,  # before contacts_router: /api/contacts/similar is no contact id
         search_router,
         definitions_router,
         contacts_router,

@@ -247,3 +247,5 @@ QuickSearchLookup = Annotated[EngineLookup, Depends(engine_lookup(Lookup.QUICK_S
 AdvancedSearchLookup = Annotated[EngineLookup, Depends(engine_lookup(Lookup.ADVANCED_SEARCH))]
 RecentCommunicationsLookup = Annotated[EngineLookup, Depends(engine_lookup(Lookup.RECENT_COMMUNICATIONS))]
 CommunicationsSearchLookup = Annotated[EngineLookup, Depends(engine_lookup(Lookup.COMMUNICATIONS_SEARCH))]
+CallerLookup = Annotated[EngineLookup, Depends(engine_lookup(Lookup.CALLER_LOOKUP))]
+SimilarContactsLookup = Annotated[EngineLookup, Depends(engine_lookup(Lookup.SIMILAR_CONTACTS))]

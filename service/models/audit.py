@@ -24,6 +24,8 @@ class Lookup(StrEnum):
     CONTACT_CONTEXT = "contact_context"
     CONTACT = "contact"
     COMMUNICATION = "communication"
+    CALLER_LOOKUP = "caller_lookup"
+    SIMILAR_CONTACTS = "similar_contacts"
 
 
 class Action(StrEnum):

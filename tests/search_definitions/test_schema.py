@@ -62,3 +62,30 @@ def test_a_definition_names_its_business_units_as_contacts_spell_them():
     assert make(business_units=[" bu01 ", "FR_02"]).business_units == ("BU01", "FR_02")
     with pytest.raises(ValidationError, match=r"business_units\.0"):
         make(business_units=["BU 01"])
+
+
+def test_a_definition_that_leaves_the_recent_limit_out_retrieves_all_communications():
+    assert make().recent_communications_limit is None
+
+
+def test_the_preselected_operator_is_exact_match_unless_the_definition_says_like():
+    assert make().default_operator == "="
+    assert make(default_operator="like").default_operator == "like"
+    with pytest.raises(ValidationError, match="default_operator"):
+        make(default_operator="%")
+
+
+def test_a_version_stored_before_the_operator_existed_keeps_its_values():
+    """What the store wrote until now: the whole model, the limit included, without `default_operator`."""
+    stored = load_shipped("default").model_dump(mode="json") | {"recent_communications_limit": 20}
+    del stored["default_operator"]
+    definition = Definition.model_validate(stored)
+    assert (definition.recent_communications_limit, definition.default_operator) == (20, "=")
+    unlimited = Definition.model_validate(stored | {"recent_communications_limit": None})
+    assert unlimited.recent_communications_limit is None
+
+
+def test_the_shipped_definitions_keep_their_recent_limits_and_preselect_exact_match():
+    assert load_shipped("default").recent_communications_limit == 20
+    assert load_shipped("collections").recent_communications_limit == 50
+    assert {load_shipped(name).default_operator for name in shipped_names()} == {"="}

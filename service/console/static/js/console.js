@@ -4,6 +4,7 @@ import { api } from "./api.js";
 import { LOGGING_ACTIONS, loadContext, renderContext } from "./context.js";
 import { announce, byId, h } from "./dom.js";
 import { LogDialog } from "./log.js";
+import { NewContactDialog } from "./newcontact.js";
 import { ResultList } from "./results.js";
 import { labelsOf, setUpAdvancedSearch, setUpQuickSearch } from "./search.js";
 import { whenSignedIn } from "./signin.js";
@@ -11,6 +12,12 @@ import { whenSignedIn } from "./signin.js";
 const contextPane = byId("context");
 let current = null;
 let opening = 0;
+let newContact = null;
+// A screen pop's number (`/console?caller=+33612345678`), kept for the tab until the agent is signed in: signing
+// in through the identity provider comes back to /console without it.
+const CALLER_KEY = "contact-lookup.caller";
+const callerInUrl = new URLSearchParams(window.location.search).get("caller");
+if (callerInUrl) window.sessionStorage.setItem(CALLER_KEY, callerInUrl);
 
 // Only the contact opened last is shown: a context that arrives after another was asked for is dropped, so the
 // pane (and what the Log dialog logs against) never goes back to a contact the agent has left.
@@ -27,10 +34,66 @@ async function openContact(contactId, { focus = true } = {}) {
     if (ticket === opening) contextPane.removeAttribute("aria-busy");
   }
   if (ticket !== opening) return;
-  current = loaded;
+  showContext(loaded, { focus });
+}
+
+function showContext(context, { focus = true } = {}) {
+  current = context;
   renderContext(contextPane, current, { onAction: (action) => logDialog.open(current, { action: LOGGING_ACTIONS[action] }) });
   announce(`${current.contact.display_name} opened${current.credit_hold ? ", on credit hold" : ""}`);
   if (focus) byId("context-title").focus();
+}
+
+// Before a contact is selected, the action panel offers only logging a new contact (Communication Centre), when
+// the definition enables it.
+const NEW_CONTACT_ACTIONS = [
+  ["person", "Log person information"],
+  ["company", "Log company information"],
+];
+
+function showNoContact(active) {
+  const enabled = active.definition.actions.includes("new_contact_information");
+  contextPane.replaceChildren(
+    h("p", { class: "placeholder" }, "Search for a contact, or open one of your latest communications, to see its context here."),
+    h(
+      "section",
+      { class: "action-panel", "aria-labelledby": "actions-title" },
+      h("h3", { id: "actions-title" }, "Actions"),
+      enabled
+        ? h("div", { class: "actions" }, NEW_CONTACT_ACTIONS.map(([kind, label]) => h("button", { type: "button", class: "action", onclick: () => newContact.open({ kind }) }, label)))
+        : h("p", { class: "empty" }, "No actions enabled."),
+    ),
+  );
+  delete contextPane.dataset.contactId;
+}
+
+// The screen pop: the caller's contacts in one round trip; one opens at once, several are listed, none opens the
+// new caller form with the number.
+async function screenPop(number) {
+  let answer;
+  try {
+    answer = await results.start(
+      `Incoming call from ${number}`,
+      "Looking up the caller…",
+      () => api("GET", `/api/lookup/caller?number=${encodeURIComponent(number)}`),
+      (page, options) => results.showContacts(page, { labels: { phone: "Phone" }, ...options }),
+    );
+  } catch (failure) {
+    results.failed(failure.message);
+    return;
+  }
+  if (!answer) return;
+  if (answer.total === 0) {
+    results.status.textContent = "No customer holds this number";
+    newContact.open({ kind: "person", title: `New caller: ${number}`, phone: number });
+  } else if (answer.total === 1) {
+    const option = results.options()[0];
+    option?.setAttribute("aria-selected", "true");
+    if (answer.context) showContext(answer.context);
+    else await openContact(answer.items[0].contact_id);
+  } else {
+    results.focusFirst();
+  }
 }
 
 const logDialog = new LogDialog({
@@ -79,6 +142,18 @@ whenSignedIn(async (me) => {
   setUpQuickSearch(active, { results, labels });
   setUpAdvancedSearch(active, { results, labels });
   byId("recent-button").addEventListener("click", showRecent);
+  newContact = new NewContactDialog({
+    me,
+    onOpen: (contactId) => openContact(contactId),
+    onCreated: async (created) => {
+      await openContact(created.id);
+      announce(`${created.display_name} saved`);
+    },
+  });
+  showNoContact(active);
   byId("workspace").hidden = false;
-  byId("quick-value").focus();
-});
+  const caller = window.sessionStorage.getItem(CALLER_KEY);
+  window.sessionStorage.removeItem(CALLER_KEY);
+  if (caller) await screenPop(caller);
+  else byId("quick-value").focus();
+}, { borrow: Boolean(window.sessionStorage.getItem(CALLER_KEY)) });

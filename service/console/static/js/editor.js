@@ -80,6 +80,7 @@ function fill(stored) {
   form.elements.namedItem("description").value = d.description ?? "";
   form.elements.namedItem("business_units").value = d.business_units.join(", ");
   state.quick.set(d.quick_search_fields);
+  form.elements.namedItem("default_operator").value = d.default_operator ?? "=";
   for (const [section, list] of Object.entries(state.advanced)) list.set(d.advanced_search_fields[section] ?? []);
   for (const input of form.querySelectorAll('input[name="address_scopes"]')) input.checked = d.address_scopes.includes(input.value);
   for (const input of form.querySelectorAll('input[name="actions"]')) input.checked = d.actions.includes(input.value);
@@ -101,6 +102,7 @@ function read() {
     name: form.elements.namedItem("name").value,
     description: form.elements.namedItem("description").value,
     quick_search_fields: state.quick.get(),
+    default_operator: form.elements.namedItem("default_operator").value,
     advanced_search_fields: Object.fromEntries(Object.entries(state.advanced).map(([section, list]) => [section, list.get()])),
     address_scopes: checked("address_scopes"),
     recent_communications_limit: byId("def-recent-unlimited").checked ? null : limit === "" ? "" : Number(limit),

@@ -34,8 +34,10 @@ export function setUpQuickSearch(active, { results, labels }) {
   const fields = Object.fromEntries(active.quick_search_fields.map((field) => [field.key, field]));
 
   fieldSelect.replaceChildren(...active.quick_search_fields.map((field) => h("option", { value: field.key }, field.label)));
+  // The definition's operator is preselected (the Communication Centre's "Search Operator Settings"); changing the
+  // field keeps the one the agent chose, when the new field has it.
   const fillOperators = () => {
-    const previous = operatorSelect.value;
+    const previous = operatorSelect.value || active.definition.default_operator;
     const operators = fields[fieldSelect.value]?.operators ?? ["="];
     operatorSelect.replaceChildren(...operators.map((op) => h("option", { value: op }, OPERATOR_LABELS[op] ?? op)));
     if (operators.includes(previous)) operatorSelect.value = previous;

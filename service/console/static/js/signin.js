@@ -7,6 +7,33 @@ import { beginSignIn, completeSignIn, providerConfig, signOut } from "./oidc.js"
 
 let notice = "";
 
+// sessionStorage is per tab, so a console tab a softphone opens for a call (`/console?caller=`) starts signed
+// out. Such a tab asks the console tabs of this browser (same origin only) for their token, and a signed-in one
+// hands it over; any other tab still signs in on its own.
+const HANDOVER = "BroadcastChannel" in window ? new BroadcastChannel("contact-lookup.sign-in") : null;
+HANDOVER?.addEventListener("message", (event) => {
+  const current = token.get();
+  if (event.data?.type === "ask" && current) HANDOVER.postMessage({ type: "token", asked: event.data.asked, token: current });
+});
+
+function borrowToken(waitMs = 400) {
+  if (!HANDOVER) return Promise.resolve(null);
+  const asked = crypto.getRandomValues(new Uint32Array(2)).join("-");
+  return new Promise((resolve) => {
+    const done = (value) => {
+      HANDOVER.removeEventListener("message", answered);
+      window.clearTimeout(timer);
+      resolve(value);
+    };
+    const answered = (event) => {
+      if (event.data?.type === "token" && event.data.asked === asked) done(event.data.token);
+    };
+    const timer = window.setTimeout(() => done(null), waitMs);
+    HANDOVER.addEventListener("message", answered);
+    HANDOVER.postMessage({ type: "ask", asked });
+  });
+}
+
 function showSignIn(message = "") {
   byId("account-nav").hidden = true;
   byId("sign-in").hidden = false;
@@ -45,8 +72,9 @@ async function provider() {
   }
 }
 
-// Calls `onReady(me)` once a valid token is known; the page draws its workspace from there.
-export async function whenSignedIn(onReady) {
+// Calls `onReady(me)` once a valid token is known; the page draws its workspace from there. `borrow`: a tab opened
+// for a call, which takes the sign-in of another console tab when there is one.
+export async function whenSignedIn(onReady, { borrow = false } = {}) {
   const config = await provider();
   const sso = config && !config.error ? config : null;
   byId("sign-out").addEventListener("click", () => signOut(sso));
@@ -86,6 +114,10 @@ export async function whenSignedIn(onReady) {
       showSignIn(error.message);
     }
   });
+  if (!token.get() && borrow) {
+    const borrowed = await borrowToken();
+    if (borrowed) token.set(borrowed);
+  }
   if (!token.get()) {
     showSignIn();
     return;

@@ -1,0 +1,107 @@
+"""Callers and look-alikes of two business units, in a database and indices of their own (the shared scenario
+has no number held by several contacts), indexed through the real rebuild."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from sqlalchemy.orm import Session
+
+from service.app import create_app
+from service.auth.service import add_user
+from service.db.session import build_engine, build_sessionmaker
+from service.models import Communication, Contact, Email
+from service.models.enums import UserRole
+from tests.conftest import bearer
+from tests.support.scenario import person, phone
+
+USERS = (
+    ("admin", UserRole.ADMIN, None),
+    ("agent", UserRole.AGENT, None),
+    ("agent-bu01", UserRole.AGENT, "BU01"),
+    ("agent-bu02", UserRole.AGENT, "BU02"),
+)
+
+
+def email(address: str) -> Email:
+    return Email(email_type="personal", address=address, is_primary=True)
+
+
+def contacts() -> dict[str, Contact]:
+    """Marie (BU01) and Gloria (BU02) share a mobile; three BU01 contacts share a landline, in three states."""
+    return {
+        "marie": person(
+            "Marie", "Lefèvre", phones=[phone("06 12 34 56 78")], emails=[email("marie.lefevre@example.fr")]
+        ),
+        "gloria": person(
+            "Gloria", "Ortega", bu="BU02", phones=[phone("+33 6 12 34 56 78")], emails=[email("gloria@example.es")]
+        ),
+        "bakery": Contact(
+            kind="company",
+            company_name="Boulangerie Dupont",
+            business_unit="BU01",
+            life_cycle_state="active",
+            phones=[phone("+33 1 42 68 53 00")],
+        ),
+        "jean": person("Jean", "Dupont", phones=[phone("01 42 68 53 00")]),
+        "paul": person("Paul", "Dupont", phones=[phone("0033 1 42 68 53 00")]),
+        "hugo": person("Hugo", "Martin", bu="BU02", phones=[phone("07 11 22 33 44")]),
+    }
+
+
+@dataclass
+class World:
+    client: httpx.AsyncClient
+    tokens: dict[str, str]
+    ids: dict[str, int]
+
+    def as_(self, user: str) -> dict[str, str]:
+        return bearer(self.tokens[user])
+
+
+def build(session: Session) -> tuple[dict[str, str], dict[str, int]]:
+    tokens = {name: add_user(session, name, role, bu)[1] for name, role, bu in USERS}
+    made = contacts()
+    made["jean"].life_cycle_state = "closed"
+    made["paul"].life_cycle_state = "prospect"
+    session.add_all(made.values())
+    session.flush()
+    at = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+    session.add(
+        Communication(
+            contact_id=made["marie"].id,
+            created_by="agent",
+            created_at=at,
+            interaction_at=at,
+            direction="incoming",
+            channel="phone",
+            topic="Moving house",
+            status="open",
+        )
+    )
+    session.flush()
+    return tokens, {key: contact.id for key, contact in made.items()}
+
+
+@pytest.fixture(scope="module")
+async def world(make_database, database, settings, os_client) -> AsyncIterator[World]:
+    from indexer.rebuild import rebuild
+
+    own = make_database(database.backend, "callers")
+    own_settings = settings.model_copy(
+        update={"database_url": own.url, "index_prefix": f"{settings.index_prefix}-callers"}
+    )
+    engine = build_engine(own_settings)
+    with build_sessionmaker(engine).begin() as session:
+        tokens, ids = build(session)
+    rebuild(settings=own_settings, engine=engine, client=os_client)
+    engine.dispose()
+    app = create_app(own_settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://contact-lookup.test") as client:
+            yield World(client=client, tokens=tokens, ids=ids)
