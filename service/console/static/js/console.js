@@ -4,6 +4,7 @@ import { api } from "./api.js";
 import { LOGGING_ACTIONS, loadContext, renderContext } from "./context.js";
 import { announce, byId, h } from "./dom.js";
 import { LogDialog } from "./log.js";
+import { setUpWorkPanes } from "./panes.js";
 import { ResultList } from "./results.js";
 import { labelsOf, setUpAdvancedSearch, setUpQuickSearch } from "./search.js";
 import { whenSignedIn } from "./signin.js";
@@ -79,6 +80,7 @@ whenSignedIn(async (me) => {
   setUpQuickSearch(active, { results, labels });
   setUpAdvancedSearch(active, { results, labels });
   byId("recent-button").addEventListener("click", showRecent);
+  setUpWorkPanes(active, me, { openContact });
   byId("workspace").hidden = false;
   byId("quick-value").focus();
 });
