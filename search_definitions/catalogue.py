@@ -107,6 +107,9 @@ class CatalogueField:
     # longer infix being a phrase of them.
     slices: bool = False
     grams: bool = False
+    # Terms that hold on the same nested object as the value, the field then having a nested query of its own
+    # (a transaction number is a reference whose qualifier is `transaction`, beside any other reference criterion).
+    fixed: tuple[tuple[str, str], ...] = ()
 
     @property
     def operators(self) -> tuple[Operator, ...]:
@@ -303,6 +306,16 @@ FIELDS: tuple[CatalogueField, ...] = (
         "references.qualifier",
         nested="references",
         index=Index.COMMUNICATIONS,
+    ),
+    CatalogueField(
+        "transaction_reference",
+        "Transaction number",
+        _S.COMMUNICATIONS,
+        _T.IDENTIFIER,
+        "references.reference_id",
+        nested="references",
+        index=Index.COMMUNICATIONS,
+        fixed=(("references.qualifier", "transaction"),),
     ),
     CatalogueField(
         "communication_status",

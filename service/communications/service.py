@@ -1,5 +1,6 @@
-"""Communication rules: the caller is the author, the contact must be visible, the Partial Dispute amount,
-optimistic versions, and who may delete (the author or an admin, whatever the status: French ERP seed).
+"""Communication rules: the caller is the author, the contact must be visible, the Partial Dispute amount, a
+follow-up is Done only once something was logged (Odoo), optimistic versions, and who may delete (the author or an
+admin, whatever the status: French ERP seed).
 
 Flushes, never commits; the ORM change capture queues the communication's and its contact's documents.
 """
@@ -7,6 +8,7 @@ Flushes, never commits; the ORM change capture queues the communication's and it
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
@@ -20,10 +22,11 @@ from service.contacts.permissions import communication_paths, require_actions
 from service.db.base import utcnow
 from service.errors import Conflict, Forbidden, NotFound
 from service.models import Communication, CommunicationReference
-from service.models.enums import CallAction
+from service.models.enums import CallAction, CommunicationStatus
 from service.writes import FieldError, check_version, flush, invalid, plain
 
 AMOUNT = ("action_amount",)
+STATUS = ("status",)
 
 
 def action_errors(action: str | None, amount: Decimal | None) -> list[FieldError]:
@@ -35,6 +38,20 @@ def action_errors(action: str | None, amount: Decimal | None) -> list[FieldError
             return [(AMOUNT, "must be greater than 0 (to end a dispute, change the action or delete it)")]
     elif amount is not None:
         return [(AMOUNT, "only allowed when action is partial_dispute; leave it out or send null")]
+    return []
+
+
+def done_errors(*, closing: bool, follow_up_on: date | None, action: str | None, notes: str | None) -> list[FieldError]:
+    """Odoo's follow-ups: "after you've recorded at least 1 action, you have the option to mark as Done"; before
+    that, the agent can only move it ("Do It Later", a new follow-up date)."""
+    if closing and follow_up_on is not None and action is None and not notes:
+        return [
+            (
+                STATUS,
+                "a follow-up is closed (Done) only once an action or a note was logged on it; log one first, "
+                "or move it to a later follow-up date",
+            )
+        ]
     return []
 
 
@@ -88,6 +105,13 @@ class CommunicationsService:
         }
         errors = action_errors(
             changes.get("action", communication.action), changes.get("action_amount", communication.action_amount)
+        )
+        errors += done_errors(
+            closing=changes.get("status", communication.status) == CommunicationStatus.CLOSED
+            and communication.status != CommunicationStatus.CLOSED,
+            follow_up_on=communication.follow_up_on or changes.get("follow_up_on"),
+            action=changes.get("action", communication.action),
+            notes=changes.get("notes", communication.notes),
         )
         if errors:
             raise invalid(errors)

@@ -214,24 +214,28 @@ def criteria_query(
     """Criteria combine with AND; those on one nested path go into one nested query, so they must hold
     for the same address, account, subscription or token, not across two."""
     root: list[dict[str, Any]] = []
-    nested: dict[str, list[dict[str, Any]]] = {}
+    nested: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for criterion in criteria:
+        field = criterion.field
         clause = criterion_clause(
             criterion, phone_region=phone_region, older_mapping=older_mapping, candidates=candidates
         )
-        if criterion.field.nested:
-            nested.setdefault(criterion.field.nested, []).append(clause)
+        if field.nested and field.fixed:
+            fixed = [{"term": {path: value}} for path, value in field.fixed]
+            nested[(field.nested, field.key)] = [clause, *fixed]
+        elif field.nested:
+            nested.setdefault((field.nested, field.nested), []).append(clause)
         else:
             root.append(clause)
     if address_scope != "any":
-        nested.setdefault(ADDRESSES, []).append({"term": {f"{ADDRESSES}.type": address_scope}})
-    for path, clauses in nested.items():
+        nested.setdefault((ADDRESSES, ADDRESSES), []).append({"term": {f"{ADDRESSES}.type": address_scope}})
+    for (path, name), clauses in nested.items():
         root.append(
             {
                 "nested": {
                     "path": path,
                     "query": {"bool": {"filter": clauses}},
-                    "inner_hits": {"size": 3, "_source": False, "name": path},
+                    "inner_hits": {"size": 3, "_source": False, "name": name},
                 }
             }
         )

@@ -194,7 +194,10 @@ def _more_communications(contacts: dict[str, Contact]) -> list[Communication]:
             status="open",
             follow_up_on=date(2026, 1, 15),
             keywords=["promise-to-pay"],
-            references=[CommunicationReference(qualifier="transaction", reference_id="TRX-0007")],
+            references=[
+                CommunicationReference(qualifier="transaction", reference_id="TRX-0007"),
+                CommunicationReference(qualifier="invoice", reference_id="INV-2026-0015"),
+            ],
         ),
         logged("elodie", "agent", 20, status="closed", follow_up_on=date(2026, 1, 10)),
         logged(

@@ -233,3 +233,44 @@ async def test_a_nul_character_is_a_422_naming_the_field(api, contact):
         )
         assert (field,) in errors_at(response), field
     assert api.count(Communication) == 0
+
+
+async def done(api, created, patch, user="agent-bu01"):
+    path = f"/api/communications/{created['id']}"
+    return await api.client.patch(path, json=patch, headers=api.as_(user) | {"If-Match": f'"{created["version"]}"'})
+
+
+DONE_REFUSED = (
+    "status: a follow-up is closed (Done) only once an action or a note was logged on it; log one first, "
+    "or move it to a later follow-up date"
+)
+
+
+async def test_a_follow_up_is_done_only_once_an_action_or_a_note_was_logged(api, contact):
+    bare = await log(api, call(contact["id"], follow_up_on="2026-01-15"))
+    refused = await done(api, bare, {"status": "closed"})
+    assert errors_at(refused) == {("status",): DONE_REFUSED}
+    unfollowed = await done(api, bare, {"status": "closed", "follow_up_on": None})
+    assert errors_at(unfollowed) == {("status",): DONE_REFUSED}
+    assert (await done(api, bare, {"status": "in_progress"})).status_code == 200
+
+    noted = await log(api, call(contact["id"], follow_up_on="2026-01-15"))
+    with_note = await done(api, noted, {"status": "closed", "notes": "Promised to pay by Friday."})
+    assert with_note.status_code == 200 and with_note.json()["status"] == "closed"
+    acted = await log(api, call(contact["id"], follow_up_on="2026-01-15", action="call"))
+    assert (await done(api, acted, {"status": "closed"})).status_code == 200
+
+
+async def test_closing_a_communication_that_is_no_follow_up_needs_nothing_logged(api, contact):
+    plain_call = await log(api, call(contact["id"]))
+    assert (await done(api, plain_call, {"status": "closed"})).status_code == 200
+
+
+async def test_do_it_later_moves_the_follow_up_date_and_a_stale_version_is_refused(api, contact):
+    created = await log(api, call(contact["id"], follow_up_on="2026-01-15"))
+    later = await done(api, created, {"follow_up_on": "2026-02-15"})
+    assert later.status_code == 200 and later.json()["follow_up_on"] == "2026-02-15"
+    stale = await done(api, created, {"follow_up_on": "2026-03-15"})
+    assert stale.status_code == 409
+    assert stale.json() == {"detail": f"communication {created['id']} is at version 2, not 1; reload it"}
+    assert stale.headers["ETag"] == '"2"'

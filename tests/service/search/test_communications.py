@@ -48,6 +48,14 @@ async def test_communications_are_found_by_reference_keyword_and_action(app_clie
     assert await search(reference_id="trx 0007") == [("Mona Schäfer", "open")]
     assert await search(reference_id="INV-2025-004211", reference_qualifier="invoice") == [("Marie Lefèvre", "open")]
     assert await search(reference_id="INV-2025-004211", reference_qualifier="item") == []
+    assert await search(transaction_reference="TRX-0007") == [("Mona Schäfer", "open")]
+    assert await search(transaction_reference="ITM-0042") == []
+    assert await search(transaction_reference="trx%", keyword="promise-to-pay") == [("Mona Schäfer", "open")]
+    # on a reference of its own: beside a reference criterion, each names one of the communication's references
+    assert await search(
+        reference_id="INV-2026-0015", reference_qualifier="invoice", transaction_reference="TRX-0007"
+    ) == [("Mona Schäfer", "open")]
+    assert await search(transaction_reference="INV-2026-0015") == []
     assert await search(keyword="promise-to-pay") == [("Mona Schäfer", "open")]
     assert await search(action="partial_dispute") == [("Marie Lefèvre", "open")]
     assert await search(communication_status="closed") == [("Élodie Dvořák", "closed")]

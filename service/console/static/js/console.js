@@ -5,6 +5,7 @@ import { LOGGING_ACTIONS, loadContext, renderContext } from "./context.js";
 import { announce, byId, h } from "./dom.js";
 import { LogDialog } from "./log.js";
 import { NewContactDialog } from "./newcontact.js";
+import { setUpWorkPanes } from "./panes.js";
 import { ResultList } from "./results.js";
 import { labelsOf, setUpAdvancedSearch, setUpQuickSearch } from "./search.js";
 import { whenSignedIn } from "./signin.js";
@@ -151,6 +152,7 @@ whenSignedIn(async (me) => {
     },
   });
   showNoContact(active);
+  setUpWorkPanes(active, me, { openContact });
   byId("workspace").hidden = false;
   const caller = window.sessionStorage.getItem(CALLER_KEY);
   window.sessionStorage.removeItem(CALLER_KEY);
