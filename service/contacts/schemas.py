@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
+    AliasChoices,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -308,7 +309,7 @@ class AccessTokenRead(Read):
 
 class ARItemRead(Read):
     id: int
-    type: str = Field(validation_alias="item_type")
+    type: str = Field(validation_alias=AliasChoices("item_type", "type"))
     number: str
     issued_on: date | None
     due_on: date | None
