@@ -84,5 +84,5 @@ def test_a_daily_criterion_without_a_day_is_refused():
 
 @pytest.mark.parametrize("bad", [-1, 2.5, "30", True, {"min": 5, "max": 2}])
 def test_days_past_due_needs_whole_days(bad):
-    with pytest.raises(CriteriaError, match="accounts_receivable.days_past_due"):
+    with pytest.raises(CriteriaError, match=r"accounts_receivable\.days_past_due"):
         body({"days_past_due": bad})
