@@ -18,6 +18,7 @@ from typing import Any
 
 from indexer.mappings import DIGEST_FIELD, NESTED_CONTACT_FIELDS
 from indexer.records import ARAccountRecord, CommunicationRecord, ContactRecord, ContactScope, PhoneRecord
+from service import receivables
 from service.phones import searchable_forms, to_e164
 
 
@@ -58,6 +59,38 @@ def _main_account(accounts: list[ARAccountRecord]) -> dict[str, Any] | None:
         "currency": account.currency,
         "status": account.status,
     }
+
+
+def _past_due(account: ARAccountRecord) -> list[dict[str, Any]]:
+    """The account's past-due amount day by day (`receivables.past_due_steps`) as date ranges: a search picks the
+    one that holds its `today`."""
+    steps = []
+    for step in receivables.past_due_steps(account.items):
+        during = {"gte": iso(step.start), "lt": iso(step.end)}
+        steps.append({"during": {k: v for k, v in during.items() if v is not None}, "amount": amount(step.amount)})
+    return steps
+
+
+def _account(a: ARAccountRecord) -> dict[str, Any]:
+    return {
+        "account_id": a.id,
+        "number": a.number,
+        "name": a.name,
+        "balance": amount(a.balance),
+        "currency": a.currency,
+        "status": a.status,
+        "credit_hold": bool(a.credit_hold),
+        "dunning_excluded": bool(a.dunning_excluded),
+        "collector": a.collector,
+        "in_dispute": receivables.in_dispute(a.items),
+        "oldest_due_on": iso(receivables.oldest_due_on(a.items)),
+        "past_due": _past_due(a),
+    }
+
+
+def _transactions(accounts: list[ARAccountRecord]) -> list[dict[str, Any]]:
+    """What a `transaction_number` highlight names: the item's type and account, beside its number."""
+    return [{"number": i.number, "type": i.item_type, "account": a.number} for a in accounts for i in a.items]
 
 
 def digest(document: dict[str, Any]) -> str:
@@ -124,20 +157,7 @@ def contact_document(contact: ContactRecord, *, reference_ids: Iterable[str], ph
         "access_tokens": [
             {"identifier": t.identifier, "type": t.token_type, "status": t.status} for t in contact.access_tokens
         ],
-        "ar_accounts": [
-            {
-                "account_id": a.id,
-                "number": a.number,
-                "name": a.name,
-                "balance": amount(a.balance),
-                "currency": a.currency,
-                "status": a.status,
-                "credit_hold": bool(a.credit_hold),
-                "dunning_excluded": bool(a.dunning_excluded),
-                "collector": a.collector,
-            }
-            for a in contact.ar_accounts
-        ],
+        "ar_accounts": [_account(a) for a in contact.ar_accounts],
         "subscriptions": [
             {
                 "subscription_id": s.id,
@@ -152,6 +172,8 @@ def contact_document(contact: ContactRecord, *, reference_ids: Iterable[str], ph
         ],
         "reference_ids": sorted(set(reference_ids)),
         "account_numbers": _unique(a.number for a in contact.ar_accounts),
+        "transaction_numbers": _unique(i.number for a in contact.ar_accounts for i in a.items),
+        "transactions": _transactions(contact.ar_accounts),
         "subscription_numbers": _unique(s.number for s in contact.subscriptions),
         "access_token_ids": _unique(t.identifier for t in contact.access_tokens),
         "serial_numbers": _unique(i.serial_number for s in contact.subscriptions for i in s.installed_items),

@@ -19,6 +19,7 @@ from indexer.records import (
     AccessTokenRecord,
     AddressRecord,
     ARAccountRecord,
+    ARItemRecord,
     CommunicationRecord,
     ContactRecord,
     ContactScope,
@@ -29,7 +30,7 @@ from indexer.records import (
     ServiceRecord,
     SubscriptionRecord,
 )
-from service.models.ar_account import ARAccount
+from service.models.ar_account import ARAccount, ARItem
 from service.models.communication import Communication, CommunicationReference
 from service.models.contact import AccessToken, Address, Contact, Email, Phone
 from service.models.outbox import OutboxEntry
@@ -40,7 +41,7 @@ R = TypeVar("R")
 # Record fields that hold other records; every other field is a column of the record's model, in field order.
 _CHILDREN = frozenset(
     {"phones", "emails", "addresses", "access_tokens", "ar_accounts", "subscriptions"}
-    | {"services", "installed_items", "references", "contact"}
+    | {"services", "installed_items", "items", "references", "contact"}
 )
 
 
@@ -80,7 +81,17 @@ def _contacts(session: Session, where: ColumnElement[bool], limit: int | None = 
         return _children(session, record, model, "contact_id", ids)
 
     phones, emails, addresses = of(PhoneRecord, Phone), of(EmailRecord, Email), of(AddressRecord, Address)
-    tokens, accounts = of(AccessTokenRecord, AccessToken), of(ARAccountRecord, ARAccount)
+    tokens = of(AccessTokenRecord, AccessToken)
+    account = _table(ARAccount)
+    account_rows = session.execute(
+        select(account.contact_id, *_columns(ARAccountRecord, ARAccount))
+        .where(account.contact_id.in_(ids))
+        .order_by(account.id)
+    ).all()
+    ar_items = _children(session, ARItemRecord, ARItem, "ar_account_id", [row.id for row in account_rows])
+    accounts: dict[int, list[ARAccountRecord]] = defaultdict(list)
+    for contact_id, account_id, *values in account_rows:
+        accounts[contact_id].append(ARAccountRecord(account_id, *values, items=ar_items[account_id]))
     subscription = _table(Subscription)
     subscription_rows = session.execute(
         select(subscription.contact_id, *_columns(SubscriptionRecord, Subscription))

@@ -147,6 +147,9 @@ LONG: dict[str, Any] = {"type": "long"}
 AMOUNT: dict[str, Any] = {"type": "double"}
 BOOLEAN: dict[str, Any] = {"type": "boolean"}
 DATE: dict[str, Any] = {"type": "date"}
+DATE_RANGE: dict[str, Any] = {"type": "date_range", "format": "strict_date"}
+# Kept in `_source` for what a result shows, never searched.
+SHOWN_ONLY: dict[str, Any] = {"type": "object", "enabled": False}
 
 
 def _nested(properties: dict[str, Any]) -> dict[str, Any]:
@@ -195,6 +198,11 @@ CONTACT_PROPERTIES: dict[str, Any] = {
             "credit_hold": BOOLEAN,
             "dunning_excluded": BOOLEAN,
             "collector": FOLDED,
+            "in_dispute": BOOLEAN,
+            # The earliest due date still owed: `days_past_due` >= N is this date <= today - N.
+            "oldest_due_on": DATE,
+            # The past-due amount for each span of days (`documents._past_due`): one account's, nested in it.
+            "past_due": _nested({"during": DATE_RANGE, "amount": AMOUNT}),
         }
     ),
     "subscriptions": _nested(
@@ -211,6 +219,8 @@ CONTACT_PROPERTIES: dict[str, Any] = {
     "reference_ids": IDENT_SLICED,
     # Root-level copies of nested identifiers: one quick-search clause, no nested query per field.
     "account_numbers": IDENT_SLICED,
+    "transaction_numbers": IDENT_SLICED,
+    "transactions": SHOWN_ONLY,
     "subscription_numbers": IDENT_SLICED,
     "access_token_ids": IDENT_SLICED,
     "serial_numbers": IDENT_SLICED,

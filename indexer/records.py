@@ -64,6 +64,16 @@ class AccessTokenRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class ARItemRecord:
+    item_type: str
+    number: str
+    due_on: date | None
+    open_amount: Decimal
+    status: str
+    disputed_amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class ARAccountRecord:
     id: int
     number: str
@@ -75,6 +85,7 @@ class ARAccountRecord:
     dunning_excluded: bool
     collector: str | None
     is_primary: bool
+    items: list[ARItemRecord] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

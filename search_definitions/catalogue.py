@@ -53,6 +53,15 @@ class Operator(StrEnum):
     RANGE = "range"
 
 
+class Daily(StrEnum):
+    """How a criterion that depends on the day of the search is answered (`service.search.queries`)."""
+
+    # The nested steps `{during, amount}` of a value that changes as days pass: the step holding today.
+    STEPS = "steps"
+    # Days since a stored date: N days or more is the date at most today - N (a plain value is a minimum).
+    DAYS_SINCE = "days_since"
+
+
 class Index(StrEnum):
     CONTACTS = "contacts"
     COMMUNICATIONS = "communications"
@@ -62,8 +71,9 @@ class Index(StrEnum):
 # it creates. Raise it with any mapping change a query relies on (2: three-character slices of names; 3: four-
 # character ones as well, in `.slices`; 4: positioned three-character grams, `.grams`; 5: two-character slices
 # and slices anchored at the value's start and end, on every quick field, and each document's `content_digest`),
-# so `/ready` refuses an index an older release built.
-MAPPING_VERSION = 5
+# so `/ready` refuses an index an older release built; 6: AR items, `transaction_numbers` and the accounts' past-due
+# steps, oldest due date and dispute flag).
+MAPPING_VERSION = 6
 
 # How long the slices of a value (`.slices`) are: an infix of one of these lengths is one term lookup. The value is
 # cut with a mark at its start and its end (`SLICE_START`, `SLICE_END`), so a starts-with or ends-with of up to
@@ -110,6 +120,9 @@ class CatalogueField:
     # Terms that hold on the same nested object as the value, the field then having a nested query of its own
     # (a transaction number is a reference whose qualifier is `transaction`, beside any other reference criterion).
     fixed: tuple[tuple[str, str], ...] = ()
+    # A root list of objects in `_source` whose entry with the matched value (its `number`) the highlight names.
+    item_path: str | None = None
+    daily: Daily | None = None
 
     @property
     def operators(self) -> tuple[Operator, ...]:
@@ -243,6 +256,40 @@ FIELDS: tuple[CatalogueField, ...] = (
     ),
     CatalogueField(
         "collector", "Collector", _S.ACCOUNTS_RECEIVABLE, _T.KEYWORD, "ar_accounts.collector", nested="ar_accounts"
+    ),
+    # Oracle: "If you do not know the customer name, enter the Transaction Number": any item of any account.
+    CatalogueField(
+        "transaction_number",
+        "Transaction number",
+        _S.ACCOUNTS_RECEIVABLE,
+        _T.IDENTIFIER,
+        "transaction_numbers",
+        quick=True,
+        advanced=False,
+        slices=True,
+        item_path="transactions",
+    ),
+    # Advanced criteria answered for the day of the search (`service.search.queries.receivables_clause`).
+    CatalogueField(
+        "past_due_amount",
+        "Past due amount",
+        _S.ACCOUNTS_RECEIVABLE,
+        _T.AMOUNT,
+        "ar_accounts.past_due",
+        nested="ar_accounts",
+        daily=Daily.STEPS,
+    ),
+    CatalogueField(
+        "days_past_due",
+        "Days past due (at least)",
+        _S.ACCOUNTS_RECEIVABLE,
+        _T.NUMBER,
+        "ar_accounts.oldest_due_on",
+        nested="ar_accounts",
+        daily=Daily.DAYS_SINCE,
+    ),
+    CatalogueField(
+        "in_dispute", "In dispute", _S.ACCOUNTS_RECEIVABLE, _T.BOOLEAN, "ar_accounts.in_dispute", nested="ar_accounts"
     ),
     # Subscriptions
     CatalogueField(
@@ -383,7 +430,15 @@ SUMMARY_PATHS = (
 # All a quick result can show: the summary and the stored value each quick field is highlighted in. The quick
 # index keeps nothing else in its `_source`, so a page's hits are read whole instead of filtered by the engine,
 # which parses each stored source to filter it (a `%x%` page at 1,000,000 contacts: 1.36 ms against 1.70).
-QUICK_SOURCE = tuple(sorted({*SUMMARY_PATHS, *(f.highlight_path for f in FIELDS if f.quick)}))
+QUICK_SOURCE = tuple(
+    sorted(
+        {
+            *SUMMARY_PATHS,
+            *(f.highlight_path for f in FIELDS if f.quick),
+            *(f.item_path for f in FIELDS if f.quick and f.item_path),
+        }
+    )
+)
 
 # The order of a page whose hits all match equally, and of ties in relevance: folded name, then contact id. The
 # quick index is stored in it (`indexer.mappings.QUICK_INDEX_SORT`), so such a page needs no sorting.

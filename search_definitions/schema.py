@@ -42,6 +42,7 @@ class ContextSection(StrEnum):
     PHONES = "phones"
     EMAILS = "emails"
     ACCOUNTS_RECEIVABLE = "accounts_receivable"
+    FINANCIALS = "financials"
     SUBSCRIPTIONS = "subscriptions"
     COMMUNICATIONS = "communications"
     ACTIVITIES = "activities"

@@ -138,7 +138,13 @@ def import_file(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="A JSONL or CSV file.")],
     kind: Annotated[
         Kind | None,
-        typer.Option(help="Default: communications when the records name contact_external_id, else contacts."),
+        typer.Option(
+            help=(
+                "Default: communications when the records name contact_external_id; ar-items (the daily AR feed, "
+                "keyed by account_number and item number) when they name account_number but no external_id; "
+                "else contacts."
+            )
+        ),
     ] = None,
     file_format: Annotated[
         Format | None,
@@ -160,7 +166,8 @@ def import_file(
         typer.Option(help="Skip the lines a previous, interrupted import of this file committed (its checkpoint)."),
     ] = False,
 ) -> None:
-    """Create or update contacts or communications from a file, keyed by external id (re-importing is safe).
+    """Create or update contacts or communications from a file, keyed by external id (re-importing is safe), or
+    AR items (--kind ar-items), keyed by account number and item number.
 
     Rejected lines are printed to stderr as FILE:LINE: reason and write nothing; the others are stored.
     A phone that is no valid number is stored as typed (without E.164, found by its digits) and printed as

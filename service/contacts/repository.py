@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from service.models import Communication, Contact, Subscription
+from service.models import ARAccount, ARItem, Communication, Contact, Subscription
 
 
 def _aggregate() -> list[LoaderOption]:
@@ -18,7 +18,7 @@ def _aggregate() -> list[LoaderOption]:
         selectinload(Contact.phones),
         selectinload(Contact.emails),
         selectinload(Contact.access_tokens),
-        selectinload(Contact.ar_accounts),
+        selectinload(Contact.ar_accounts).selectinload(ARAccount.items),
         selectinload(Contact.subscriptions).selectinload(Subscription.services),
         selectinload(Contact.subscriptions).selectinload(Subscription.installed_items),
         selectinload(Contact.work_items),
@@ -69,3 +69,20 @@ def add(session: Session, contact: Contact) -> None:
 
 def delete(session: Session, contact: Contact) -> None:
     session.delete(contact)
+
+
+def item_numbers_in_use(
+    session: Session, numbers: Collection[str], *, business_unit: str, other_than: int | None
+) -> dict[str, str]:
+    """Which of `numbers` an AR item of `business_unit` on another contact's account already has, each with that
+    account's number (item numbers are unique within a unit, whichever account holds them)."""
+    if not numbers:
+        return {}
+    statement = (
+        select(ARItem.number, ARAccount.number)
+        .join(ARAccount, ARAccount.id == ARItem.ar_account_id)
+        .where(ARItem.business_unit == business_unit, ARItem.number.in_(list(numbers)))
+    )
+    if other_than is not None:
+        statement = statement.where(ARAccount.contact_id != other_than)
+    return {item: account for item, account in session.execute(statement)}

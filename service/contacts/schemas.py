@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
+    AliasChoices,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -32,6 +33,8 @@ from service.models.enums import (
     AccessTokenType,
     AccountStatus,
     AddressType,
+    ARItemStatus,
+    ARItemType,
     ContactKind,
     ContactState,
     EmailType,
@@ -107,6 +110,30 @@ class AccessTokenIn(Closed):
     valid_until: date | None = None
 
 
+class ARItemIn(Closed):
+    """One transaction of the account. Amounts are signed as Receivables shows them (a credit memo or a payment
+    may be negative); `open_amount` left out is the whole `amount`."""
+
+    type: ARItemType
+    number: Text32 = Field(description="Transaction number; unique within the business unit.")
+    issued_on: date | None = None
+    due_on: date | None = None
+    amount: Money
+    open_amount: Money | None = None
+    currency: Currency = Field(description="ISO 4217 code, e.g. EUR.")
+    status: ARItemStatus = ARItemStatus.OPEN
+    disputed_amount: Money = Field(Decimal("0"), ge=0, description="What the customer disputes; 0 when nothing.")
+
+    @model_validator(mode="after")
+    def _open_defaults_to_amount(self) -> ARItemIn:
+        """Amounts at two decimals, as the columns keep them, so the answer to a write says what a read will."""
+        cent = Decimal("0.01")
+        self.amount = self.amount.quantize(cent)
+        self.open_amount = (self.amount if self.open_amount is None else self.open_amount).quantize(cent)
+        self.disputed_amount = self.disputed_amount.quantize(cent)
+        return self
+
+
 class ARAccountIn(Closed):
     number: Text32 = Field(description="Unique across contacts.")
     name: Text200
@@ -117,6 +144,11 @@ class ARAccountIn(Closed):
     dunning_excluded: bool = False
     collector: Text64 | None = None
     is_primary: bool = False
+    items: list[ARItemIn] | None = Field(
+        None,
+        max_length=1000,
+        description="Replaces the account's items when given (kept by number); left out, the stored items stay.",
+    )
 
 
 class SubscriptionServiceIn(Closed):
@@ -275,6 +307,19 @@ class AccessTokenRead(Read):
         return bool(value)
 
 
+class ARItemRead(Read):
+    id: int
+    type: str = Field(validation_alias=AliasChoices("item_type", "type"))
+    number: str
+    issued_on: date | None
+    due_on: date | None
+    amount: Decimal
+    open_amount: Decimal
+    currency: str
+    status: str
+    disputed_amount: Decimal
+
+
 class ARAccountRead(Read):
     id: int
     number: str
@@ -286,6 +331,7 @@ class ARAccountRead(Read):
     dunning_excluded: bool
     collector: str | None
     is_primary: bool
+    items: list[ARItemRead]
 
 
 class SubscriptionServiceRead(Read):

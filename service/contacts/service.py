@@ -20,6 +20,7 @@ from service.contacts.schemas import (
     AccessTokenIn,
     AddressIn,
     ARAccountIn,
+    ARItemIn,
     ContactCreate,
     ContactUpdate,
     EmailIn,
@@ -33,6 +34,7 @@ from service.models import (
     AccessToken,
     Address,
     ARAccount,
+    ARItem,
     Contact,
     Email,
     InstalledItem,
@@ -203,6 +205,7 @@ class ContactsService:
                 if getattr(item, key) in used:
                     value = getattr(item, key)
                     raise Conflict(f"{list_name}[{index}].{key}: {label} '{value}' is already used by another contact")
+        self._check_items_unique(data, unit=unit, contact=contact, moving=moving)
         external_id = data.external_id if "external_id" in data.model_fields_set or contact is None else None
         if external_id is None and moving:
             external_id = contact.external_id  # type: ignore[union-attr]
@@ -210,6 +213,34 @@ class ContactsService:
             self._session, Contact.external_id, Contact.id, [external_id], business_unit=unit, other_than=contact_id
         ):
             raise Conflict(f"external_id: '{external_id}' is already used by another contact")
+
+    def _check_items_unique(
+        self, data: ContactCreate | ContactUpdate, *, unit: str, contact: Contact | None, moving: bool
+    ) -> None:
+        """Item numbers are unique within the unit, across every account of every contact: a 409 names the item,
+        the account of this request it is on and the account (of this unit) that holds it already."""
+        if data.ar_accounts is not None:
+            sent = [
+                ((index, position), item.number)
+                for index, account in enumerate(data.ar_accounts)
+                for position, item in enumerate(account.items or [])
+            ]
+        elif moving and contact is not None:
+            sent = [((i, p), item.number) for i, a in enumerate(contact.ar_accounts) for p, item in enumerate(a.items)]
+        else:
+            return
+        used = repository.item_numbers_in_use(
+            self._session,
+            [number for _, number in sent],
+            business_unit=unit,
+            other_than=contact.id if contact is not None else None,
+        )
+        for (index, position), number in sent:
+            if number in used:
+                raise Conflict(
+                    f"ar_accounts[{index}].items[{position}].number: transaction number '{number}' is already used "
+                    f"by account {used[number]} of another contact"
+                )
 
     def _secret_hashes(self, tokens: Sequence[AccessTokenIn] | None, stored: Sequence[AccessToken]) -> SecretHashes:
         """The hashes of the secrets sent (`secrets.secret_hashes`), within `max_secrets_per_write`."""
@@ -286,6 +317,17 @@ def _request_errors(data: ContactCreate | ContactUpdate) -> list[FieldError]:
             if value in seen:
                 errors.append(((list_name, index, key), f"'{value}' appears twice in this request"))
             seen.add(value)
+    seen_items: set[str] = set()
+    for index, account in enumerate(data.ar_accounts or []):
+        for position, item in enumerate(account.items or []):
+            if item.number in seen_items:
+                errors.append(
+                    (
+                        ("ar_accounts", index, "items", position, "number"),
+                        f"'{item.number}' appears twice in this request",
+                    )
+                )
+            seen_items.add(item.number)
     for list_name in ("addresses", "phones", "emails", "ar_accounts"):
         primaries = [i for i, item in enumerate(getattr(data, list_name) or []) if item.is_primary]
         errors += [
@@ -306,7 +348,19 @@ def _apply_lists(
         contact.work_items = [_work_item(w) for w in data.work_items]
     if data.ar_accounts is not None:
         old = contact.ar_accounts if existing else []
-        contact.ar_accounts = _merge(old, data.ar_accounts, "number", ARAccount, _set_account)
+        # Stored items by number, from every account whose items are replaced or that goes: an item sent on
+        # another account of the contact moves there (one row, its id kept), never a delete and an insert that
+        # would meet on the unit's unique number within one flush.
+        sent = {a.number: a for a in data.ar_accounts}
+        pool = {
+            item.number: item
+            for account in old
+            if sent.get(account.number) is None or sent[account.number].items is not None
+            for item in account.items
+        }
+        contact.ar_accounts = _merge(
+            old, data.ar_accounts, "number", ARAccount, lambda row, a: _set_account(row, a, pool)
+        )
     if data.subscriptions is not None:
         old = contact.subscriptions if existing else []
         contact.subscriptions = _merge(old, data.subscriptions, "number", Subscription, _set_subscription)
@@ -352,9 +406,22 @@ def _work_item(w: WorkItemIn) -> WorkItem:
     )
 
 
-def _set_account(row: ARAccount, a: ARAccountIn) -> None:
-    for name, value in a.model_dump().items():
+def _set_account(row: ARAccount, a: ARAccountIn, pool: dict[str, ARItem]) -> None:
+    """Items left out (`None`) stay as stored (the daily feed keeps them); given, they replace the account's."""
+    for name, value in a.model_dump(exclude={"items"}).items():
         setattr(row, name, plain(value))
+    if row.id is None and a.items is None:
+        row.items = []
+    elif a.items is not None:
+        row.items = [_set_item(pool.pop(i.number, None) or ARItem(), i) for i in a.items]
+
+
+def _set_item(row: ARItem, i: ARItemIn) -> ARItem:
+    row.item_type = i.type.value
+    for name, value in i.model_dump(exclude={"type"}).items():
+        if getattr(row, name, None) != value:
+            setattr(row, name, plain(value))
+    return row
 
 
 def _set_subscription(row: Subscription, s: SubscriptionIn) -> None:
@@ -388,6 +455,8 @@ def _unique_violation(exc: IntegrityError) -> str:
     for list_name, key, _column, _owner, label in UNIQUE_KEYS:
         if f"uq_{list_name}_business_unit_{key}" in message or f"{list_name}.{key}" in message:
             return f"{list_name}[].{key}: a {label} of this request is already used by another contact"
+    if "uq_ar_items_business_unit_number" in message or "ar_items.number" in message:
+        return "ar_accounts[].items[].number: a transaction number of this request is already used by another contact"
     if "uq_contacts_business_unit_external_id" in message or "contacts.external_id" in message:
         return "external_id: already used by another contact"
     return "the change conflicts with data saved meanwhile; reload and retry"

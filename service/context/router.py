@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path
@@ -28,7 +29,8 @@ def read_context(
 ) -> ContactContext:
     """The selected contact's whole context: only the sections and actions the active definition enables."""
     audit.asked({"contact_id": contact_id})
-    context = contact_context(session, contact_id, principal=principal, definition=definition)
+    today = datetime.now(UTC).date()
+    context = contact_context(session, contact_id, principal=principal, definition=definition, today=today)
     audit.showed(
         [contact_id],
         communication_ids=[c.id for c in context.communications or []],

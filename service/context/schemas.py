@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, computed_field
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from service.communications.schemas import CommunicationRead
 from service.contacts.schemas import (
     AccessTokenRead,
     AddressRead,
     ARAccountRead,
+    ARItemRead,
     EmailRead,
     PhoneRead,
     SubscriptionRead,
@@ -54,6 +58,59 @@ class Grouped(BaseModel):
     completed: list[WorkItemRead]
 
 
+class OpenItem(ARItemRead):
+    days_past_due: int = Field(description="Days since the due date on the day of the answer (0 until it passes).")
+    bucket: str = Field(description="current, 1-30, 31-60, 61-90 or over_90.")
+    past_due: bool
+
+
+class Aging(BaseModel):
+    """The open amounts owed by days past due: `current` is not yet past due."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    current: Decimal
+    days_1_30: Decimal = Field(alias="1-30")
+    days_31_60: Decimal = Field(alias="31-60")
+    days_61_90: Decimal = Field(alias="61-90")
+    over_90: Decimal
+
+
+class CurrencyAmount(BaseModel):
+    currency: str
+    amount: Decimal
+
+
+class AccountFinancials(BaseModel):
+    number: str
+    name: str
+    currency: str
+    balance: Decimal
+    status: str
+    credit_hold: bool
+    dunning_excluded: bool
+    collector: str | None
+    past_due_amount: Decimal
+    disputed_amount: Decimal
+    in_dispute: bool
+    aging: Aging
+    open_items: list[OpenItem] = Field(description="Items still owed, oldest due date first (at most 100).")
+    open_items_total: int
+    latest_payments: list[ARItemRead] = Field(description="Newest first (at most 10).")
+    payments_total: int
+
+
+class Financials(BaseModel):
+    """What a collector reads first: credit hold and dunning at the top, then each account's money by age."""
+
+    as_of: date
+    credit_hold: bool
+    dunning_excluded: bool = Field(description="Any account excluded from dunning.")
+    total_past_due: list[CurrencyAmount]
+    total_in_dispute: list[CurrencyAmount]
+    accounts: list[AccountFinancials]
+
+
 class ContactContext(BaseModel):
     contact: ContactInformation
     credit_hold: bool = Field(description="The indicator at the top of the screen: any account on credit hold.")
@@ -63,6 +120,7 @@ class ContactContext(BaseModel):
     phones: list[ContextPhone] | None = None
     emails: list[EmailRead] | None = None
     accounts_receivable: list[ARAccountRead] | None = None
+    financials: Financials | None = None
     subscriptions: list[SubscriptionRead] | None = None
     communications: list[CommunicationRead] | None = None
     activities: Grouped | None = None

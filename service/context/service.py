@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -16,6 +18,7 @@ from service.contacts.schemas import (
     SubscriptionRead,
     WorkItemRead,
 )
+from service.context.financials import financials
 from service.context.schemas import ContactContext, ContactInformation, ContextPhone, Grouped
 from service.errors import NotFound
 from service.models import Communication
@@ -43,9 +46,10 @@ def latest_communications(session: Session, contact_id: int, limit: int) -> list
 
 
 def contact_context(
-    session: Session, contact_id: int, *, principal: Principal, definition: Definition
+    session: Session, contact_id: int, *, principal: Principal, definition: Definition, today: date
 ) -> ContactContext:
-    """A contact outside the caller's business unit is a 404, exactly like one that does not exist."""
+    """A contact outside the caller's business unit is a 404, exactly like one that does not exist. `today` dates
+    the financials (days past due, aging)."""
     contact = contacts.get(session, contact_id, business_unit=principal.business_unit)
     if contact is None:
         raise NotFound(f"no contact {contact_id}")
@@ -80,6 +84,8 @@ def contact_context(
                     completed=[WorkItemRead.model_validate(i) for i in items if is_completed(kind, i.life_cycle_state)],
                 ),
             )
+        elif section is ContextSection.FINANCIALS:
+            context.financials = financials(contact.ar_accounts, today=today)
         elif section is ContextSection.COMMUNICATIONS:
             limit = definition.recent_communications_limit or DEFAULT_LATEST
             context.communications = [

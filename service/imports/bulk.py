@@ -38,6 +38,7 @@ from service.models import (
     AccessToken,
     Address,
     ARAccount,
+    ARItem,
     Contact,
     Email,
     InstalledItem,
@@ -122,6 +123,11 @@ class BulkContacts:
                     self._session, column, owner, list(values), business_unit=unit, other_than=None
                 ):
                     return False
+            numbers = Counter(i.number for r in of_unit for a in r.ar_accounts for i in a.items or ())
+            if any(count > 1 for count in numbers.values()) or contacts.item_numbers_in_use(
+                self._session, list(numbers), business_unit=unit, other_than=None
+            ):
+                return False
         return True
 
     def _insert(self, records: Sequence[ContactRecord], regions: dict[int, str]) -> None:
@@ -188,11 +194,14 @@ class BulkContacts:
                 for t in r.access_tokens
             ]
             accounts += [
-                {
-                    "contact_id": contact_id,
-                    "business_unit": r.business_unit,
-                    **{k: plain(v) for k, v in a.model_dump().items()},
-                }
+                (
+                    {
+                        "contact_id": contact_id,
+                        "business_unit": r.business_unit,
+                        **{k: plain(v) for k, v in a.model_dump(exclude={"items"}).items()},
+                    },
+                    a,
+                )
                 for a in r.ar_accounts
             ]
             items += [
@@ -222,11 +231,12 @@ class BulkContacts:
             (Phone, phones),
             (Email, emails),
             (AccessToken, tokens),
-            (ARAccount, accounts),
             (WorkItem, items),
         ):
             if table_rows:
                 connection.execute(insert(_table(model)), table_rows)
+        if accounts:
+            _insert_accounts(connection, accounts)
         if subscriptions:
             table = _table(Subscription)
             numbered = dict(
@@ -256,3 +266,24 @@ class BulkContacts:
                 for i in sorted(ids)
             ],
         )
+
+
+def _insert_accounts(connection: Any, accounts: Sequence[tuple[dict[str, Any], Any]]) -> None:
+    """The accounts, then their items (each with its account's id and unit), matched by (unit, number): unique."""
+    table = _table(ARAccount)
+    returned = connection.execute(
+        insert(table).returning(table.c.business_unit, table.c.number, table.c.id), [row for row, _ in accounts]
+    ).all()
+    ids = {(unit, number): account_id for unit, number, account_id in returned}
+    rows = [
+        {
+            "ar_account_id": ids[(row["business_unit"], row["number"])],
+            "business_unit": row["business_unit"],
+            "item_type": i.type.value,
+            **{k: plain(v) for k, v in i.model_dump(exclude={"type"}).items()},
+        }
+        for row, a in accounts
+        for i in a.items or ()
+    ]
+    if rows:
+        connection.execute(insert(_table(ARItem)), rows)

@@ -16,6 +16,8 @@ from service.communications.schemas import CommunicationCreate
 from service.contacts.schemas import (
     AccessTokenIn,
     AddressIn,
+    ARAccountIn,
+    ARItemIn,
     ContactCreate,
     EmailIn,
     PhoneIn,
@@ -31,6 +33,7 @@ _ATTRIBUTES: dict[type[BaseModel], dict[str, str]] = {
     PhoneIn: {"type": "phone_type"},
     EmailIn: {"type": "email_type"},
     AccessTokenIn: {"type": "token_type"},
+    ARItemIn: {"type": "item_type"},
 }
 _CONTACT_LISTS = ("addresses", "phones", "emails", "access_tokens", "ar_accounts", "subscriptions", "work_items")
 _COMMUNICATION_SCALARS = tuple(
@@ -68,6 +71,9 @@ def _row_matches(row: Any, item: BaseModel) -> bool:
                 return False
         elif isinstance(item, SubscriptionIn) and field in {"services", "installed_items"}:
             if not _rows_match(getattr(row, field), value):
+                return False
+        elif isinstance(item, ARAccountIn) and field == "items":
+            if value is not None and not _rows_match(row.items, value):
                 return False
         elif getattr(row, names.get(field, field)) != value:
             return False

@@ -33,9 +33,11 @@ from service.db.session import build_sessionmaker
 from service.errors import DomainError
 from service.imports import repository
 from service.imports.bulk import BulkContacts
+from service.imports.items import BulkItems
 from service.imports.options import BATCH_SIZE, Format, Kind
 from service.imports.readers import Line, UnusableFile, infer_format, open_source
 from service.imports.records import (
+    ARItemRecord,
     CommunicationRecord,
     ContactRecord,
     Invalid,
@@ -230,6 +232,8 @@ def _write(
     flat: bool,
     strict_phones: bool,
 ) -> list[tuple[int, Stored | str]]:
+    if all(isinstance(record, ARItemRecord | str) for _, record in batch):
+        return BulkItems(session, business_unit=business_unit).write(batch)  # type: ignore[arg-type]
     if all(isinstance(record, ContactRecord | str) for _, record in batch):
         bulk = BulkContacts(session, settings, business_unit=business_unit, strict_phones=strict_phones)
         stored = bulk.write(batch)  # type: ignore[arg-type]

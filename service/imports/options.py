@@ -8,6 +8,8 @@ from enum import StrEnum
 class Kind(StrEnum):
     CONTACTS = "contacts"
     COMMUNICATIONS = "communications"
+    # The daily feed of AR items, keyed by account number and item number (`service.imports.items`).
+    AR_ITEMS = "ar-items"
 
 
 class Format(StrEnum):

@@ -8,7 +8,10 @@ writes on behalf of the agents who logged the conversations in the system of rec
 CSV is flat: contact fields plus one phone, email, address and AR account (`phone_number`, `email_address`,
 `street`/`city`/`country`…, `account_number`…), each stored as the contact's primary one; a communication's
 `keywords` are separated by `|`, its `references` are `qualifier:reference_id` pairs separated by `|`.
-Anything richer (several phones, subscriptions, access tokens, work items) is JSONL.
+Anything richer (several phones, subscriptions, access tokens, work items, an account's items) is JSONL.
+
+An AR-items line (`--kind ar-items`, the daily feed of Receivables) is one item, `ARItemIn`'s fields, naming its
+account by `account_number` (and its unit by `business_unit`, else the import's); flat in CSV as in JSONL.
 """
 
 from __future__ import annotations
@@ -19,10 +22,10 @@ from typing import Any
 from pydantic import Field, ValidationError, field_validator
 
 from service.communications.schemas import CommunicationCreate
-from service.contacts.schemas import ContactCreate
+from service.contacts.schemas import ARItemIn, ContactCreate
 from service.imports.options import Kind
 from service.imports.readers import UnusableFile
-from service.types import Text64
+from service.types import BusinessUnit, Text32, Text64
 from service.writes import field_path
 
 
@@ -49,10 +52,16 @@ class CommunicationRecord(CommunicationCreate):
         return CommunicationCreate.model_validate({**values, "contact_id": contact_id})
 
 
-Record = ContactRecord | CommunicationRecord
-RECORDS: dict[Kind, type[ContactRecord] | type[CommunicationRecord]] = {
+class ARItemRecord(ARItemIn):
+    account_number: Text32 = Field(description="The number of the AR account the item belongs to.")
+    business_unit: BusinessUnit | None = Field(None, description="The account's unit; default: the import's.")
+
+
+Record = ContactRecord | CommunicationRecord | ARItemRecord
+RECORDS: dict[Kind, type[ContactRecord] | type[CommunicationRecord] | type[ARItemRecord]] = {
     Kind.CONTACTS: ContactRecord,
     Kind.COMMUNICATIONS: CommunicationRecord,
+    Kind.AR_ITEMS: ARItemRecord,
 }
 
 # CSV: one entry of a nested list per row, column -> field of the entry; each is the contact's primary one.
@@ -90,9 +99,11 @@ _COMMUNICATION_KEYS = ("external_id", "contact_external_id", "created_by")
 COMMUNICATION_CSV_COLUMNS = _COMMUNICATION_KEYS + tuple(
     name for name in CommunicationRecord.model_fields if name not in {"contact_id", *_COMMUNICATION_KEYS}
 )
+AR_ITEM_CSV_COLUMNS = ("business_unit", "account_number", *ARItemIn.model_fields)
 CSV_COLUMNS: dict[Kind, tuple[str, ...]] = {
     Kind.CONTACTS: CONTACT_CSV_SCALARS + tuple(column for group in CSV_GROUPS.values() for column in group),
     Kind.COMMUNICATIONS: COMMUNICATION_CSV_COLUMNS,
+    Kind.AR_ITEMS: AR_ITEM_CSV_COLUMNS,
 }
 _CSV_COLUMN_OF: dict[tuple[str | int, ...], str] = {
     (list_name, 0, field): column for list_name, group in CSV_GROUPS.items() for column, field in group.items()
@@ -105,8 +116,14 @@ class Invalid(ValueError):
 
 
 def infer_kind(keys: Iterable[str]) -> Kind:
-    """A file whose records (or CSV header) name `contact_external_id` holds communications; otherwise contacts."""
-    return Kind.COMMUNICATIONS if "contact_external_id" in set(keys) else Kind.CONTACTS
+    """A file whose records (or CSV header) name `contact_external_id` holds communications; one naming an
+    `account_number` but no `external_id` (which every contact line has), AR items; otherwise contacts."""
+    named = set(keys)
+    if "contact_external_id" in named:
+        return Kind.COMMUNICATIONS
+    if "account_number" in named and "external_id" not in named:
+        return Kind.AR_ITEMS
+    return Kind.CONTACTS
 
 
 def check_columns(kind: Kind, columns: Sequence[str]) -> None:
@@ -120,7 +137,8 @@ def check_columns(kind: Kind, columns: Sequence[str]) -> None:
 
 def parse(kind: Kind, fields: Mapping[str, Any], *, flat: bool) -> Record:
     """Validates one line with the write API's schema; `flat` fields come from a CSV row."""
-    values = (_from_contact_row if kind is Kind.CONTACTS else _from_communication_row)(fields) if flat else fields
+    rows = {Kind.CONTACTS: _from_contact_row, Kind.COMMUNICATIONS: _from_communication_row, Kind.AR_ITEMS: _cells}
+    values = rows[kind](fields) if flat else fields
     try:
         return RECORDS[kind].model_validate(values)
     except ValidationError as exc:

@@ -1,11 +1,12 @@
-"""Accounts receivable: the collector's view of a contact's money."""
+"""Accounts receivable: the collector's view of a contact's money, and the items (transactions) it is made of."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db.base import Base, Timestamps
@@ -37,3 +38,35 @@ class ARAccount(Timestamps, Base):
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
 
     contact: Mapped[Contact] = relationship(back_populates="ar_accounts", lazy="raise")
+    items: Mapped[list[ARItem]] = relationship(
+        back_populates="account", lazy="raise", cascade="all, delete-orphan", order_by="ARItem.id"
+    )
+
+
+class ARItem(Base):
+    """One transaction of an account (invoice, debit or credit memo, chargeback, payment), as Receivables keeps it.
+
+    `number` is unique within the business unit (Oracle: "enter the Transaction Number ... Receivables enters the
+    customer information"), so `business_unit` is the account's, kept so by `service.models.unit_keys`.
+    """
+
+    __tablename__ = "ar_items"
+    __table_args__ = (
+        UniqueConstraint("business_unit", "number", name="uq_ar_items_business_unit_number"),
+        {"sqlite_autoincrement": True},  # SQLite: a deleted row's id is never handed out again
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ar_account_id: Mapped[int] = mapped_column(ForeignKey("ar_accounts.id", ondelete="CASCADE"), index=True)
+    business_unit: Mapped[str] = mapped_column(String(20))
+    item_type: Mapped[str] = mapped_column(String(16))
+    number: Mapped[str] = mapped_column(String(32))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    open_amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(16))
+    disputed_amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
+
+    account: Mapped[ARAccount] = relationship(back_populates="items", lazy="raise")

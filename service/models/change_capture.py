@@ -22,6 +22,7 @@ from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.util import IdentitySet
 
 from service.db.base import utcnow
+from service.models.ar_account import ARAccount, ARItem
 from service.models.communication import Communication, CommunicationReference
 from service.models.contact import Contact
 from service.models.outbox import COMMUNICATION, CONTACT, OutboxEntry
@@ -42,6 +43,7 @@ def _touched(session: Session, new: IdentitySet, dirty: IdentitySet, deleted: Id
     communications: set[int] = set()
     of_communications: set[int] = set()
     of_subscriptions: set[int] = set()
+    of_accounts: set[int] = set()
     for obj in chain(new, (obj for obj in dirty if session.is_modified(obj)), deleted):
         if isinstance(obj, Contact):
             if obj.id is not None:
@@ -54,11 +56,14 @@ def _touched(session: Session, new: IdentitySet, dirty: IdentitySet, deleted: Id
             of_communications.update(_owner_ids(obj, "communication_id", "communication"))
         elif isinstance(obj, SubscriptionService | InstalledItem):
             of_subscriptions.update(_owner_ids(obj, "subscription_id", "subscription"))
+        elif isinstance(obj, ARItem):
+            of_accounts.update(_owner_ids(obj, "ar_account_id", "account"))
         elif hasattr(obj, "contact_id"):
             contacts.update(_owner_ids(obj, "contact_id", "contact"))
     communications |= of_communications
     contacts |= _contacts_owning(session, Communication, of_communications)
     contacts |= _contacts_owning(session, Subscription, of_subscriptions)
+    contacts |= _contacts_owning(session, ARAccount, of_accounts)
     return contacts, communications
 
 
@@ -79,7 +84,9 @@ def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
         yield ordered[start : start + IN_CHUNK]
 
 
-def _contacts_owning(session: Session, model: type[Communication | Subscription], ids: set[int]) -> set[int]:
+def _contacts_owning(
+    session: Session, model: type[Communication | Subscription | ARAccount], ids: set[int]
+) -> set[int]:
     """The contact of each parent: from the session where it is loaded, the rest in one query."""
     owners: set[int] = set()
     missing: list[int] = []

@@ -55,6 +55,22 @@ class AccountStatus(StrEnum):
     TERMINATED = "terminated"
 
 
+class ARItemType(StrEnum):
+    """Oracle Receivables' transaction classes, payments among them: any of them finds its customer."""
+
+    INVOICE = "invoice"
+    DEBIT_MEMO = "debit_memo"
+    CREDIT_MEMO = "credit_memo"
+    CHARGEBACK = "chargeback"
+    PAYMENT = "payment"
+
+
+class ARItemStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    IN_DISPUTE = "in_dispute"
+
+
 class SubscriptionStatus(StrEnum):
     DRAFT = "draft"
     EFFECTIVE = "effective"

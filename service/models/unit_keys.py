@@ -15,7 +15,7 @@ from sqlalchemy import event, inspect, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapper
 
-from service.models.ar_account import ARAccount
+from service.models.ar_account import ARAccount, ARItem
 from service.models.contact import AccessToken, Contact
 from service.models.subscription import Subscription
 
@@ -51,6 +51,31 @@ def _rows_follow_contact(_mapper: Mapper[Any], connection: Connection, contact: 
         connection.execute(statement)
 
 
+def _unit_of_account(_mapper: Mapper[Any], _connection: Connection, row: ARItem) -> None:
+    """An item's unit is its account's: set by then, since the account row is inserted before its items."""
+    account = row.__dict__.get("account")
+    if account is not None and account.business_unit is not None:
+        row.business_unit = account.business_unit
+    elif row.business_unit is None:
+        row.business_unit = select(ARAccount.business_unit).where(ARAccount.id == row.ar_account_id).scalar_subquery()
+
+
+def _items_follow_contact(_mapper: Mapper[Any], connection: Connection, contact: Contact) -> None:
+    """The items of a contact that moved unit move with its accounts (after them: `_rows_follow_contact` runs first)."""
+    if not inspect(contact).attrs.business_unit.history.deleted:
+        return
+    items, accounts = ARItem.__table__, ARAccount.__table__
+    owned = select(accounts.c.id).where(accounts.c.contact_id == contact.id)
+    connection.execute(
+        update(items).where(items.c.ar_account_id.in_(owned)).values(business_unit=contact.business_unit)
+    )
+    for account in contact.__dict__.get("ar_accounts") or ():
+        for item in account.__dict__.get("items") or ():
+            item.__dict__["business_unit"] = contact.business_unit
+
+
 for _model in UNIT_KEYED:
     event.listen(_model, "before_insert", _unit_of_contact)
+event.listen(ARItem, "before_insert", _unit_of_account)
 event.listen(Contact, "after_update", _rows_follow_contact)
+event.listen(Contact, "after_update", _items_follow_contact)

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from search_definitions import catalogue
-from search_definitions.catalogue import STRING_TYPES, CatalogueField, FieldType, Operator, Section
+from search_definitions.catalogue import STRING_TYPES, CatalogueField, Daily, FieldType, Operator, Section
 from search_definitions.schema import Definition
 from service.search.terms import CriteriaError, like_pattern
 
@@ -133,7 +133,20 @@ def _ranged(field: CatalogueField, where: str, raw: Any) -> Criterion:
     return Criterion(field=field, operator=Operator.RANGE, low=value, high=value)
 
 
+def _days(field: CatalogueField, where: str, raw: Any) -> Criterion:
+    """Whole days, none negative; a plain value is a minimum ("at least 30 days past due")."""
+    criterion = _ranged(field, where, raw if isinstance(raw, Mapping) else {"min": raw})
+    for bound, name in ((criterion.low, "min"), (criterion.high, "max")):
+        if bound is not None and (bound < 0 or bound != int(bound)):
+            raise CriteriaError(f"{where}: {name} needs a whole number of days, 0 or more")
+    low = int(criterion.low) if criterion.low is not None else None
+    high = int(criterion.high) if criterion.high is not None else None
+    return Criterion(field=field, operator=Operator.RANGE, low=low, high=high)
+
+
 def parse_criterion(field: CatalogueField, where: str, raw: Any, *, max_length: int) -> Criterion:
+    if field.daily is Daily.DAYS_SINCE:
+        return _days(field, where, raw)
     if field.type in STRING_TYPES:
         return _string(field, where, raw, max_length=max_length)
     if field.type is FieldType.ENUM:

@@ -11,6 +11,7 @@ escaped wildcard pattern; it never reaches a query parser or a script.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Any
 
 from search_definitions.catalogue import (
@@ -24,6 +25,7 @@ from search_definitions.catalogue import (
     STRING_TYPES,
     SUMMARY_PATHS,
     CatalogueField,
+    Daily,
     Operator,
     Section,
 )
@@ -179,12 +181,39 @@ def quick_search_body(
     return body
 
 
+def daily_clause(criterion: Criterion, *, today: date | None) -> dict[str, Any]:
+    """A criterion whose answer changes with the day, for `today` (the caller's date, passed in: nothing here reads
+    the clock). A value that grows as due dates pass is stored as steps, each a span of days and the value during
+    it (`indexer.documents._past_due`): the step that holds today must be in range, within the same parent. Days
+    past due of at least N are a stored date of at most today - N (and of at most M: at least today - M)."""
+    field = criterion.field
+    if today is None:
+        raise CriteriaError(f"'{field.key}' depends on the day of the search, and none was given")
+    if field.daily is Daily.STEPS:
+        bounds = {k: v for k, v in (("gte", criterion.low), ("lte", criterion.high)) if v is not None}
+        steps = [{"term": {f"{field.path}.during": today.isoformat()}}, {"range": {f"{field.path}.amount": bounds}}]
+        return {"nested": {"path": field.path, "query": {"bool": {"filter": steps}}}}
+    dates = {
+        k: (today - timedelta(days=days)).isoformat()
+        for k, days in (("lte", criterion.low), ("gte", criterion.high))
+        if days is not None
+    }
+    return {"range": {field.path: dates}}
+
+
 def criterion_clause(
-    criterion: Criterion, *, phone_region: str, older_mapping: bool = False, candidates: bool = False
+    criterion: Criterion,
+    *,
+    phone_region: str,
+    older_mapping: bool = False,
+    candidates: bool = False,
+    today: date | None = None,
 ) -> dict[str, Any]:
     """One advanced criterion on its own path (inside its nested object when it has one); `older_mapping` as in
-    `quick_clause`, `candidates` as in `like_clause`."""
+    `quick_clause`, `candidates` as in `like_clause`, `today` for the criteria that depend on the day."""
     field = criterion.field
+    if field.daily is not None:
+        return daily_clause(criterion, today=today)
     if criterion.operator is Operator.RANGE:
         bounds = {
             k: v.isoformat() if hasattr(v, "isoformat") else v
@@ -210,6 +239,7 @@ def criteria_query(
     phone_region: str,
     older_mapping: bool = False,
     candidates: bool = False,
+    today: date | None = None,
 ) -> list[dict[str, Any]]:
     """Criteria combine with AND; those on one nested path go into one nested query, so they must hold
     for the same address, account, subscription or token, not across two."""
@@ -218,7 +248,7 @@ def criteria_query(
     for criterion in criteria:
         field = criterion.field
         clause = criterion_clause(
-            criterion, phone_region=phone_region, older_mapping=older_mapping, candidates=candidates
+            criterion, phone_region=phone_region, older_mapping=older_mapping, candidates=candidates, today=today
         )
         if field.nested and field.fixed:
             fixed = [{"term": {path: value}} for path, value in field.fixed]
@@ -252,8 +282,10 @@ def advanced_search_body(
     business_unit: str | None,
     older_mapping: bool = False,
     candidates: bool = False,
+    today: date | None = None,
 ) -> dict[str, Any]:
-    paths = sorted({c.field.shown_path or c.field.path for c in criteria})
+    """`today` answers the criteria that depend on the day (`daily_clause`)."""
+    paths = sorted({c.field.shown_path or c.field.path for c in criteria if c.field.daily is None})
     body: dict[str, Any] = {
         "query": {
             "bool": {
@@ -264,6 +296,7 @@ def advanced_search_body(
                         phone_region=phone_region,
                         older_mapping=older_mapping,
                         candidates=candidates,
+                        today=today,
                     ),
                     *scope_filter(business_unit),
                 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import orjson
 
@@ -27,6 +27,7 @@ class HighlightData(TypedDict):
     value: str
     spans: list[list[int]]
     fuzzy: bool
+    item: NotRequired[dict[str, Any]]
 
 
 class SearchItemData(TypedDict):
@@ -100,6 +101,7 @@ class Matcher:
     key: str
     path: str
     locate: Locator
+    item_path: str | None = None
 
 
 def to_page(response: dict[str, Any], *, size: int, matchers: Sequence[Matcher] = ()) -> SearchPageData:
@@ -135,10 +137,21 @@ def _highlights(
             else:
                 highlight = known[value] = _highlight(matcher, value)
             if highlight is not None:
+                if matcher.item_path:
+                    highlight = _naming_item(highlight, source.get(matcher.item_path))
                 (fuzzy if highlight["fuzzy"] else exact).append(highlight)
         found += exact or fuzzy[:1]
     found.sort(key=lambda h: h["fuzzy"])
     return found[:MAX_HIGHLIGHTS]
+
+
+def _naming_item(highlight: HighlightData, entries: Any) -> HighlightData:
+    """The highlight with the entry it matched (an AR item: its type and account), per hit: two hits of one page
+    may hold the same number in two units, so the shared highlight is copied, not changed."""
+    for entry in entries if isinstance(entries, list) else ():
+        if isinstance(entry, dict) and entry.get("number") == highlight["value"]:
+            return {**highlight, "item": entry}
+    return highlight
 
 
 def _item(

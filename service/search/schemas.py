@@ -47,6 +47,11 @@ class Highlight(BaseModel):
     value: str = Field(examples=["Marie Lefèvre"])
     spans: list[list[int]] = Field(default_factory=list, examples=[[[6, 13]]])
     fuzzy: bool = Field(False, description="Matched within a typo or two, not exactly.")
+    item: dict[str, Any] | None = Field(
+        None,
+        description="The entry the value names, for a transaction number: its `number`, `type` and `account`.",
+        examples=[{"number": "INV-1001", "type": "invoice", "account": "AR-0042"}],
+    )
 
 
 class AccountSummary(BaseModel):

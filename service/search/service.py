@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import Any
 
 from search_definitions import catalogue
@@ -50,7 +51,7 @@ async def quick_search(
         )
         body = build()
         locate = highlights.locator(field, operator, value, phone_region=settings.default_phone_region)
-        matcher = results.Matcher(field.key, field.highlight_path, locate)
+        matcher = results.Matcher(field.key, field.highlight_path, locate, field.item_path)
     except terms.CriteriaError as exc:
         raise InvalidCriteria(str(exc)) from exc
     await refuse_too_common(gateway, settings.quick_alias, body, build, in_parts([quick]), settings=settings)
@@ -74,9 +75,12 @@ async def advanced_search(
     principal: Principal,
     gateway: SearchGateway,
     settings: Settings,
+    today: date | None = None,
 ) -> results.SearchPageData:
+    """`today` (the UTC date when not given) answers the criteria that depend on the day (days past due)."""
     size = page_size(request.size, settings)
     after = decode_after(request.after)
+    today = today or datetime.now(UTC).date()
     older = await gateway.older_mapping(settings.contacts_alias, catalogue.MAPPING_VERSION)
     try:
         parsed = [
@@ -92,6 +96,7 @@ async def advanced_search(
             queries.advanced_search_body,
             criteria=parsed,
             address_scope=scope,
+            today=today,
             size=size,
             after=after,
             phone_region=settings.default_phone_region,

@@ -14,7 +14,7 @@ from indexer.mappings import (
     field_mapping,
     quick_index_body,
 )
-from search_definitions.catalogue import FIELDS, QUICK_SOURCE, STRING_TYPES, SUMMARY_PATHS, FieldType, Index
+from search_definitions.catalogue import FIELDS, QUICK_SOURCE, STRING_TYPES, SUMMARY_PATHS, Daily, FieldType, Index
 from service.search.queries import NAME_SORT
 
 NORMALIZER = {
@@ -71,6 +71,12 @@ def test_every_catalogue_field_is_mapped_with_a_compatible_type(field):
             assert mapping["fields"]["text"] == {"type": "text", "analyzer": "folded_text"}
         for path in {field.path, field.quick_path}:
             assert ("slices" in field_mapping(props, path)["fields"]) is field.slices, f"{field.key}: {path}.slices"
+    elif field.daily is Daily.STEPS:
+        assert mapping["type"] == "nested", "steps of one account, each a span of days and the value during it"
+        assert mapping["properties"]["during"]["type"] == "date_range"
+        assert mapping["properties"]["amount"]["type"] in TYPES[field.type]
+    elif field.daily is Daily.DAYS_SINCE:
+        assert mapping["type"] == "date", "days since a stored date, counted from the day of the search"
     else:
         assert mapping["type"] in TYPES[field.type], field.key
 
@@ -129,7 +135,9 @@ def test_the_quick_index_holds_every_root_field_of_a_contact_as_the_contacts_ind
 
 def test_the_quick_index_keeps_in_its_source_the_summary_and_every_value_a_quick_field_highlights():
     kept = quick_index_body()["mappings"]["_source"]["includes"]
-    assert set(QUICK_SOURCE) == {*SUMMARY_PATHS, *(f.highlight_path for f in FIELDS if f.quick)}
+    items = {f.item_path for f in FIELDS if f.quick and f.item_path}
+    assert items == {"transactions"}, "a transaction number's highlight names the item"
+    assert set(QUICK_SOURCE) == {*SUMMARY_PATHS, *(f.highlight_path for f in FIELDS if f.quick), *items}
     assert set(kept) == {*QUICK_SOURCE, DIGEST_FIELD}, "and the digest verify compares"
     assert "phones_written" in kept and "phone_numbers" not in kept, "a phone is shown as written, not as digits"
     assert set(kept) <= set(QUICK_PROPERTIES)

@@ -23,6 +23,7 @@ def test_default_definition_lists_the_quick_fields_in_the_agreed_order():
         "id_number",
         "access_token_id",
         "reference_number",
+        "transaction_number",
     )
 
 

@@ -13,6 +13,7 @@ from service.models import (
     AccessToken,
     Address,
     ARAccount,
+    ARItem,
     Communication,
     CommunicationReference,
     Contact,
@@ -52,6 +53,20 @@ def person(
             *more_addresses,
         ],
         **extra,
+    )
+
+
+def ar_item(kind: str, number: str, amount: str, *, open_amount: str | None = None, status: str = "open") -> ARItem:
+    return ARItem(
+        item_type=kind,
+        number=number,
+        issued_on=date(2026, 10, 1),
+        due_on=date(2026, 10, 31),
+        amount=Decimal(amount),
+        open_amount=Decimal(open_amount if open_amount is not None else amount),
+        currency="EUR",
+        status=status,
+        disputed_amount=Decimal("0"),
     )
 
 
@@ -100,6 +115,11 @@ def build(session: Session) -> Scenario:
                     credit_hold=True,
                     is_primary=True,
                     collector="Amélie Roux",
+                    # Transaction numbers find their customer (quick field `transaction_number`).
+                    items=[
+                        ar_item("invoice", "INV-2026-000310", "125.50"),
+                        ar_item("payment", "PAY/2026/0077", "-40.00", open_amount="0", status="closed"),
+                    ],
                 ),
                 ARAccount(
                     number="AR-000101",

@@ -3,6 +3,7 @@ wildcard or prefix query except on a `wildcard`-type sub-field (n-gram indexed, 
 terms dictionary). Pure: the builders are fed every catalogue field with every form of value, hostile ones too."""
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -26,6 +27,8 @@ FORBIDDEN = {
 }
 FIELD_QUERIES = {"term", "terms", "range", "wildcard", "prefix", "fuzzy", "match", "match_phrase", "exists"}
 PATTERN_QUERIES = {"wildcard", "prefix"}
+# The day the criteria that depend on it (days past due, the past-due amount) are built for.
+TODAY = date(2026, 1, 31)
 HOSTILE = ['" OR 1=1 --', "name:* AND _exists_:secret", "/.*/", '{"script": "x"}', "*", "?", "\\", "a*b?c\\d"]
 LIKE_FORMS = ["%ari%", "%ria", "Ma%", "Mar", "ab%bc%cd", "%ar%", "%a%", "a%b%c", *HOSTILE]
 PHONE_FORMS = ["%34 56%", "+33 6%", "%78", "06 12 34 56 78", "0612*?", "%12%34%", "%1%2%"]
@@ -144,7 +147,13 @@ def test_advanced_and_communications_bodies_never_hold_a_parser_a_script_or_an_u
             continue
         for scope in catalogue.ADDRESS_SCOPES:
             body = queries.advanced_search_body(
-                criteria=[criterion], address_scope=scope, size=20, after=None, phone_region="FR", business_unit=None
+                criteria=[criterion],
+                address_scope=scope,
+                size=20,
+                after=None,
+                phone_region="FR",
+                business_unit=None,
+                today=TODAY,
             )
             assert_bounded(body, Index.CONTACTS)
 
@@ -152,7 +161,13 @@ def test_advanced_and_communications_bodies_never_hold_a_parser_a_script_or_an_u
 def test_all_advanced_criteria_at_once_stay_bounded():
     contact_side = [c for f in ADVANCED if f.section is not Section.COMMUNICATIONS if (c := built(f, values_for(f)[0]))]
     body = queries.advanced_search_body(
-        criteria=contact_side, address_scope="billing", size=20, after=None, phone_region="FR", business_unit="BU01"
+        criteria=contact_side,
+        address_scope="billing",
+        size=20,
+        after=None,
+        phone_region="FR",
+        business_unit="BU01",
+        today=TODAY,
     )
     assert_bounded(body, Index.CONTACTS)
     communication_side = [

@@ -87,7 +87,8 @@ def test_a_page_is_exactly_the_documented_search_page() -> None:
     fuzzy = Matcher("last_name", "names.last", lambda value: Located(spans=((0, 2), (4, 6)), fuzzy=True))
     page = to_page({"hits": {"total": {"value": 41}, "hits": hits}}, size=2, matchers=[fuzzy])
 
-    assert SearchPage.model_validate(page).model_dump(mode="json") == page
+    # Unset: a highlight names an item only for the fields whose values are items' numbers.
+    assert SearchPage.model_validate(page).model_dump(mode="json", exclude_unset=True) == page
     first = page["items"][0]
     assert first["main_account"] == {"number": "AR-7", "balance": 125.5, "currency": "EUR", "status": "active"}
     assert first["highlights"] == [{"field": "last_name", "value": "Martin", "spans": [[0, 2], [4, 6]], "fuzzy": True}]

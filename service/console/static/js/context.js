@@ -8,6 +8,7 @@ const CONTACT_PARTS = new Set(["addresses", "phones", "emails"]);
 const GROUPED = new Set(["activities", "jobs", "service_requests", "notifications", "leads"]);
 const SECTION_TITLES = {
   accounts_receivable: "Accounts receivable",
+  financials: "Financials",
   subscriptions: "Subscriptions",
   communications: "Communications",
   activities: "Activities",
@@ -89,6 +90,48 @@ function accounts(rows) {
       a.collector ?? "",
     ]),
   );
+}
+
+const AGING = [["current", "Current"], ["1-30", "1-30 days"], ["31-60", "31-60 days"], ["61-90", "61-90 days"], ["over_90", "Over 90 days"]];
+
+function totals(amounts) {
+  return amounts.map((t) => formatMoney(t.amount, t.currency)).join(" · ") || formatMoney(0);
+}
+
+// Credit hold and dunning at the top, then per account its aging and the items owed, past due ones marked.
+function financials(f) {
+  const top = definitionList([
+    ["As of", formatDate(f.as_of)],
+    ["Credit hold", f.credit_hold ? h("span", { class: "badge badge-hold" }, "On hold") : "No"],
+    ["Dunning", f.dunning_excluded ? "An account is excluded" : "Included"],
+    ["Total past due", totals(f.total_past_due)],
+    ["Total in dispute", totals(f.total_in_dispute)],
+  ]);
+  const perAccount = f.accounts.map((a) =>
+    h(
+      "article",
+      { class: "financials-account", dataset: { account: a.number } },
+      h("h4", {}, `${a.number} · ${a.name}`),
+      table("Aging", AGING.map(([, label]) => label), [AGING.map(([key]) => formatMoney(a.aging[key], a.currency))]),
+      table(
+        `Open items of ${a.number}`,
+        ["Type", "Number", "Due", "Days past due", "Open", "Status", "Disputed"],
+        a.open_items.map((i) => [
+          humanize(i.type),
+          i.number,
+          formatDate(i.due_on),
+          i.past_due ? h("span", { class: "badge badge-hold", dataset: { pastDue: "true" } }, String(i.days_past_due)) : "0",
+          formatMoney(i.open_amount, i.currency),
+          humanize(i.status),
+          Number(i.disputed_amount) ? formatMoney(i.disputed_amount, i.currency) : "",
+        ]),
+        { emptyText: "Nothing owed." },
+      ),
+      a.open_items_total > a.open_items.length ? h("p", { class: "empty" }, `${a.open_items.length} of ${a.open_items_total} items owed, oldest first.`) : null,
+      table("Latest payments", ["Number", "Date", "Amount"], a.latest_payments.map((p) => [p.number, formatDate(p.issued_on), formatMoney(p.amount, p.currency)]), { emptyText: "No payments." }),
+    ),
+  );
+  return [top, ...perAccount];
 }
 
 function subscriptions(rows) {
@@ -191,6 +234,7 @@ export function renderContext(container, context, { onAction }) {
     const title = SECTION_TITLES[key] ?? humanize(key);
     if (GROUPED.has(key)) sections.push(grouped(key, title, context[key]));
     else if (key === "accounts_receivable") sections.push(section(key, title, accounts(context[key])));
+    else if (key === "financials") sections.push(section(key, title, financials(context[key])));
     else if (key === "subscriptions") sections.push(section(key, title, subscriptions(context[key])));
     else if (key === "communications") sections.push(section(key, title, communications(context[key])));
   }

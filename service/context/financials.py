@@ -1,0 +1,90 @@
+"""PURE: the Financials section of the context (the Communication Centre's "Bills, Financial Transactions,
+Payments"), for a given day: per account the items still owed with their days past due, the aging buckets, what
+is past due and in dispute, and the latest payments; credit hold and dunning at the top.
+
+`today` is passed in (the router's UTC date), so the boundaries of every bucket are tested with fixed dates; the
+rules themselves are `service.receivables`', shared with the index documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+
+from service import receivables
+from service.contacts.schemas import ARItemRead
+from service.context.schemas import (
+    AccountFinancials,
+    Aging,
+    CurrencyAmount,
+    Financials,
+    OpenItem,
+)
+from service.models import ARAccount, ARItem
+
+# A long account is paged: the oldest items owed first (what a collector works first), the newest payments first.
+OPEN_ITEMS_SHOWN = 100
+PAYMENTS_SHOWN = 10
+PAYMENT = "payment"
+
+
+def financials(accounts: Sequence[ARAccount], *, today: date) -> Financials:
+    shown = [_account(account, today) for account in accounts]
+    return Financials(
+        as_of=today,
+        credit_hold=any(a.credit_hold for a in accounts),
+        dunning_excluded=any(a.dunning_excluded for a in accounts),
+        total_past_due=_by_currency((a.currency, a.past_due_amount) for a in shown),
+        total_in_dispute=_by_currency((a.currency, a.disputed_amount) for a in shown),
+        accounts=shown,
+    )
+
+
+def _account(account: ARAccount, today: date) -> AccountFinancials:
+    items: list[ARItem] = list(account.items)
+    owed = sorted(
+        (i for i in items if receivables.is_owed(i)),
+        key=lambda i: (i.due_on is None, i.due_on or today, i.number),
+    )
+    aging = dict.fromkeys((name for name, _, _ in receivables.BUCKETS), receivables.ZERO)
+    for item in owed:
+        name = receivables.bucket(receivables.days_past_due(item, today))
+        aging[name] += item.open_amount
+    payments = sorted(
+        (i for i in items if i.item_type == PAYMENT),
+        key=lambda i: (i.issued_on or date.min, i.id or 0),
+        reverse=True,
+    )
+    return AccountFinancials(
+        number=account.number,
+        name=account.name,
+        currency=account.currency,
+        balance=account.balance,
+        status=account.status,
+        credit_hold=account.credit_hold,
+        dunning_excluded=account.dunning_excluded,
+        collector=account.collector,
+        past_due_amount=receivables.past_due_amount(items, today),
+        disputed_amount=receivables.disputed_amount(items),
+        in_dispute=receivables.in_dispute(items),
+        aging=Aging.model_validate(aging),
+        open_items=[_open_item(i, today) for i in owed[:OPEN_ITEMS_SHOWN]],
+        open_items_total=len(owed),
+        latest_payments=[ARItemRead.model_validate(p) for p in payments[:PAYMENTS_SHOWN]],
+        payments_total=len(payments),
+    )
+
+
+def _open_item(item: ARItem, today: date) -> OpenItem:
+    days = receivables.days_past_due(item, today)
+    read = ARItemRead.model_validate(item)
+    return OpenItem(**read.model_dump(), days_past_due=days, bucket=receivables.bucket(days), past_due=days > 0)
+
+
+def _by_currency(amounts: Iterable[tuple[str, Decimal]]) -> list[CurrencyAmount]:
+    """Accounts in several currencies are not added up across them."""
+    totals: dict[str, Decimal] = {}
+    for currency, amount in amounts:
+        totals[currency] = totals.get(currency, receivables.ZERO) + amount
+    return [CurrencyAmount(currency=c, amount=a) for c, a in sorted(totals.items())]
