@@ -37,6 +37,7 @@ from service.contacts.schemas import (
     AccessTokenIn,
     AddressIn,
     ARAccountIn,
+    ARItemIn,
     EmailIn,
     PhoneIn,
     SubscriptionIn,
@@ -44,7 +45,7 @@ from service.contacts.schemas import (
 )
 from service.contacts.service import SCALARS
 from service.db.session import build_engine, build_sessionmaker
-from service.models import Contact, Subscription
+from service.models import ARAccount, Contact, Subscription
 from service.models.outbox import OutboxEntry
 from service.settings import Settings
 
@@ -65,7 +66,9 @@ def _item(row: Any, schema: type, names: dict[str, str]) -> dict[str, Any]:
         if field == "secret":
             continue
         value = getattr(row, names.get(field, field))
-        if field in {"services", "installed_items"}:
+        if field == "items":  # an account's open items and payments
+            value = [_item(x, ARItemIn, {"type": "item_type"}) for x in value]
+        elif field in {"services", "installed_items"}:
             value = [
                 {k: getattr(x, k) for k in ("code", "name", "mandatory", "product", "serial_number") if hasattr(x, k)}
                 for x in value
@@ -77,7 +80,8 @@ def _item(row: Any, schema: type, names: dict[str, str]) -> dict[str, Any]:
 def export_jsonl(database_url: str, path: Path) -> int:
     engine = build_engine(Settings(database_url=database_url))
     count = 0
-    options = [selectinload(getattr(Contact, name)) for name in _LISTS if name != "subscriptions"]
+    options = [selectinload(getattr(Contact, name)) for name in _LISTS if name not in {"subscriptions", "ar_accounts"}]
+    options.append(selectinload(Contact.ar_accounts).selectinload(ARAccount.items))
     options += [
         selectinload(Contact.subscriptions).selectinload(Subscription.services),
         selectinload(Contact.subscriptions).selectinload(Subscription.installed_items),
