@@ -166,7 +166,10 @@ def main() -> None:
     folder = workspace()
     file = folder / f"import-{args.contacts}.jsonl"
     if not file.exists():
-        export_jsonl(demo, file)
+        # Written aside and renamed, so an export that failed half-way is never taken for the file next time.
+        partial = file.with_suffix(".partial")
+        export_jsonl(demo, partial)
+        partial.rename(file)
     print(f"{args.contacts} contacts ({file.stat().st_size / 1e6:.1f} MB JSONL), one engine, one run")
     print(f"{'step':<50}{'wall s':>9}{'cpu s':>9}{'peak RSS MB':>13}{'contacts/s':>12}")
     ratios = []
@@ -214,6 +217,8 @@ def main() -> None:
             print(_row("  index rebuild (same database)", rebuild.seconds, args.contacts, rebuild))
             print(f"  ratio import-to-searchable / rebuild: {ratio:.2f}x")
             summary = orjson.loads(searchable.imported.output.strip().splitlines()[-1])
+            if summary["created"] != args.contacts:
+                raise RuntimeError(f"{summary['created']} of {args.contacts} contacts imported: {summary}")
             print(f"  import summary: {summary}")
     print(f"ratio, median of {len(ratios)}: {statistics.median(ratios):.2f}x ({', '.join(f'{r:.2f}' for r in ratios)})")
 
