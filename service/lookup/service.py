@@ -6,6 +6,7 @@ from the database in the same request, so a telephony integration makes one roun
 from __future__ import annotations
 
 import functools
+from datetime import UTC, datetime
 
 import anyio
 from sqlalchemy.orm import Session
@@ -53,6 +54,7 @@ async def caller(
         page["items"][0]["contact_id"],
         principal=principal,
         definition=lookup.definition,
+        today=datetime.now(UTC).date(),
     )
     try:
         return page, await anyio.to_thread.run_sync(read)
