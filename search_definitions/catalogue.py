@@ -269,7 +269,7 @@ FIELDS: tuple[CatalogueField, ...] = (
         slices=True,
         item_path="transactions",
     ),
-    # Advanced criteria answered for the day of the search (`service.search.queries.receivables_clause`).
+    # Advanced criteria answered for the day of the search (`service.search.queries.daily_clause`).
     CatalogueField(
         "past_due_amount",
         "Past due amount",

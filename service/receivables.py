@@ -14,11 +14,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol
 
+from service.models.enums import ARItemStatus, ARItemType
+
 # What a customer owes on: Receivables ages invoices, debit memos and chargebacks; credit memos and payments
 # reduce what is owed but are never past due themselves.
-DEBIT_TYPES = frozenset({"invoice", "debit_memo", "chargeback"})
-CLOSED = "closed"
-IN_DISPUTE = "in_dispute"
+DEBIT_TYPES = frozenset({ARItemType.INVOICE, ARItemType.DEBIT_MEMO, ARItemType.CHARGEBACK})
 # Aging buckets by days past due: (name, first day, last day or None for no end). "current" is not yet due.
 BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("current", 0, 0),
@@ -40,7 +40,7 @@ class Item(Protocol):
 
 def is_owed(item: Item) -> bool:
     """A debit item with something still open: what ages and can fall past due."""
-    return item.item_type in DEBIT_TYPES and item.status != CLOSED and item.open_amount > 0
+    return item.item_type in DEBIT_TYPES and item.status != ARItemStatus.CLOSED and item.open_amount > 0
 
 
 def days_past_due(item: Item, today: date) -> int:
@@ -63,7 +63,7 @@ def bucket(days: int) -> str:
 
 def in_dispute(items: Iterable[Item]) -> bool:
     """An account is in dispute while one of its items is: by status, or by an amount disputed."""
-    return any(i.status == IN_DISPUTE or i.disputed_amount > 0 for i in items)
+    return any(i.status == ARItemStatus.IN_DISPUTE or i.disputed_amount > 0 for i in items)
 
 
 def oldest_due_on(items: Iterable[Item]) -> date | None:
@@ -105,4 +105,4 @@ def past_due_amount(items: Iterable[Item], today: date) -> Decimal:
 
 
 def disputed_amount(items: Iterable[Item]) -> Decimal:
-    return sum((i.disputed_amount for i in items if i.status != CLOSED), ZERO)
+    return sum((i.disputed_amount for i in items if i.status != ARItemStatus.CLOSED), ZERO)

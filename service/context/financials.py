@@ -22,11 +22,11 @@ from service.context.schemas import (
     OpenItem,
 )
 from service.models import ARAccount, ARItem
+from service.models.enums import ARItemType
 
 # A long account is paged: the oldest items owed first (what a collector works first), the newest payments first.
 OPEN_ITEMS_SHOWN = 100
 PAYMENTS_SHOWN = 10
-PAYMENT = "payment"
 
 
 def financials(accounts: Sequence[ARAccount], *, today: date) -> Financials:
@@ -52,7 +52,7 @@ def _account(account: ARAccount, today: date) -> AccountFinancials:
         name = receivables.bucket(receivables.days_past_due(item, today))
         aging[name] += item.open_amount
     payments = sorted(
-        (i for i in items if i.item_type == PAYMENT),
+        (i for i in items if i.item_type == ARItemType.PAYMENT),
         key=lambda i: (i.issued_on or date.min, i.id or 0),
         reverse=True,
     )
