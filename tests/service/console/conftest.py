@@ -6,10 +6,12 @@ than sharing the one other tests read.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy.orm import Session
 
 from service.db.session import build_engine, build_sessionmaker
 from service.settings import Settings
@@ -36,31 +38,59 @@ async def browser() -> AsyncIterator[object]:
         await browser.close()
 
 
-@pytest.fixture(scope="session")
-def site(make_database, opensearch_url, run_prefix, test_root, os_client) -> Iterator[Site]:
+@contextlib.contextmanager
+def served_site(
+    name: str,
+    *,
+    make_database,
+    opensearch_url: str,
+    run_prefix: str,
+    test_root,
+    os_client,
+    add: Callable[[Session], None] | None = None,
+    env: dict[str, str] | None = None,
+) -> Iterator[Site]:
+    """The scenario (and what `add` puts beside it) on a database and indices named `name`, indexed, and the
+    service serving them with `env` on top of its own settings."""
     from indexer.rebuild import rebuild
 
-    database = make_database("sqlite", "console")
+    database = make_database("sqlite", name)
     settings = Settings(
-        home=test_root / "console-home",
+        home=test_root / f"{name}-home",
         database_url=database.url,
         opensearch_url=opensearch_url,
-        index_prefix=f"{run_prefix}-console",
+        index_prefix=f"{run_prefix}-{name}",
     )
     engine = build_engine(settings)
     with build_sessionmaker(engine).begin() as session:
         scenario = build(session)
+        if add is not None:
+            add(session)
     rebuild(settings=settings, engine=engine, client=os_client)
     engine.dispose()
-    env = {
+    served = {
         "CONTACT_LOOKUP_HOME": str(settings.home),
         "CONTACT_LOOKUP_DATABASE_URL": settings.database_url,
         "CONTACT_LOOKUP_OPENSEARCH_URL": opensearch_url,
         "CONTACT_LOOKUP_INDEX_PREFIX": settings.index_prefix,
-        "CONTACT_LOOKUP_DEFINITIONS_REFRESH_S": "0.2",
+        **(env or {}),
     }
-    with running_server(env) as url:
+    with running_server(served) as url:
         yield Site(url=url, scenario=scenario)
+
+
+@pytest.fixture(scope="session")
+def site(make_database, opensearch_url, run_prefix, test_root, os_client) -> Iterator[Site]:
+    with served_site(
+        "console",
+        make_database=make_database,
+        opensearch_url=opensearch_url,
+        run_prefix=run_prefix,
+        test_root=test_root,
+        os_client=os_client,
+        env={"CONTACT_LOOKUP_DEFINITIONS_REFRESH_S": "0.2"},
+    ) as served:
+        yield served
 
 
 @pytest.fixture

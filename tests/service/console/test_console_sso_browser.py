@@ -6,11 +6,9 @@ import asyncio
 import pytest
 from playwright.async_api import expect
 
-from tests.service.console.conftest import sign_in
+from tests.service.console.conftest import served_site, sign_in
 from tests.support.browser import SCREENSHOTS, requires_chromium
 from tests.support.keycloak import AUDIENCE, CONSOLE_CLIENT, PASSWORDS, REALM
-from tests.support.scenario import build
-from tests.support.server import running_server
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 
@@ -19,33 +17,22 @@ TOKEN_LIFESPAN_S = 34  # renewed 30 s before it expires: after about 4 s
 
 @pytest.fixture(scope="module")
 def sso_site(make_database, opensearch_url, run_prefix, test_root, os_client, keycloak):
-    from indexer.rebuild import rebuild
-    from service.db.session import build_engine, build_sessionmaker
-    from service.settings import Settings
-
-    database = make_database("sqlite", "console-sso")
-    settings = Settings(
-        home=test_root / "console-sso-home",
-        database_url=database.url,
-        opensearch_url=opensearch_url,
-        index_prefix=f"{run_prefix}-console-sso",
-    )
-    engine = build_engine(settings)
-    with build_sessionmaker(engine).begin() as session:
-        scenario = build(session)
-    rebuild(settings=settings, engine=engine, client=os_client)
-    engine.dispose()
     env = {
-        "CONTACT_LOOKUP_HOME": str(settings.home),
-        "CONTACT_LOOKUP_DATABASE_URL": settings.database_url,
-        "CONTACT_LOOKUP_OPENSEARCH_URL": opensearch_url,
-        "CONTACT_LOOKUP_INDEX_PREFIX": settings.index_prefix,
         "CONTACT_LOOKUP_OIDC_ISSUER": keycloak.issuer,
         "CONTACT_LOOKUP_OIDC_AUDIENCE": AUDIENCE,
         "CONTACT_LOOKUP_OIDC_CLIENT_ID": CONSOLE_CLIENT,
         "CONTACT_LOOKUP_OIDC_ROLE_CLAIM": "realm_access.roles",
     }
-    with running_server(env) as url:
+    with served_site(
+        "console-sso",
+        make_database=make_database,
+        opensearch_url=opensearch_url,
+        run_prefix=run_prefix,
+        test_root=test_root,
+        os_client=os_client,
+        env=env,
+    ) as site:
+        url = site.url
         # The realm names the console at the README's port (8000); this one runs on a free port.
         (console,) = keycloak.admin("GET", f"/realms/{REALM}/clients?clientId={CONSOLE_CLIENT}").json()
         console["redirectUris"] = [f"{url}/console", f"{url}/console/definitions"]
@@ -53,7 +40,7 @@ def sso_site(make_database, opensearch_url, run_prefix, test_root, os_client, ke
         console["attributes"]["post.logout.redirect.uris"] = "##".join(console["redirectUris"])
         console["attributes"]["access.token.lifespan"] = str(TOKEN_LIFESPAN_S)
         keycloak.admin("PUT", f"/realms/{REALM}/clients/{console['id']}", console)
-        yield url, scenario
+        yield url, site.scenario
 
 
 @pytest.fixture

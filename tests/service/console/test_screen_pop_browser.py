@@ -6,56 +6,46 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from playwright.async_api import expect
+from sqlalchemy.orm import Session
 
 from search_definitions.loader import load_shipped
-from service.db.session import build_engine, build_sessionmaker
 from service.models import Contact
-from service.settings import Settings
-from tests.service.console.conftest import Site, sign_in
+from tests.service.console.conftest import Site, served_site, sign_in
 from tests.support.browser import SCREENSHOTS, requires_chromium
-from tests.support.scenario import build, phone
-from tests.support.server import running_server
+from tests.support.scenario import phone
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 
 SHARED_LANDLINE = "+33 1 42 68 53 00"
 
 
+def _shared_landline(session: Session) -> None:
+    """Two companies of BU01 behind one switchboard number: a call from it lists them."""
+    session.add_all(
+        Contact(
+            kind="company",
+            company_name=name,
+            business_unit="BU01",
+            life_cycle_state="active",
+            phones=[phone(SHARED_LANDLINE)],
+        )
+        for name in ("Boulangerie Dupont", "Dupont Frères")
+    )
+
+
 @pytest.fixture(scope="module")
 def site(make_database, opensearch_url, run_prefix, test_root, os_client) -> Iterator[Site]:
-    from indexer.rebuild import rebuild
-
-    database = make_database("sqlite", "screenpop")
-    settings = Settings(
-        home=test_root / "screenpop-home",
-        database_url=database.url,
+    with served_site(
+        "screenpop",
+        make_database=make_database,
         opensearch_url=opensearch_url,
-        index_prefix=f"{run_prefix}-screenpop",
-    )
-    engine = build_engine(settings)
-    with build_sessionmaker(engine).begin() as session:
-        scenario = build(session)
-        session.add_all(
-            Contact(
-                kind="company",
-                company_name=name,
-                business_unit="BU01",
-                life_cycle_state="active",
-                phones=[phone(SHARED_LANDLINE)],
-            )
-            for name in ("Boulangerie Dupont", "Dupont Frères")
-        )
-    rebuild(settings=settings, engine=engine, client=os_client)
-    engine.dispose()
-    env = {
-        "CONTACT_LOOKUP_HOME": str(settings.home),
-        "CONTACT_LOOKUP_DATABASE_URL": settings.database_url,
-        "CONTACT_LOOKUP_OPENSEARCH_URL": opensearch_url,
-        "CONTACT_LOOKUP_INDEX_PREFIX": settings.index_prefix,
-        "CONTACT_LOOKUP_DEFINITIONS_REFRESH_S": "0.2",
-    }
-    with running_server(env) as url:
-        yield Site(url=url, scenario=scenario)
+        run_prefix=run_prefix,
+        test_root=test_root,
+        os_client=os_client,
+        add=_shared_landline,
+        env={"CONTACT_LOOKUP_DEFINITIONS_REFRESH_S": "0.2"},
+    ) as served:
+        yield served
 
 
 def results(page):
