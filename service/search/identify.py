@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from search_definitions.catalogue import BY_KEY, CatalogueField, Operator
+from service.models.enums import ContactState
 from service.search import highlights, results
 from service.search.queries import NAME_SORT, quick_clause, scope_filter
 from service.search.terms import CriteriaError
@@ -22,7 +23,7 @@ NAME = BY_KEY["name"]
 LIFE_CYCLE_STATE = BY_KEY["life_cycle_state"].path
 # A caller is more likely a customer in force than a closed one: active, then prospect, then suspended, then
 # closed (no boost); ties by name.
-STATE_RANK = {"active": 3.0, "prospect": 2.0, "suspended": 1.0}
+STATE_RANK = {ContactState.ACTIVE: 3.0, ContactState.PROSPECT: 2.0, ContactState.SUSPENDED: 1.0}
 RANKED_SORT = ({"_score": "desc"}, *NAME_SORT)
 # What a switch may send besides the number: a `tel:` or `sip:` URI, its parameters, a SIP host.
 URI_SCHEME = re.compile(r"^\s*(tel|sips?):", re.IGNORECASE)
