@@ -25,6 +25,7 @@ from opensearchpy import OpenSearch
 from opensearchpy.helpers import streaming_bulk
 
 from indexer.mappings import DIGEST_FIELD
+from search_definitions.catalogue import COMMUNICATION_ID, CONTACT_ID
 from service.settings import Settings
 
 MAX_RETRIES = 5
@@ -284,8 +285,8 @@ def delete_communications_of(
         after: list[Any] | None = None
         while True:
             body: dict[str, Any] = {
-                "query": {"term": {"contact_id": contact_id}},
-                "sort": [{"communication_id": "asc"}],
+                "query": {"term": {CONTACT_ID: contact_id}},
+                "sort": [{COMMUNICATION_ID: "asc"}],
                 "size": SEARCH_PAGE,
                 "_source": False,
             }

@@ -31,6 +31,10 @@ import copy
 from typing import Any
 
 from search_definitions.catalogue import (
+    COMMUNICATION_ID,
+    CONTACT_ID,
+    CREATED_AT,
+    CREATED_BY,
     GRAM_LENGTH,
     MAPPING_VERSION,
     NAME_ORDER,
@@ -38,6 +42,7 @@ from search_definitions.catalogue import (
     SLICE_END,
     SLICE_LENGTHS,
     SLICE_START,
+    Subfield,
 )
 from service.text import expansions
 
@@ -114,15 +119,25 @@ ANALYSIS: dict[str, Any] = {
 
 def _normalised(normalizer: str, *, text: bool = False, slices: bool = False, grams: bool = False) -> dict[str, Any]:
     fields: dict[str, Any] = {
-        "wild": {"type": "wildcard", "normalizer": normalizer, "doc_values": True, "ignore_above": IGNORE_ABOVE}
+        Subfield.WILD.value: {
+            "type": "wildcard",
+            "normalizer": normalizer,
+            "doc_values": True,
+            "ignore_above": IGNORE_ABOVE,
+        }
     }
     if text:
-        fields["text"] = {"type": "text", "analyzer": "folded_text"}
+        fields[Subfield.TEXT.value] = {"type": "text", "analyzer": "folded_text"}
     if slices:
         # Only membership matters: no frequencies, positions or norms.
-        fields["slices"] = {"type": "text", "analyzer": f"{normalizer}_slices", "index_options": "docs", "norms": False}
+        fields[Subfield.SLICES.value] = {
+            "type": "text",
+            "analyzer": f"{normalizer}_slices",
+            "index_options": "docs",
+            "norms": False,
+        }
     if grams:
-        fields["grams"] = GRAMS
+        fields[Subfield.GRAMS.value] = GRAMS
     return {"type": "keyword", "normalizer": normalizer, "ignore_above": IGNORE_ABOVE, "fields": fields}
 
 
@@ -237,12 +252,12 @@ CONTACT_PROPERTIES: dict[str, Any] = {
 }
 
 COMMUNICATION_PROPERTIES: dict[str, Any] = {
-    "communication_id": LONG,
-    "contact_id": LONG,
+    COMMUNICATION_ID: LONG,
+    CONTACT_ID: LONG,
     "contact_display_name": TEXT,
     "business_unit": FOLDED,
-    "created_by": KEYWORD,
-    "created_at": DATE,
+    CREATED_BY: KEYWORD,
+    CREATED_AT: DATE,
     "interaction_at": DATE,
     "follow_up_on": DATE,
     "direction": KEYWORD,

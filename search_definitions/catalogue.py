@@ -67,6 +67,25 @@ class Index(StrEnum):
     COMMUNICATIONS = "communications"
 
 
+class Subfield(StrEnum):
+    """The sub-fields of every searchable string (`indexer.mappings`), named once for the queries and the mapping."""
+
+    WILD = "wild"  # the wildcard twin: `like` patterns verified against the folded value
+    TEXT = "text"  # analysed words: typo-tolerant `=` on names
+    SLICES = "slices"  # two- to four-character slices, anchored ones too: a short `like` part is one term
+    GRAMS = "grams"  # positioned three-character grams: a longer infix is a phrase
+
+
+# The root fields of a communication document that the queries sort and filter on beside the catalogue's own.
+COMMUNICATION_ID = "communication_id"
+CONTACT_ID = "contact_id"
+CREATED_BY = "created_by"
+CREATED_AT = "created_at"
+# Which of a contact's addresses an address criterion holds on (`scope`: billing, subscription): a field of each
+# nested address, beside the catalogue's address fields.
+ADDRESS_TYPE = "type"
+
+
 # The index layout the catalogue's paths and sub-fields describe; `indexer.mappings` stamps it on every index
 # it creates. Raise it with any mapping change a query relies on (2: three-character slices of names; 3: four-
 # character ones as well, in `.slices`; 4: positioned three-character grams, `.grams`; 5: two-character slices

@@ -15,7 +15,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from search_definitions.catalogue import (
+    ADDRESS_TYPE,
     BY_KEY,
+    COMMUNICATION_ID,
+    CONTACT_ID,
+    CREATED_AT,
+    CREATED_BY,
     FIELDS,
     GRAM_LENGTH,
     NAME_ORDER,
@@ -28,6 +33,7 @@ from search_definitions.catalogue import (
     Daily,
     Operator,
     Section,
+    Subfield,
 )
 from service.search.criteria import Criterion
 from service.search.terms import CriteriaError, LikePattern, like_pattern, normalise_value
@@ -63,7 +69,7 @@ def like_clause(
 
     `candidates` leaves out the check of a several-part pattern's order, so the query finds what that check
     would be run on (`candidates_probe`)."""
-    wildcard = {"wildcard": {f"{path}.wild": {"value": pattern.wildcard()}}}
+    wildcard = {"wildcard": {f"{path}.{Subfield.WILD}": {"value": pattern.wildcard()}}}
     if not slices:
         return wildcard
     lookups: list[dict[str, Any]] = []
@@ -75,12 +81,13 @@ def like_clause(
         starts, ends = pattern.anchored(index)
         marked = (SLICE_START if starts else "") + part + (SLICE_END if ends else "")
         if len(marked) in SLICE_LENGTHS:
-            lookups.append({"term": {f"{path}.slices": marked}})
+            lookups.append({"term": {f"{path}.{Subfield.SLICES}": marked}})
         elif grams and not (starts or ends) and len(part) > GRAM_LENGTH:
-            lookups.append({"match_phrase": {f"{path}.grams": part}})
+            lookups.append({"match_phrase": {f"{path}.{Subfield.GRAMS}": part}})
         else:
             width = SLICE_LENGTHS[-1]
-            lookups.extend({"term": {f"{path}.slices": s}} for s in dict.fromkeys((marked[:width], marked[-width:])))
+            ends = dict.fromkeys((marked[:width], marked[-width:]))
+            lookups.extend({"term": {f"{path}.{Subfield.SLICES}": s}} for s in ends)
             exact = False
     if not lookups:
         return wildcard
@@ -124,9 +131,8 @@ FUZZINESS = "AUTO:4,7"
 def typo_tolerant(exact: dict[str, Any], path: str, value: str) -> dict[str, Any]:
     """Exact values first (a constant score no fuzzy score reaches), then names within a few typos of
     each word, closer ones first: one edit from 4 letters, two from 7 (`highlights.allowed_edits`)."""
-    fuzzy = {
-        "match": {f"{path}.text": {"query": value, "operator": "and", "fuzziness": FUZZINESS, "max_expansions": 50}}
-    }
+    words = {"query": value, "operator": "and", "fuzziness": FUZZINESS, "max_expansions": 50}
+    fuzzy = {"match": {f"{path}.{Subfield.TEXT}": words}}
     return {"dis_max": {"queries": [{"constant_score": {"filter": exact, "boost": EXACT_BOOST}}, fuzzy]}}
 
 
@@ -258,7 +264,7 @@ def criteria_query(
         else:
             root.append(clause)
     if address_scope != "any":
-        nested.setdefault((ADDRESSES, ADDRESSES), []).append({"term": {f"{ADDRESSES}.type": address_scope}})
+        nested.setdefault((ADDRESSES, ADDRESSES), []).append({"term": {f"{ADDRESSES}.{ADDRESS_TYPE}": address_scope}})
     for (path, name), clauses in nested.items():
         root.append(
             {
@@ -312,8 +318,8 @@ def advanced_search_body(
     return body
 
 
-COMMUNICATION_SORT = ({"created_at": "desc"}, {"communication_id": "desc"})
-WORKLIST_SORT = ({FOLLOW_UP_ON: "asc"}, {"communication_id": "asc"})
+COMMUNICATION_SORT = ({CREATED_AT: "desc"}, {COMMUNICATION_ID: "desc"})
+WORKLIST_SORT = ({FOLLOW_UP_ON: "asc"}, {COMMUNICATION_ID: "asc"})
 
 
 def _paged(body: dict[str, Any], after: Sequence[Any] | None) -> dict[str, Any]:
@@ -328,7 +334,7 @@ def recent_communications_body(
     """The caller's own communications, newest first (the Communication Centre's COMMUNICATIONS button)."""
     return _paged(
         {
-            "query": {"bool": {"filter": [{"term": {"created_by": user}}, *scope_filter(business_unit)]}},
+            "query": {"bool": {"filter": [{"term": {CREATED_BY: user}}, *scope_filter(business_unit)]}},
             "size": size,
             "sort": list(COMMUNICATION_SORT),
             "track_total_hits": True,
@@ -346,7 +352,7 @@ def worklist_body(
             "query": {
                 "bool": {
                     "filter": [
-                        {"term": {"created_by": user}},
+                        {"term": {CREATED_BY: user}},
                         {"range": {FOLLOW_UP_ON: {"lte": today}}},
                         *scope_filter(business_unit),
                     ],
@@ -375,7 +381,7 @@ def communications_search_body(
     and dates, newest first; `candidates` as in `like_clause`."""
     filters = criteria_query(criteria, address_scope="any", phone_region=phone_region, candidates=candidates)
     if contact_id is not None:
-        filters.append({"term": {"contact_id": contact_id}})
+        filters.append({"term": {CONTACT_ID: contact_id}})
     return _paged(
         {
             "query": {"bool": {"filter": [*filters, *scope_filter(business_unit)]}},
