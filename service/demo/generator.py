@@ -3,7 +3,8 @@
 So the data is the same whatever the batch size, contact 1,000,000 costs what contact 1 costs, and a load
 can continue anywhere. Rows are plain dicts keyed by column name, ready for bulk inserts: the contact row
 carries its id (k) and its children carry `contact_id`; the loader gives the children their own ids and
-links subscriptions to accounts, services and items to subscriptions, references to communications.
+links subscriptions and AR items to accounts, services and installed items to subscriptions, references to
+communications.
 
 Every draw goes through `Random.random()`/`getrandbits()` of a generator seeded with a string, whose
 output Python keeps stable across versions, so the same seed gives the same data byte for byte. Dates are
@@ -18,13 +19,13 @@ from bisect import bisect
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from functools import cache
 from itertools import accumulate
 from typing import Any, TypeVar
 
 from service.demo import vocabulary as v
-from service.models.enums import LIFE_CYCLE_GROUPS, CallAction, WorkItemKind
+from service.models.enums import LIFE_CYCLE_GROUPS, ARItemStatus, ARItemType, CallAction, WorkItemKind
 from service.phones import to_e164
 from service.text import fold
 
@@ -40,6 +41,12 @@ class SubscriptionBundle:
     account: int  # index into the contact's `ar_accounts`
     services: list[Row] = field(default_factory=list)
     installed_items: list[Row] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ARItemBundle:
+    row: Row
+    account: int  # index into the contact's `ar_accounts`
 
 
 @dataclass(slots=True)
@@ -59,6 +66,7 @@ class ContactBundle:
     emails: list[Row]
     access_tokens: list[Row]
     ar_accounts: list[Row]
+    ar_items: list[ARItemBundle]
     subscriptions: list[SubscriptionBundle]
     communications: list[CommunicationBundle]
     work_items: list[Row]
@@ -103,8 +111,9 @@ class _Draw:
 
     __slots__ = ("bits", "random")
 
-    def __init__(self, seed: int, contact_id: int) -> None:
-        rng = random.Random(f"contact-lookup-demo:{seed}:{contact_id}")
+    def __init__(self, seed: int, contact_id: int, stream: str = "") -> None:
+        # A named stream draws apart from the contact's own: adding one leaves every earlier value as it was.
+        rng = random.Random(f"contact-lookup-demo:{seed}:{contact_id}" + (f":{stream}" if stream else ""))
         self.random = rng.random
         self.bits = rng.getrandbits
 
@@ -201,6 +210,7 @@ def contact_bundle(contact_id: int, *, seed: int, users: Sequence[str], business
         emails=_emails(d, k, locale, first, last, company, contact["company_name"]),
         access_tokens=_access_tokens(d, k),
         ar_accounts=accounts,
+        ar_items=_ar_items(_Draw(seed, k, "ar-items"), k, accounts),
         subscriptions=_subscriptions(d, k, len(accounts), created),
         communications=_communications(d, k, locale, users, company, display, phones, created),
         work_items=_work_items(d, k, created),
@@ -370,6 +380,83 @@ def _accounts(d: _Draw, k: int, locale: v.Locale, display: str, created: datetim
             }
         )
     return rows
+
+
+# A monthly bill due a month after it is issued, as a receivables ledger holds it: the older bills paid, what the
+# account's balance says is still owed open on the newest ones (so some are past due, in every aging bucket), now
+# and then a dispute, a late fee or a chargeback; a credit balance is an open credit memo. About ten per contact.
+ITEM_PREFIXES = {
+    ARItemType.INVOICE: "INV",
+    ARItemType.DEBIT_MEMO: "DM",
+    ARItemType.CREDIT_MEMO: "CM",
+    ARItemType.CHARGEBACK: "CB",
+    ARItemType.PAYMENT: "PAY",
+}
+BILLING_DAYS = 30
+
+
+def _ar_items(d: _Draw, k: int, accounts: list[Row]) -> list[ARItemBundle]:
+    return [ARItemBundle(row, i) for i, account in enumerate(accounts) for row in _ledger(d, k, i, account)]
+
+
+def _ledger(d: _Draw, k: int, index: int, account: Row) -> list[Row]:
+    today = ANCHOR.date()
+    scale = 25 if account["currency"] == "CZK" else 1
+    rows: list[Row] = []
+
+    def add(item_type: ARItemType, issued: date, amount: Decimal, open_amount: Decimal) -> Row:
+        row: Row = {
+            "item_type": item_type.value,
+            "number": f"{ITEM_PREFIXES[item_type]}-{k:07d}-{index + 1}{len(rows) + 1:02d}",
+            "issued_on": issued,
+            "due_on": issued + timedelta(days=BILLING_DAYS) if item_type in DUE_TYPES else None,
+            "amount": amount,
+            "open_amount": open_amount,
+            "currency": account["currency"],
+            "status": (ARItemStatus.OPEN if open_amount else ARItemStatus.CLOSED).value,
+            "disputed_amount": ZERO,
+        }
+        rows.append(row)
+        return row
+
+    bills = d.between(3, 5)
+    owed = max(account["balance"], ZERO)
+    # Now and then part of what is owed is a late fee (a debit memo) rather than a bill: the open items always
+    # add up to the balance.
+    late_fee = min(owed, d.cents(500 * scale, 2_500 * scale)) if owed and d.chance(0.05) else ZERO
+    owed -= late_fee
+    # What the balance says is owed stays open on the newest bills, each bill at least what is open on it.
+    open_bills = min(bills, d.between(1, 3)) if owed else 0
+    still_open = [ZERO] * (bills - open_bills) + _split(d, owed, open_bills)
+    for n in range(bills):
+        issued = today - timedelta(days=BILLING_DAYS * (bills - n) + d.below(10))
+        amount = max(still_open[n], d.cents(1_500 * scale, 40_000 * scale))
+        bill = add(ARItemType.INVOICE, issued, amount, still_open[n])
+        if still_open[n] and d.chance(0.04):
+            bill.update(status=ARItemStatus.IN_DISPUTE.value, disputed_amount=(still_open[n] / 2).quantize(CENT))
+        if paid := amount - still_open[n]:
+            add(ARItemType.PAYMENT, issued + timedelta(days=d.between(5, 40)), -paid, ZERO)
+    if late_fee:
+        add(ARItemType.DEBIT_MEMO, today - timedelta(days=d.below(60)), late_fee, late_fee)
+    if d.chance(0.02):
+        add(ARItemType.CHARGEBACK, today - timedelta(days=d.below(90)), d.cents(2_000 * scale, 20_000 * scale), ZERO)
+    if account["balance"] < 0:
+        add(ARItemType.CREDIT_MEMO, today - timedelta(days=d.below(60)), account["balance"], account["balance"])
+    return rows
+
+
+DUE_TYPES = frozenset({ARItemType.INVOICE, ARItemType.DEBIT_MEMO, ARItemType.CHARGEBACK})
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def _split(d: _Draw, total: Decimal, parts: int) -> list[Decimal]:
+    """`total` in `parts` shares of it, to the cent, that add up to it exactly (a share may round to nothing)."""
+    if not parts:
+        return []
+    weights = [1 + d.below(100) for _ in range(parts)]
+    shares = [(total * w / sum(weights)).quantize(CENT, rounding=ROUND_DOWN) for w in weights[:-1]]
+    return [*shares, total - sum(shares, ZERO)]
 
 
 def _subscriptions(d: _Draw, k: int, accounts: int, created: datetime) -> list[SubscriptionBundle]:

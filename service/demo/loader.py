@@ -30,6 +30,7 @@ from service.models import (
     AccessToken,
     Address,
     ARAccount,
+    ARItem,
     Communication,
     CommunicationReference,
     Contact,
@@ -56,6 +57,7 @@ TABLES: tuple[Table, ...] = tuple(
         Email,
         AccessToken,
         ARAccount,
+        ARItem,
         Subscription,
         SubscriptionService,
         InstalledItem,
@@ -172,6 +174,9 @@ def _rows(bundles: Iterable[ContactBundle], next_ids: dict[str, int]) -> dict[st
             for row in children:
                 add(table, row)
         accounts = [add("ar_accounts", row) for row in bundle.ar_accounts]
+        for item in bundle.ar_items:
+            item.row.update(ar_account_id=accounts[item.account], business_unit=unit)
+            add("ar_items", item.row)
         for subscription in bundle.subscriptions:
             subscription.row["ar_account_id"] = accounts[subscription.account]
             subscription_id = add("subscriptions", subscription.row)

@@ -3,12 +3,13 @@
 import re
 from collections import Counter
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
 from service.demo import vocabulary
 from service.demo.generator import ANCHOR, contact_bundle, generate
-from service.models.enums import LIFE_CYCLE_GROUPS, CallAction, WorkItemKind
+from service.models.enums import LIFE_CYCLE_GROUPS, ARItemStatus, ARItemType, CallAction, WorkItemKind
 from service.phones import to_e164
 
 USERS = ("demo-agent", "jan.novak", "lucia.garcia")
@@ -178,3 +179,21 @@ def test_every_locale_phone_format_fits_its_groups():
 def test_generation_needs_users_and_business_units():
     with pytest.raises(ValueError, match="user"):
         list(generate(1, seed=1, users=(), business_units=UNITS))
+
+
+def test_accounts_carry_about_ten_items_a_contact_whose_open_amounts_add_up_to_the_balance(sample):
+    items = [(b, i) for b in sample for i in b.ar_items]
+    assert 7 < len(items) / len(sample) < 12
+    assert {i.row["item_type"] for _, i in items} == {t.value for t in ARItemType}
+    for bundle in sample:
+        for index, account in enumerate(bundle.ar_accounts):
+            open_amounts = [i.row["open_amount"] for i in bundle.ar_items if i.account == index]
+            assert sum(open_amounts, Decimal("0")) == account["balance"], account["number"]
+    numbers = [i.row["number"] for _, i in items]
+    assert len(set(numbers)) == len(numbers)
+    today = ANCHOR.date()
+    past_due = [i.row for _, i in items if i.row["open_amount"] > 0 and i.row["due_on"] and i.row["due_on"] < today]
+    assert {(today - r["due_on"]).days // 30 for r in past_due} >= {0, 1, 2}  # several aging buckets
+    disputed = [i.row for _, i in items if i.row["status"] == ARItemStatus.IN_DISPUTE]
+    assert disputed and all(0 < r["disputed_amount"] <= r["open_amount"] for r in disputed)
+    assert all(i.row["currency"] == b.ar_accounts[i.account]["currency"] for b, i in items)
