@@ -14,11 +14,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol
 
-from service.models.enums import ARItemStatus, ARItemType
+from service.models.enums import AR_DEBIT_TYPES, ARItemStatus
 
-# What a customer owes on: Receivables ages invoices, debit memos and chargebacks; credit memos and payments
-# reduce what is owed but are never past due themselves.
-DEBIT_TYPES = frozenset({ARItemType.INVOICE, ARItemType.DEBIT_MEMO, ARItemType.CHARGEBACK})
 # Aging buckets by days past due: (name, first day, last day or None for no end). "current" is not yet due.
 BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("current", 0, 0),
@@ -40,7 +37,7 @@ class Item(Protocol):
 
 def is_owed(item: Item) -> bool:
     """A debit item with something still open: what ages and can fall past due."""
-    return item.item_type in DEBIT_TYPES and item.status != ARItemStatus.CLOSED and item.open_amount > 0
+    return item.item_type in AR_DEBIT_TYPES and item.status != ARItemStatus.CLOSED and item.open_amount > 0
 
 
 def days_past_due(item: Item, today: date) -> int:

@@ -25,7 +25,7 @@ from itertools import accumulate
 from typing import Any, TypeVar
 
 from service.demo import vocabulary as v
-from service.models.enums import LIFE_CYCLE_GROUPS, ARItemStatus, ARItemType, CallAction, WorkItemKind
+from service.models.enums import AR_DEBIT_TYPES, LIFE_CYCLE_GROUPS, ARItemStatus, ARItemType, CallAction, WorkItemKind
 from service.phones import to_e164
 from service.text import fold
 
@@ -409,7 +409,7 @@ def _ledger(d: _Draw, k: int, index: int, account: Row) -> list[Row]:
             "item_type": item_type.value,
             "number": f"{ITEM_PREFIXES[item_type]}-{k:07d}-{index + 1}{len(rows) + 1:02d}",
             "issued_on": issued,
-            "due_on": issued + timedelta(days=BILLING_DAYS) if item_type in DUE_TYPES else None,
+            "due_on": issued + timedelta(days=BILLING_DAYS) if item_type in AR_DEBIT_TYPES else None,
             "amount": amount,
             "open_amount": open_amount,
             "currency": account["currency"],
@@ -445,7 +445,6 @@ def _ledger(d: _Draw, k: int, index: int, account: Row) -> list[Row]:
     return rows
 
 
-DUE_TYPES = frozenset({ARItemType.INVOICE, ARItemType.DEBIT_MEMO, ARItemType.CHARGEBACK})
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 

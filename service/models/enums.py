@@ -65,6 +65,11 @@ class ARItemType(StrEnum):
     PAYMENT = "payment"
 
 
+# What a customer owes on: Receivables ages invoices, debit memos and chargebacks (they have a due date); credit
+# memos and payments reduce what is owed but are never past due themselves.
+AR_DEBIT_TYPES = frozenset({ARItemType.INVOICE, ARItemType.DEBIT_MEMO, ARItemType.CHARGEBACK})
+
+
 class ARItemStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
