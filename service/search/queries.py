@@ -86,8 +86,8 @@ def like_clause(
             lookups.append({"match_phrase": {f"{path}.{Subfield.GRAMS}": part}})
         else:
             width = SLICE_LENGTHS[-1]
-            ends = dict.fromkeys((marked[:width], marked[-width:]))
-            lookups.extend({"term": {f"{path}.{Subfield.SLICES}": s}} for s in ends)
+            edge_slices = dict.fromkeys((marked[:width], marked[-width:]))
+            lookups.extend({"term": {f"{path}.{Subfield.SLICES}": s}} for s in edge_slices)
             exact = False
     if not lookups:
         return wildcard
