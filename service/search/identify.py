@@ -128,7 +128,8 @@ def matchers(given: list[tuple[CatalogueField, str]], *, phone_region: str) -> l
 # What a value typed in the one box could be, by its shape alone (`=` and `like` alike, the `%` aside): an `@` is
 # an email and nothing else; a phone has digits and only what numbers are written with; an identifier has a digit
 # and only letters, digits and the separators identifiers drop (`service.text.fold_identifier`); a name has a
-# letter and no digit.
+# letter (digits too, now and then: "Garage 2000"), so a value can be an identifier and a name, the identifier's
+# holder then first.
 PHONE_MARKS = frozenset(" +()-./")
 IDENTIFIER_SEPARATORS = frozenset(" -./_")
 
@@ -144,7 +145,7 @@ def fits(field: CatalogueField, value: str) -> bool:
         return digit and all(c.isdigit() or c in PHONE_MARKS for c in text)
     if field.type is FieldType.IDENTIFIER:
         return digit and all(c.isalnum() or c in IDENTIFIER_SEPARATORS for c in text)
-    return field.type is FieldType.TEXT and letter and not digit
+    return field.type is FieldType.TEXT and letter
 
 
 def any_fields(keys: Sequence[str], operator: Operator, value: str, *, phone_region: str) -> list[CatalogueField]:
