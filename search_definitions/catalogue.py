@@ -45,6 +45,8 @@ class FieldType(StrEnum):
     DATE = "date"
     ENUM = "enum"
     BOOLEAN = "boolean"
+    # The one box: no path of its own, the value's shape says which quick fields it is searched on (`ANY`).
+    ANY = "any"
 
 
 class Operator(StrEnum):
@@ -145,7 +147,7 @@ class CatalogueField:
 
     @property
     def operators(self) -> tuple[Operator, ...]:
-        if self.type in STRING_TYPES:
+        if self.type in STRING_TYPES or self.type is FieldType.ANY:
             return STRING_OPERATORS
         if self.type in (FieldType.AMOUNT, FieldType.NUMBER, FieldType.DATE):
             return (Operator.EQUALS, Operator.RANGE)
@@ -433,7 +435,14 @@ FIELDS: tuple[CatalogueField, ...] = (
     ),
 )
 
-BY_KEY: dict[str, CatalogueField] = {f.key: f for f in FIELDS}
+# The one box ("Any field"): not a value of the index but every quick field of the active definition the value's
+# shape fits, a phone, an email, an identifier or a name (`service.search.identify.any_fields`). Outside `FIELDS`,
+# which are the index's fields (mappings, `QUICK_SOURCE`); a definition names it like any quick field.
+ANY = CatalogueField("any", "Any field", Section.CONTACT, FieldType.ANY, path="", quick=True, advanced=False)
+# The types of the quick fields `ANY` is searched on.
+ANY_TYPES = frozenset({FieldType.PHONE, FieldType.EMAIL, FieldType.IDENTIFIER, FieldType.TEXT})
+
+BY_KEY: dict[str, CatalogueField] = {f.key: f for f in (ANY, *FIELDS)}
 
 # What every search result shows of a contact besides the values that matched (`service.search.results`).
 SUMMARY_PATHS = (
@@ -471,7 +480,8 @@ def get(key: str) -> CatalogueField | None:
 
 
 def quick_keys() -> tuple[str, ...]:
-    return tuple(f.key for f in FIELDS if f.quick)
+    """Every field a definition may list for quick search, the one box first."""
+    return tuple(f.key for f in (ANY, *FIELDS) if f.quick)
 
 
 def advanced_keys(section: Section) -> tuple[str, ...]:

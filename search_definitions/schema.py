@@ -107,6 +107,10 @@ class Definition(Closed):
             elif not field.quick:
                 allowed = ", ".join(catalogue.quick_keys())
                 problems.append(f"quick_search_fields: '{key}' cannot be a quick-search field (allowed: {allowed})")
+        if self.quick_search_fields == (catalogue.ANY.key,):
+            problems.append(
+                f"quick_search_fields: '{catalogue.ANY.key}' searches the definition's other quick fields; list some"
+            )
         for section in ADVANCED_SECTIONS:
             keys = self.advanced_search_fields.for_section(section)
             where = f"advanced_search_fields.{section.value}"

@@ -1,20 +1,24 @@
-"""PURE: who is this customer? The caller's number (a telephony screen pop) and a new contact's likely duplicates.
+"""PURE: who is this customer? The caller's number (a telephony screen pop), a new contact's likely duplicates, and
+a value typed in the one box (quick field `any`) whatever it is.
 
-Both are quick-index lookups built from the quick-search clauses (`queries.quick_clause`), so a number matches in
+All are quick-index lookups built from the quick-search clauses (`queries.quick_clause`), so a number matches in
 any written format exactly as a quick search by phone does, and a name with the same typo tolerance; only the
-ranking is their own. No client, no session.
+ranking is their own: a phone, an email or an identifier that matches is near certain, above any name. No client,
+no session.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from search_definitions.catalogue import BY_KEY, CatalogueField, Operator
+from search_definitions import catalogue
+from search_definitions.catalogue import ANY_TYPES, BY_KEY, CatalogueField, FieldType, Operator
 from service.models.enums import ContactState
 from service.search import highlights, results
-from service.search.queries import NAME_SORT, quick_clause, scope_filter
+from service.search.queries import NAME_SORT, quick_clause, quick_page, scope_filter
 from service.search.terms import CriteriaError
 
 PHONE = BY_KEY["phone"]
@@ -92,15 +96,21 @@ def similar_body(
             clause = quick_clause(field, Operator.EQUALS, value, phone_region=phone_region)
         except CriteriaError as exc:
             raise CriteriaError(f"{field.key}: {exc}") from None
-        should.append(
-            clause if field.typo_tolerant else {"constant_score": {"filter": clause, "boost": CONTACT_POINT_BOOST}}
-        )
+        should.append(weighed(field, clause))
     return {
         "query": {"bool": {"should": should, "minimum_should_match": 1, "filter": scope_filter(business_unit)}},
         "size": size,
         "sort": list(RANKED_SORT),
         "track_total_hits": True,
     }
+
+
+def weighed(field: CatalogueField, clause: dict[str, Any]) -> dict[str, Any]:
+    """A contact point or identifier above every name: a name keeps its own scores (`queries.typo_tolerant`: as
+    stored, then within a few typos), the others a constant above them."""
+    if field.type is FieldType.TEXT:
+        return clause
+    return {"constant_score": {"filter": clause, "boost": CONTACT_POINT_BOOST}}
 
 
 def matchers(given: list[tuple[CatalogueField, str]], *, phone_region: str) -> list[results.Matcher]:
@@ -112,4 +122,94 @@ def matchers(given: list[tuple[CatalogueField, str]], *, phone_region: str) -> l
             highlights.locator(field, Operator.EQUALS, value, phone_region=phone_region),
         )
         for field, value in given
+    ]
+
+
+# What a value typed in the one box could be, by its shape alone (`=` and `like` alike, the `%` aside): an `@` is
+# an email and nothing else; a phone has digits and only what numbers are written with; an identifier has a digit
+# and only letters, digits and the separators identifiers drop (`service.text.fold_identifier`); a name has a
+# letter (digits too, now and then: "Garage 2000"), so a value can be an identifier and a name, the identifier's
+# holder then first.
+PHONE_MARKS = frozenset(" +()-./")
+IDENTIFIER_SEPARATORS = frozenset(" -./_")
+
+
+def fits(field: CatalogueField, value: str) -> bool:
+    """Whether `value` could be a value of `field`, one of the types the one box searches (`catalogue.ANY_TYPES`)."""
+    text = value.replace("%", "")
+    if field.type is FieldType.EMAIL or "@" in text:
+        return field.type is FieldType.EMAIL and "@" in text
+    digit = any(c.isdigit() for c in text)
+    letter = any(c.isalpha() for c in text)
+    if field.type is FieldType.PHONE:
+        return digit and all(c.isdigit() or c in PHONE_MARKS for c in text)
+    if field.type is FieldType.IDENTIFIER:
+        return digit and all(c.isalnum() or c in IDENTIFIER_SEPARATORS for c in text)
+    return field.type is FieldType.TEXT and letter
+
+
+def any_fields(keys: Sequence[str], operator: Operator, value: str, *, phone_region: str) -> list[CatalogueField]:
+    """The quick fields among `keys` (the active definition's) that the one box searches `value` on: those its
+    shape fits and that can take it (a `like` part long enough once normalised, a phone with digits). None is a
+    `CriteriaError`: the first field's refusal, or what the value was taken for."""
+    fitting = [field for key in keys if (field := BY_KEY[key]).type in ANY_TYPES and fits(field, value)]
+    taking: list[CatalogueField] = []
+    refusals: list[str] = []
+    for field in fitting:
+        try:
+            quick_clause(field, operator, value, phone_region=phone_region)
+        except CriteriaError as exc:
+            refusals.append(str(exc))
+            continue
+        taking.append(field)
+    if taking:
+        return taking
+    if refusals:
+        raise CriteriaError(refusals[0])
+    searched = ", ".join(k for k in keys if BY_KEY[k].type in ANY_TYPES) or "none"
+    raise CriteriaError(
+        f"'{value}' is not a phone number, an email address, an identifier or a name that the active definition's "
+        f"quick fields hold; {catalogue.ANY.key} searches: {searched}"
+    )
+
+
+def any_search_body(
+    *,
+    fields: Sequence[CatalogueField],
+    operator: Operator,
+    value: str,
+    size: int,
+    after: Sequence[Any] | None,
+    phone_region: str,
+    business_unit: str | None,
+    older_mapping: bool = False,
+    candidates: bool = False,
+) -> dict[str, Any]:
+    """The one box: the value on each of `fields` (`any_fields`), a contact matching any of them, an identifier,
+    phone or email match above a name (`weighed`); `older_mapping` and `candidates` as in `queries.quick_clause`."""
+    should = [
+        weighed(
+            field,
+            quick_clause(
+                field, operator, value, phone_region=phone_region, older_mapping=older_mapping, candidates=candidates
+            ),
+        )
+        for field in fields
+    ]
+    query = {"bool": {"should": should, "minimum_should_match": 1}}
+    return quick_page(query, ranked=True, size=size, after=after, business_unit=business_unit)
+
+
+def any_matchers(
+    fields: Sequence[CatalogueField], operator: Operator, value: str, *, phone_region: str
+) -> list[results.Matcher]:
+    """Which stored value of which field matched, each item's highlights naming the field (as quick search does)."""
+    return [
+        results.Matcher(
+            field.key,
+            field.highlight_path,
+            highlights.locator(field, operator, value, phone_region=phone_region),
+            field.item_path,
+        )
+        for field in fields
     ]

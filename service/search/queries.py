@@ -162,24 +162,21 @@ def quick_search_body(
 ) -> dict[str, Any]:
     """The body for the quick index (`Settings.quick_alias`), whose `_source` holds only what a result shows
     (`catalogue.QUICK_SOURCE`): the hits are read whole. `candidates` as in `like_clause`."""
+    clause = quick_clause(
+        field, operator, value, phone_region=phone_region, older_mapping=older_mapping, candidates=candidates
+    )
+    return quick_page(clause, ranked=ranked(field, operator), size=size, after=after, business_unit=business_unit)
+
+
+def quick_page(
+    query: dict[str, Any], *, ranked: bool, size: int, after: Sequence[Any] | None, business_unit: str | None
+) -> dict[str, Any]:
+    """A page of the quick index for one lookup, in the caller's business unit: by score when its hits can score
+    differently (`ranked`), else in the index's own name order."""
     body: dict[str, Any] = {
-        "query": {
-            "bool": {
-                "must": [
-                    quick_clause(
-                        field,
-                        operator,
-                        value,
-                        phone_region=phone_region,
-                        older_mapping=older_mapping,
-                        candidates=candidates,
-                    )
-                ],
-                "filter": scope_filter(business_unit),
-            }
-        },
+        "query": {"bool": {"must": [query], "filter": scope_filter(business_unit)}},
         "size": size,
-        "sort": list(SORT if ranked(field, operator) else NAME_SORT),
+        "sort": list(SORT if ranked else NAME_SORT),
         "track_total_hits": True,
     }
     if after:

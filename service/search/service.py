@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from search_definitions import catalogue
-from search_definitions.catalogue import STRING_TYPES, Operator, Section
+from search_definitions.catalogue import STRING_TYPES, FieldType, Operator, Section
 from search_definitions.schema import Definition
 from service.auth.service import Principal
 from service.errors import InvalidCriteria
 from service.opensearch.gateway import SearchGateway
-from service.search import criteria, highlights, queries, results, terms
+from service.search import criteria, highlights, identify, queries, results, terms
 from service.search.paging import decode_after, page_size
 from service.search.schemas import AdvancedSearchRequest, QuickSearchRequest
 from service.settings import Settings
@@ -37,26 +37,31 @@ async def quick_search(
     size = page_size(request.size, settings)
     after = decode_after(request.after)
     older = await gateway.older_mapping(settings.quick_alias, catalogue.MAPPING_VERSION)
+    region = settings.default_phone_region
+    paged: dict[str, Any] = {
+        "operator": operator,
+        "value": value,
+        "size": size,
+        "after": after,
+        "phone_region": region,
+        "business_unit": principal.business_unit,
+        "older_mapping": older,
+    }
     try:
-        build = functools.partial(
-            queries.quick_search_body,
-            field=field,
-            operator=operator,
-            value=value,
-            size=size,
-            after=after,
-            phone_region=settings.default_phone_region,
-            business_unit=principal.business_unit,
-            older_mapping=older,
-        )
+        if field.type is FieldType.ANY:
+            fields = identify.any_fields(definition.quick_search_fields, operator, value, phone_region=region)
+            build = functools.partial(identify.any_search_body, fields=fields, **paged)
+            matchers = identify.any_matchers(fields, operator, value, phone_region=region)
+        else:
+            build = functools.partial(queries.quick_search_body, field=field, **paged)
+            locate = highlights.locator(field, operator, value, phone_region=region)
+            matchers = [results.Matcher(field.key, field.highlight_path, locate, field.item_path)]
         body = build()
-        locate = highlights.locator(field, operator, value, phone_region=settings.default_phone_region)
-        matcher = results.Matcher(field.key, field.highlight_path, locate, field.item_path)
     except terms.CriteriaError as exc:
         raise InvalidCriteria(str(exc)) from exc
     await refuse_too_common(gateway, settings.quick_alias, body, build, in_parts([quick]), settings=settings)
     response = await gateway.search(settings.quick_alias, body)
-    return results.to_page(response, size=size, matchers=[matcher])
+    return results.to_page(response, size=size, matchers=matchers)
 
 
 ADVANCED_SECTIONS = (

@@ -15,6 +15,7 @@ def make(**overrides):
 
 def test_default_definition_lists_the_quick_fields_in_the_agreed_order():
     assert load_shipped("default").quick_search_fields == (
+        "any",
         "name",
         "phone",
         "email",
@@ -40,6 +41,8 @@ def test_every_shipped_definition_is_valid():
         ({"quick_search_fields": ["city"]}, "'city' cannot be a quick-search field"),
         ({"quick_search_fields": ["name", "name"]}, "'name' is listed twice"),
         ({"quick_search_fields": []}, "quick_search_fields"),
+        ({"quick_search_fields": ["any"]}, "'any' searches the definition's other quick fields; list some"),
+        ({"advanced_search_fields": {"contact": ["any"]}}, "advanced_search_fields.contact: 'any' cannot be an"),
         (
             {"advanced_search_fields": {"contact": ["city"]}},
             "advanced_search_fields.contact: 'city' belongs to section",
@@ -90,3 +93,8 @@ def test_the_shipped_definitions_keep_their_recent_limits_and_preselect_exact_ma
     assert load_shipped("default").recent_communications_limit == 20
     assert load_shipped("collections").recent_communications_limit == 50
     assert {load_shipped(name).default_operator for name in shipped_names()} == {"="}
+
+
+def test_any_is_a_quick_field_a_definition_may_list_anywhere_or_leave_out():
+    assert make(quick_search_fields=["phone", "any", "name"]).quick_search_fields[1] == "any"
+    assert "any" not in make().quick_search_fields

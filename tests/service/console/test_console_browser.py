@@ -204,3 +204,13 @@ async def test_a_late_answer_replaces_neither_a_newer_search_nor_the_contact_ope
         await held_context[0].continue_()
     await settle(page)
     await expect(context_title(page)).to_have_text(second)
+
+
+async def test_the_field_picker_opens_on_any_field_and_its_highlight_names_the_field_that_matched(site, new_page):
+    page = await new_page()
+    await sign_in(page, site.scenario.tokens["agent"])
+    await expect(page.get_by_label("Search by").locator("option").first).to_have_text("Any field")
+    await quick_search(page, "Any field", "AR-000100")
+    await expect(results(page)).to_have_count(1)
+    await expect(results(page).first.locator(".highlight-field")).to_have_text("Account number:")
+    await expect(results(page).first.locator("mark")).to_have_text("AR-000100")

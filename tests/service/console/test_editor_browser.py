@@ -25,7 +25,7 @@ async def create_definition(page, name):
 async def test_admin_reorders_quick_fields_and_after_activation_agents_see_the_new_order(site, new_page):
     agent = await new_page()
     await sign_in(agent, site.scenario.tokens["agent"])
-    await expect(agent.get_by_label("Search by").locator("option").first).to_have_text("Name")
+    await expect(agent.get_by_label("Search by").locator("option").first).to_have_text("Any field")
     before = await quick_field_labels(agent)
 
     admin = await new_page()
@@ -34,6 +34,8 @@ async def test_admin_reorders_quick_fields_and_after_activation_agents_see_the_n
     await create_definition(admin, "Phone first")
     quick = admin.get_by_role("list", name="Quick search fields, in order")
     await quick.get_by_role("button", name="Move Phone up").focus()
+    await admin.keyboard.press("Enter")
+    await expect(quick.get_by_role("button", name="Move Phone up")).to_be_focused()
     await admin.keyboard.press("Enter")
     await expect(quick.get_by_role("button", name="Move Phone down")).to_be_focused()
     await expect(quick.locator("li .item-label").first).to_have_text("Phone")
@@ -45,10 +47,10 @@ async def test_admin_reorders_quick_fields_and_after_activation_agents_see_the_n
     await expect(admin.get_by_role("row", name=re.compile("^1 admin"))).to_contain_text("Roll back to version 1")
     await admin.screenshot(path=SCREENSHOTS / "editor.png")
 
-    await expect(agent.get_by_label("Search by").locator("option").first).to_have_text("Name")
+    await expect(agent.get_by_label("Search by").locator("option").first).to_have_text("Any field")
     await agent.reload()
     await expect(agent.get_by_label("Search by").locator("option").first).to_have_text("Phone")
-    assert await quick_field_labels(agent) == ["Phone", "Name", *before[2:]]
+    assert await quick_field_labels(agent) == ["Phone", "Any field", "Name", *before[3:]]
 
 
 async def test_editor_shows_the_apis_validation_error_at_the_field(site, new_page):

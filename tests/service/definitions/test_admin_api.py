@@ -44,8 +44,9 @@ async def test_agent_reads_the_active_definition_with_labels_in_order(api):
     response = await api.client.get("/api/definitions/active", headers=api.agent)
     assert response.status_code == 200
     fields = response.json()["quick_search_fields"]
-    assert [f["key"] for f in fields][:3] == ["name", "phone", "email"]
-    assert fields[0] == {"key": "name", "label": "Name", "type": "text", "operators": ["=", "like"], "values": []}
+    assert [f["key"] for f in fields][:4] == ["any", "name", "phone", "email"]
+    assert fields[0] == {"key": "any", "label": "Any field", "type": "any", "operators": ["=", "like"], "values": []}
+    assert fields[1] == {"key": "name", "label": "Name", "type": "text", "operators": ["=", "like"], "values": []}
 
 
 async def test_admin_reads_the_catalogue_of_everything_a_definition_may_contain(api):
@@ -54,6 +55,7 @@ async def test_admin_reads_the_catalogue_of_everything_a_definition_may_contain(
     catalogue = response.json()
     quick = [f["key"] for f in catalogue["quick_search_fields"]]
     assert {"name", "phone", "reference_number"} <= set(quick) and "city" not in quick
+    assert quick[0] == "any"
     address = {f["key"]: f for f in catalogue["advanced_search_fields"]["address"]}
     assert address["city"]["label"] == "City" and "name" not in address
     assert catalogue["advanced_search_fields"]["accounts_receivable"][0]["key"] == "account_number"

@@ -55,3 +55,28 @@ async def test_context_shows_only_the_sections_and_actions_the_definition_enable
     assert [account["number"] for account in body["accounts_receivable"]] == ["AR-0042"]
     assert body["addresses"] is None and body["phones"] is None and body["subscriptions"] is None
     assert body["contact"]["display_name"] == "Marie Lefèvre"
+
+
+async def any_field(api, value):
+    body = {"field": "any", "operator": "=", "value": value}
+    return await api.client.post("/api/search/quick", json=body, headers=api.agent)
+
+
+async def test_any_searches_only_the_quick_fields_of_the_active_definition(api):
+    shipped = await any_field(api, "AR-000100")
+    assert [i["display_name"] for i in shipped.json()["items"]] == ["Marie Lefèvre"]
+
+    await activate(api, quick_search_fields=["any", "name", "phone"])
+    without_accounts = await any_field(api, "AR-000100")
+    assert without_accounts.status_code == 200, without_accounts.text
+    assert without_accounts.json()["items"] == []
+    assert [i["display_name"] for i in (await any_field(api, "06 12 34 56 78")).json()["items"]] == ["Marie Lefèvre"]
+
+
+async def test_a_definition_without_any_keeps_working_and_refuses_it_naming_its_fields(api):
+    await activate(api, quick_search_fields=["name", "phone"])
+    refused = await any_field(api, "Marie")
+    assert refused.status_code == 422
+    assert refused.json()["detail"].endswith("allowed: name, phone")
+    active = await api.client.get("/api/definitions/active", headers=api.agent)
+    assert [f["key"] for f in active.json()["quick_search_fields"]] == ["name", "phone"]
