@@ -249,3 +249,4 @@ RecentCommunicationsLookup = Annotated[EngineLookup, Depends(engine_lookup(Looku
 CommunicationsSearchLookup = Annotated[EngineLookup, Depends(engine_lookup(Lookup.COMMUNICATIONS_SEARCH))]
 CallerLookup = Annotated[EngineLookup, Depends(engine_lookup(Lookup.CALLER_LOOKUP))]
 SimilarContactsLookup = Annotated[EngineLookup, Depends(engine_lookup(Lookup.SIMILAR_CONTACTS))]
+SuggestLookup = Annotated[EngineLookup, Depends(engine_lookup(Lookup.SEARCH_SUGGEST))]

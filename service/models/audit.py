@@ -26,6 +26,7 @@ class Lookup(StrEnum):
     COMMUNICATION = "communication"
     CALLER_LOOKUP = "caller_lookup"
     SIMILAR_CONTACTS = "similar_contacts"
+    SEARCH_SUGGEST = "search_suggest"
 
 
 class Action(StrEnum):

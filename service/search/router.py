@@ -1,18 +1,18 @@
-"""POST /api/search/quick and /api/search/advanced."""
+"""POST /api/search/quick and /api/search/advanced; GET /api/search/suggest."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
-from service.deps import AdvancedSearchLookup, EngineLookup, QuickSearchLookup
+from service.deps import AdvancedSearchLookup, EngineLookup, QuickSearchLookup, SuggestLookup
 from service.errors import InvalidCriteria, error_response
 from service.search import service
 from service.search.results import SearchPageData
-from service.search.schemas import AdvancedSearchRequest, QuickSearchRequest, SearchPage
+from service.search.schemas import AdvancedSearchRequest, QuickSearchRequest, SearchPage, Suggestions
 from service.surrogates import surrogate_at
 
 router = APIRouter(prefix="/api/search", tags=["search"])
@@ -50,6 +50,39 @@ async def advanced_search(
 ) -> Response:
     """Find contacts by criteria in the sections the active definition enables (AND; same nested entity)."""
     return await _audited(service.advanced_search, request, lookup)
+
+
+@router.get(
+    "/suggest",
+    response_model=Suggestions,
+    responses={
+        **error_response(401, "missing or invalid bearer token"),
+        **error_response(422, "prefix: type at least 2 characters of the name to get suggestions"),
+        **error_response(503, "search engine unavailable; retry shortly"),
+    },
+)
+async def suggest(
+    lookup: SuggestLookup,
+    field: Annotated[str, Query(max_length=100, description="A quick-search field of the active definition.")],
+    prefix: Annotated[str, Query(max_length=1000, description="What the agent typed so far: 2 characters or more.")],
+) -> Response:
+    """At most 8 completions of what the agent is typing, one a contact of the caller's business unit, in name
+    order: fast enough for every keystroke (a prefix structure of the index, never a wildcard). Audited as a
+    lookup."""
+    lookup.audit.asked({"field": field, "prefix": prefix})
+    refuse_surrogates({"field": field, "prefix": prefix})
+    items = await service.suggestions(
+        field,
+        prefix,
+        definition=lookup.definition,
+        principal=lookup.principal,
+        gateway=lookup.gateway,
+        settings=lookup.settings,
+    )
+    lookup.audit.showed(
+        (item["contact_id"] for item in items), total=len(items), units=(item["business_unit"] for item in items)
+    )
+    return Response(orjson.dumps({"field": field, "prefix": prefix, "items": items}), media_type="application/json")
 
 
 async def _audited(

@@ -128,3 +128,18 @@ class CommunicationPage(BaseModel):
     total: int
     items: list[CommunicationItem]
     next: str | None = Field(None, description="Cursor for the next page; null on the last page.")
+
+
+class Suggestion(BaseModel):
+    text: str = Field(description="The completion: the display name for a name, else the value as written.")
+    contact_id: int
+    field: str = Field(description="The quick field that matched.", examples=["account_number"])
+    value: str = Field(description="The stored value that starts with the prefix.", examples=["Márquez"])
+    display_name: str
+    business_unit: str
+
+
+class Suggestions(BaseModel):
+    field: str
+    prefix: str
+    items: list[Suggestion] = Field(description="At most 8, in name order; one a contact.")

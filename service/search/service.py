@@ -13,7 +13,7 @@ from search_definitions.schema import Definition
 from service.auth.service import Principal
 from service.errors import InvalidCriteria
 from service.opensearch.gateway import SearchGateway
-from service.search import criteria, highlights, identify, queries, results, terms
+from service.search import criteria, highlights, identify, queries, results, suggest, terms
 from service.search.paging import decode_after, page_size
 from service.search.schemas import AdvancedSearchRequest, QuickSearchRequest
 from service.settings import Settings
@@ -62,6 +62,26 @@ async def quick_search(
     await refuse_too_common(gateway, settings.quick_alias, body, build, in_parts([quick]), settings=settings)
     response = await gateway.search(settings.quick_alias, body)
     return results.to_page(response, size=size, matchers=matchers)
+
+
+async def suggestions(
+    field: str,
+    prefix: str,
+    *,
+    definition: Definition,
+    principal: Principal,
+    gateway: SearchGateway,
+    settings: Settings,
+) -> list[suggest.SuggestionData]:
+    """Completions of a prefix on one quick field, within the caller's business unit (`suggest`)."""
+    try:
+        checked = suggest.parse(definition, field, prefix, max_length=settings.max_value_length)
+    except terms.CriteriaError as exc:
+        raise InvalidCriteria(str(exc)) from exc
+    older = await gateway.older_mapping(settings.quick_alias, catalogue.MAPPING_VERSION)
+    body = suggest.suggest_body(checked, business_unit=principal.business_unit, older_mapping=older)
+    response = await gateway.search(settings.quick_alias, body)
+    return suggest.to_suggestions(response, checked, phone_region=settings.default_phone_region)
 
 
 ADVANCED_SECTIONS = (

@@ -23,8 +23,9 @@ export function describe(detail) {
   return detail ? JSON.stringify(detail) : "";
 }
 
-export async function api(method, path, { body, headers = {} } = {}) {
-  const init = { method, headers: { Accept: "application/json", ...headers } };
+// `signal` (an AbortController's) cancels the request: its rejection is passed on as it is, not as a failure.
+export async function api(method, path, { body, headers = {}, signal } = {}) {
+  const init = { method, headers: { Accept: "application/json", ...headers }, signal };
   const bearer = token.get();
   if (bearer) init.headers.Authorization = `Bearer ${bearer}`;
   if (body !== undefined) {
@@ -34,7 +35,8 @@ export async function api(method, path, { body, headers = {} } = {}) {
   let response;
   try {
     response = await fetch(path, init);
-  } catch {
+  } catch (failure) {
+    if (signal?.aborted) throw failure;
     throw new ApiError(0, "the service cannot be reached; check the connection and retry");
   }
   const data = response.status === 204 ? null : await response.json().catch(() => null);

@@ -140,7 +140,7 @@ whenSignedIn(async (me) => {
   byId("editor-link").hidden = me.role !== "admin";
   const active = await api("GET", "/api/definitions/active");
   const labels = labelsOf(active);
-  setUpQuickSearch(active, { results, labels });
+  setUpQuickSearch(active, { results, labels, onOpen: (contactId) => openContact(contactId) });
   setUpAdvancedSearch(active, { results, labels });
   byId("recent-button").addEventListener("click", showRecent);
   newContact = new NewContactDialog({

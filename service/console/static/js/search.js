@@ -3,6 +3,7 @@
 import { api, ApiError } from "./api.js";
 import { byId, h, humanize } from "./dom.js";
 import { FieldErrors } from "./errors.js";
+import { setUpSuggestions } from "./suggestions.js";
 
 const SECTION_TITLES = {
   contact: "Contact information",
@@ -25,7 +26,7 @@ export function labelsOf(active) {
   return labels;
 }
 
-export function setUpQuickSearch(active, { results, labels }) {
+export function setUpQuickSearch(active, { results, labels, onOpen }) {
   const form = byId("quick-form");
   const fieldSelect = byId("quick-field");
   const operatorSelect = byId("quick-operator");
@@ -45,12 +46,15 @@ export function setUpQuickSearch(active, { results, labels }) {
   fieldSelect.addEventListener("change", fillOperators);
   fillOperators();
 
+  // Before the results' own ArrowDown: while suggestions are shown, the arrow keys move through them.
+  const suggestions = setUpSuggestions({ onOpen });
   value.addEventListener("keydown", (event) => {
     if (event.key === "ArrowDown" && results.focusFirst()) event.preventDefault();
   });
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    suggestions.close();
     error.textContent = "";
     value.removeAttribute("aria-invalid");
     const request = { field: fieldSelect.value, operator: operatorSelect.value, value: value.value.trim() };
