@@ -19,6 +19,7 @@ from search_definitions.schema import Definition
 from service import phones
 from service.search.criteria import check_length
 from service.search.highlights import folded
+from service.search.identify import fits
 from service.search.queries import NAME_SORT, scope_filter
 from service.search.results import values_at
 from service.search.terms import CriteriaError, normaliser
@@ -51,6 +52,14 @@ def parse(definition: Definition, key: str, prefix: str, *, max_length: int) -> 
     if key not in definition.quick_search_fields:
         allowed = ", ".join(definition.quick_search_fields)
         raise CriteriaError(f"field: '{key}' is not a quick-search field of the active definition; allowed: {allowed}")
+    if key == catalogue.ANY.key:
+        # The one box completes on one of the fields its shape fits, as it ranks them: a phone, an email or an
+        # identifier before a name (`AR-0001` fits a name too).
+        fitting = [k for k in definition.quick_search_fields if k != key and fits(catalogue.BY_KEY[k], prefix.strip())]
+        fitting.sort(key=lambda k: catalogue.BY_KEY[k].type is FieldType.TEXT)
+        if not fitting:
+            raise CriteriaError(f"prefix: '{prefix.strip()}' fits none of the active definition's quick fields")
+        key = fitting[0]
     field = catalogue.get(key)
     assert field is not None, "definitions are validated against the catalogue"
     typed = prefix.strip()

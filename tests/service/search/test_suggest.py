@@ -160,7 +160,7 @@ async def test_suggestions_never_reveal_another_business_unit(world):
         ({"field": "account_number", "prefix": "a-"}, "prefix"),
         ({"field": "name", "prefix": "M" * 101}, "prefix"),
         ({"field": "city", "prefix": "Paris"}, "field"),
-        ({"field": "any", "prefix": "Paris"}, "field"),
+        ({"field": "any", "prefix": "--"}, "prefix"),
     ],
 )
 async def test_a_short_prefix_or_a_field_not_quick_is_a_422_naming_it(world, params, named):
@@ -206,3 +206,11 @@ def test_the_body_is_a_prefix_structure_never_a_wildcard():
     older = suggest_body(Prefix(name, "Ma", "ma"), business_unit=None, older_mapping=True)
     assert older["query"]["bool"]["filter"] == [{"prefix": {"names": {"value": "ma"}}}]
     assert "wildcard" not in repr([short, long, older])
+
+
+async def test_the_one_box_completes_on_the_first_quick_field_the_prefix_fits(world):
+    by_name = (await world.suggest("any", "Mar")).json()["items"]
+    assert by_name and {item["field"] for item in by_name} == {"name"}
+    response = await world.suggest("any", "AR-0001")
+    assert response.status_code == 200, response.text
+    assert {item["field"] for item in response.json()["items"]} == {"account_number"}
