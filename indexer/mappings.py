@@ -36,6 +36,7 @@ from search_definitions.catalogue import (
     CREATED_AT,
     CREATED_BY,
     GRAM_LENGTH,
+    LIKE_MIN_PART,
     MAPPING_VERSION,
     NAME_ORDER,
     QUICK_SOURCE,
@@ -66,6 +67,8 @@ ANALYSIS: dict[str, Any] = {
     },
     "tokenizer": {
         "grams": {"type": "ngram", "min_gram": GRAM_LENGTH, "max_gram": GRAM_LENGTH},
+        # A name's words for a word-edge `like` (`terms.WORD_SEPARATORS`): "Anne-Marie", "O'Brien" are two each.
+        "name_words": {"type": "pattern", "pattern": "[\\s\\-'\u2019]+"},
     },
     "filter": {
         # `ignore_above` for an analysed field: a value the `.wild` twin leaves out is left out here as well.
@@ -78,6 +81,8 @@ ANALYSIS: dict[str, Any] = {
             "replacement": f"{SLICE_START}$1{SLICE_END}",
         },
         "slices": {"type": "ngram", "min_gram": SLICE_LENGTHS[0], "max_gram": SLICE_LENGTHS[-1]},
+        # Every start of a word from the shortest `like` part on; a word is never longer than a value.
+        "word_starts": {"type": "edge_ngram", "min_gram": LIKE_MIN_PART, "max_gram": IGNORE_ABOVE},
     },
     "normalizer": {
         "folded": {"type": "custom", "filter": ["lowercase", "asciifolding", "trim"]},
@@ -105,6 +110,17 @@ ANALYSIS: dict[str, Any] = {
             "tokenizer": "keyword",
             "filter": ["up_to_ignore_above", "slice_marks", "slices"],
         },
+        # Every start and every end of every folded word of a name: `Mar%` and `%ez` on any word are one term.
+        "folded_word_starts": {
+            "type": "custom",
+            "tokenizer": "name_words",
+            "filter": ["lowercase", "asciifolding", "word_starts"],
+        },
+        "folded_word_ends": {
+            "type": "custom",
+            "tokenizer": "name_words",
+            "filter": ["lowercase", "asciifolding", "reverse", "word_starts", "reverse"],
+        },
         # Every three-letter gram of the folded value at its position, so a longer infix is a phrase of grams.
         # No length bound: a name past `ignore_above`, which `.wild` leaves out, is still found by a phrase.
         "folded_grams": {
@@ -117,7 +133,9 @@ ANALYSIS: dict[str, Any] = {
 }
 
 
-def _normalised(normalizer: str, *, text: bool = False, slices: bool = False, grams: bool = False) -> dict[str, Any]:
+def _normalised(
+    normalizer: str, *, text: bool = False, slices: bool = False, grams: bool = False, words: bool = False
+) -> dict[str, Any]:
     fields: dict[str, Any] = {
         Subfield.WILD.value: {
             "type": "wildcard",
@@ -138,13 +156,23 @@ def _normalised(normalizer: str, *, text: bool = False, slices: bool = False, gr
         }
     if grams:
         fields[Subfield.GRAMS.value] = GRAMS
+    if words:
+        for subfield in (Subfield.WORD_STARTS, Subfield.WORD_ENDS):
+            fields[subfield.value] = {
+                "type": "text",
+                "analyzer": f"folded_{subfield.value}",
+                "index_options": "docs",
+                "norms": False,
+            }
     return {"type": "keyword", "normalizer": normalizer, "ignore_above": IGNORE_ABOVE, "fields": fields}
 
 
 # Positions, for phrases; no frequencies or norms.
 GRAMS: dict[str, Any] = {"type": "text", "analyzer": "folded_grams", "index_options": "positions", "norms": False}
 TEXT = _normalised("folded", text=True)
-NAMES = _normalised("folded", text=True, slices=True, grams=True)
+NAMES = _normalised("folded", text=True, slices=True, grams=True, words=True)
+# The parts of a name (first, last, company): typo-tolerant `=`, and `like` on the start or end of any word.
+NAME_PART = _normalised("folded", text=True, words=True)
 FOLDED = _normalised("folded")
 IDENT = _normalised("ident")
 PHONE = _normalised("digits")
@@ -181,10 +209,10 @@ CONTACT_PROPERTIES: dict[str, Any] = {
     "display_name": TEXT,
     "display_name_sort": SORT_KEY,
     "names": NAMES,
-    "first_name": TEXT,
-    "middle_name": TEXT,
-    "last_name": TEXT,
-    "company_name": TEXT,
+    "first_name": NAME_PART,
+    "middle_name": NAME_PART,
+    "last_name": NAME_PART,
+    "company_name": NAME_PART,
     "id_number": IDENT_SLICED,
     "phone_numbers": PHONE_SLICED,
     "email_addresses": FOLDED_SLICED,

@@ -76,6 +76,8 @@ class Subfield(StrEnum):
     TEXT = "text"  # analysed words: typo-tolerant `=` on names
     SLICES = "slices"  # two- to four-character slices, anchored ones too: a short `like` part is one term
     GRAMS = "grams"  # positioned three-character grams: a longer infix is a phrase
+    WORD_STARTS = "word_starts"  # every start of every word of a name: `Mar%` on any word is one term
+    WORD_ENDS = "word_ends"  # every end of every word of a name: `%ez` on any word is one term
 
 
 # The root fields of a communication document that the queries sort and filter on beside the catalogue's own.
@@ -93,8 +95,9 @@ ADDRESS_TYPE = "type"
 # character ones as well, in `.slices`; 4: positioned three-character grams, `.grams`; 5: two-character slices
 # and slices anchored at the value's start and end, on every quick field, and each document's `content_digest`),
 # so `/ready` refuses an index an older release built; 6: AR items, `transaction_numbers` and the accounts' past-due
-# steps, oldest due date and dispute flag).
-MAPPING_VERSION = 6
+# steps, oldest due date and dispute flag; 7: the starts and ends of every word of a name, `.word_starts` and
+# `.word_ends`).
+MAPPING_VERSION = 7
 
 # How long the slices of a value (`.slices`) are: an infix of one of these lengths is one term lookup. The value is
 # cut with a mark at its start and its end (`SLICE_START`, `SLICE_END`), so a starts-with or ends-with of up to

@@ -18,7 +18,7 @@ from rapidfuzz.distance import OSA
 
 from search_definitions.catalogue import CatalogueField, FieldType, Operator
 from service import phones
-from service.search.terms import LikePattern, like_pattern, normalise_value, phone_term
+from service.search.terms import LikePattern, like_pattern, national_terms, normalise_value, phone_term
 from service.text import fold
 
 Span = tuple[int, int]
@@ -123,6 +123,16 @@ def like_spans(parts: Sequence[str], *, leading: bool, trailing: bool, text: Fol
     return tuple(spans)
 
 
+def word_edge_spans(part: str, *, starts: bool, text: Folded) -> tuple[Span, ...] | None:
+    """The first word of the value starting (or ending) with `part`, as the engine's words of a name."""
+    for match in _TOKEN.finditer(text.text):
+        word = match.group()
+        if word.startswith(part) if starts else word.endswith(part):
+            at = match.start() if starts else match.end() - len(part)
+            return (text.span(at, at + len(part)),)
+    return None
+
+
 def allowed_edits(token: str) -> int:
     """Mirrors the engine's `AUTO:4,7` fuzziness: short words must be exact, long ones may have two typos."""
     if len(token) < 4:
@@ -173,10 +183,13 @@ def locator(field: CatalogueField, operator: Operator, value: str, *, phone_regi
 
         return exact
     pattern = like_pattern(field, value)
+    words = field.typo_tolerant and pattern.word_edge()
 
     def like(candidate: str) -> Located | None:
         text = folded(candidate, identifier=identifier)
         spans = like_spans(pattern.parts, leading=pattern.leading, trailing=pattern.trailing, text=text)
+        if not spans and words:
+            spans = word_edge_spans(pattern.parts[0], starts=pattern.trailing, text=text)
         return Located(spans=spans) if spans else None
 
     return like
@@ -185,8 +198,9 @@ def locator(field: CatalogueField, operator: Operator, value: str, *, phone_regi
 def _phone_locator(operator: Operator, value: str, region: str) -> Locator:
     """Phones are shown as written in the record; the match is on any of their digit forms."""
     if operator is Operator.EQUALS:
-        wanted = phone_term(value, region)
-        return lambda candidate: whole(candidate) if wanted in phones.forms_of(candidate, region) else None
+        # As `queries.phone_clause`: the default region's E.164 digits, or another country's national number.
+        wanted = {phone_term(value, region), *national_terms(value)}
+        return lambda candidate: whole(candidate) if wanted.intersection(phones.forms_of(candidate, region)) else None
     pattern = LikePattern.parse(value).map(phones.digits)
 
     def like(candidate: str) -> Located | None:

@@ -49,14 +49,14 @@ def caller_number(raw: str) -> str:
 
 
 def caller_body(*, number: str, size: int, phone_region: str, business_unit: str | None) -> dict[str, Any]:
-    """The contacts holding the number, in the caller's business unit, best first (`STATE_RANK`, then name)."""
+    """The contacts holding the number, in the caller's business unit, best first: the default region's reading of
+    the number above another country's national number (`queries.phone_clause`, scored, hence `must`), then
+    `STATE_RANK`, then name."""
     return {
         "query": {
             "bool": {
-                "filter": [
-                    quick_clause(PHONE, Operator.EQUALS, number, phone_region=phone_region),
-                    *scope_filter(business_unit),
-                ],
+                "must": [quick_clause(PHONE, Operator.EQUALS, number, phone_region=phone_region)],
+                "filter": scope_filter(business_unit),
                 "should": [
                     {"constant_score": {"filter": {"term": {LIFE_CYCLE_STATE: state}}, "boost": boost}}
                     for state, boost in STATE_RANK.items()
@@ -107,9 +107,12 @@ def similar_body(
 
 def weighed(field: CatalogueField, clause: dict[str, Any]) -> dict[str, Any]:
     """A contact point or identifier above every name: a name keeps its own scores (`queries.typo_tolerant`: as
-    stored, then within a few typos), the others a constant above them."""
+    stored, then within a few typos), the others a constant above them, a phone with its own ranking on top
+    (`queries.phone_clause`: the default region's reading first)."""
     if field.type is FieldType.TEXT:
         return clause
+    if field.type is FieldType.PHONE:
+        return {"bool": {"must": [clause, {"match_all": {"boost": CONTACT_POINT_BOOST}}]}}
     return {"constant_score": {"filter": clause, "boost": CONTACT_POINT_BOOST}}
 
 

@@ -31,12 +31,13 @@ from search_definitions.catalogue import (
     SUMMARY_PATHS,
     CatalogueField,
     Daily,
+    FieldType,
     Operator,
     Section,
     Subfield,
 )
 from service.search.criteria import Criterion
-from service.search.terms import CriteriaError, LikePattern, like_pattern, normalise_value
+from service.search.terms import CriteriaError, LikePattern, like_pattern, national_terms, normalise_value, phone_term
 
 NAME_SORT = tuple({field: "asc"} for field in NAME_ORDER)
 # Ties of relevance go by name: a page is stable however many hits share a score.
@@ -98,6 +99,17 @@ def like_clause(
     return {"constant_score": {"filter": {"bool": {"filter": lookups}}}}
 
 
+def word_edge_clause(path: str, pattern: LikePattern, clause: dict[str, Any]) -> dict[str, Any]:
+    """`clause`, or a word of the name starting (or ending) with the part: `Mar` finds "Anne-Marie Dupont", `%ez`
+    "García Márquez". Each is one term of the name's word starts (`.word_starts`) or ends (`.word_ends`), folded
+    by the engine as the part was in Python; words split at spaces, hyphens and apostrophes."""
+    if not pattern.word_edge():
+        return clause
+    words = f"{path}.{Subfield.WORD_STARTS if pattern.trailing else Subfield.WORD_ENDS}"
+    word = {"term": {words: pattern.parts[0]}}
+    return {"constant_score": {"filter": {"bool": {"should": [clause, word], "minimum_should_match": 1}}}}
+
+
 def quick_clause(
     field: CatalogueField,
     operator: Operator,
@@ -113,15 +125,40 @@ def quick_clause(
     slices and grams are not this release's (or absent), so a `like` runs on `.wild` alone: slower, the same hits."""
     path = field.quick_path
     if operator is Operator.EQUALS:
+        if field.type is FieldType.PHONE:
+            return phone_clause(path, value, phone_region=phone_region)
         exact = {"term": {path: {"value": normalise_value(field, value, phone_region=phone_region)}}}
         return typo_tolerant(exact, path, value) if field.typo_tolerant else exact
     if operator is Operator.LIKE:
         fast = not older_mapping
         pattern = like_pattern(field, value)
-        return like_clause(
+        clause = like_clause(
             path, pattern, slices=fast and field.slices, grams=fast and field.grams, candidates=candidates
         )
+        return word_edge_clause(path, pattern, clause) if fast and field.typo_tolerant else clause
     raise CriteriaError(f"operator '{operator.value}' is not supported for '{field.key}'")
+
+
+# Above any other ranking a phone lookup adds (the caller lookup's life-cycle states, at most 3).
+DEFAULT_REGION_BOOST = 10.0
+
+
+def phone_clause(path: str, value: str, *, phone_region: str) -> dict[str, Any]:
+    """A number in any format: its default-region interpretation (E.164) first, then, when it was typed without
+    country code, every country whose national number it is (a Czech `602 123 456` typed with region FR). The one
+    phone `=` of quick search, the one box, the caller lookup, similar contacts and the advanced criterion; in a
+    filter (advanced search) the boosts are ignored and it matches either way."""
+    e164 = {
+        "constant_score": {
+            "filter": {"term": {path: {"value": phone_term(value, phone_region)}}},
+            "boost": DEFAULT_REGION_BOOST,
+        }
+    }
+    national = national_terms(value)
+    if not national:
+        return e164
+    anywhere = {"constant_score": {"filter": {"terms": {path: national}}, "boost": 1.0}}
+    return {"bool": {"should": [e164, anywhere], "minimum_should_match": 1}}
 
 
 EXACT_BOOST = 1000.0
@@ -144,8 +181,9 @@ def ranked(field: CatalogueField, operator: Operator) -> bool:
     """Whether hits of the lookup can score differently. Only a typo-tolerant `=` does (exact above fuzzy, closer
     typos first); every other lookup matches or does not, and is sorted by name alone: that is the quick
     index's own order on disk (`indexer.mappings.QUICK_INDEX_SORT`), so the engine ranks nothing (a `%x%`
-    page at 1,000,000 contacts: 2.30 ms instead of 3.60 with a score that is the same for every hit)."""
-    return operator is Operator.EQUALS and field.typo_tolerant
+    page at 1,000,000 contacts: 2.30 ms instead of 3.60 with a score that is the same for every hit). A phone's
+    `=` ranks too: its default-region interpretation above other countries' national numbers (`phone_clause`)."""
+    return operator is Operator.EQUALS and (field.typo_tolerant or field.type is FieldType.PHONE)
 
 
 def quick_search_body(
@@ -228,9 +266,12 @@ def criterion_clause(
         if criterion.operator is Operator.LIKE:
             pattern = like_pattern(field, criterion.value)
             fast = not older_mapping
-            return like_clause(
+            clause = like_clause(
                 field.path, pattern, slices=fast and field.slices, grams=fast and field.grams, candidates=candidates
             )
+            return word_edge_clause(field.path, pattern, clause) if fast and field.typo_tolerant else clause
+        if field.type is FieldType.PHONE:
+            return phone_clause(field.path, criterion.value, phone_region=phone_region)
         return {"term": {field.path: {"value": normalise_value(field, criterion.value, phone_region=phone_region)}}}
     return {"term": {field.path: {"value": criterion.value}}}
 

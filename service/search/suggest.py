@@ -65,6 +65,9 @@ def parse(definition: Definition, key: str, prefix: str, *, max_length: int) -> 
     typed = prefix.strip()
     check_length(typed, max_length=max_length, where="prefix")
     normalised = normaliser(field)(typed)
+    if field.type is FieldType.PHONE and typed.startswith("00"):
+        # `0034 912` is `+34 912`: the index holds international digits without either prefix.
+        normalised = normalised.removeprefix("00")
     if len(typed) < MIN_PREFIX or len(normalised) < MIN_PREFIX:
         what = "digits" if field.type is FieldType.PHONE else "characters"
         wanted = f"{MIN_PREFIX} {what} of the {field.label.lower()}"

@@ -8,6 +8,7 @@ error they raise (`CriteriaError`, shown to the agent as typed).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,6 +16,8 @@ from search_definitions.catalogue import LIKE_LONG_PART, LIKE_MAX_PARTS, LIKE_MI
 from service import phones
 from service.text import fold, fold_identifier
 
+# Where a name's words split for a word-edge `like` (`LikePattern.word_edge`): spaces, hyphens, apostrophes.
+WORD_SEPARATORS = re.compile(r"[\s\-'\u2019]")
 WILDCARD_SPECIALS = str.maketrans({"\\": "\\\\", "*": "\\*", "?": "\\?"})
 
 
@@ -73,6 +76,11 @@ class LikePattern:
         """Whether part `index` must start the value and whether it must end it."""
         return index == 0 and not self.leading, index == len(self.parts) - 1 and not self.trailing
 
+    def word_edge(self) -> bool:
+        """Whether the pattern is one word's start (`Mar%`) or end (`%ez`): on a name, every word of it answers
+        (the seed: "Mar will retrieve all words starting with Mar"), not only the start or end of the value."""
+        return len(self.parts) == 1 and self.leading != self.trailing and WORD_SEPARATORS.search(self.parts[0]) is None
+
     def wildcard(self) -> str:
         body = "*".join(p.translate(WILDCARD_SPECIALS) for p in self.parts)
         return ("*" if self.leading else "") + body + ("*" if self.trailing else "")
@@ -119,6 +127,19 @@ def phone_term(value: str, phone_region: str) -> str:
     if not digits:
         raise CriteriaError("a phone number must contain digits")
     return digits
+
+
+def national_terms(value: str) -> list[str]:
+    """Digits a number typed without country code is stored under in the country whose national form it is: the
+    index holds every phone's national form as that country dials it, trunk prefix included (`030 1234567` in
+    Germany, `612 34 56 78` in Spain, which has none). So a French `06 12 34 56 78` is not the Spanish
+    `612 34 56 78`: stripping the trunk prefix would make it one. None for a number written internationally
+    (`+`, `00`): its country is given."""
+    typed = value.strip()
+    if typed.startswith(("+", "00")):
+        return []
+    digits = phones.digits(typed)
+    return [digits] if digits else []
 
 
 def like_pattern(field: CatalogueField, value: str) -> LikePattern:

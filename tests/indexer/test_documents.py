@@ -76,6 +76,13 @@ def test_names_and_every_phone_form_are_searchable():
     assert len(doc["phone_numbers"]) == len(set(doc["phone_numbers"]))
 
 
+def test_a_foreign_phone_is_searchable_by_its_national_form_and_its_national_significant_number():
+    """What a number typed without country code looks up (`service.search.terms.national_terms`)."""
+    for number, national in (("+49 30 1234567", {"0301234567", "301234567"}), ("+34 912 345 678", {"912345678"})):
+        contact = build_contact(phones=[Phone(phone_type="home", number=number, e164=None, is_primary=True)])
+        assert national <= set(document(contact, phone_region="FR")["phone_numbers"]), number
+
+
 def test_a_phone_stored_without_its_e164_form_is_parsed_with_the_default_region():
     contact = build_contact(phones=[Phone(phone_type="mobile", number="06 12 34 56 78", e164=None, is_primary=True)])
     assert "33612345678" in document(contact, phone_region="FR")["phone_numbers"]

@@ -180,3 +180,17 @@ def test_slices_are_cut_after_the_fields_own_normalizer_with_start_and_end_marks
         assert [f for f in analyzer["filter"] if f not in ("up_to_ignore_above", "slice_marks", "slices")] == (
             normalizer.get("filter", [])
         ), path
+
+
+@pytest.mark.parametrize("name", ["names", "first_name", "middle_name", "last_name", "company_name"])
+def test_names_hold_the_folded_starts_and_ends_of_each_word_split_at_spaces_hyphens_and_apostrophes(name):
+    """What a word-edge `like` looks up (`queries.word_edge_clause`), cut by the engine as `terms` splits words."""
+    fields = CONTACT_PROPERTIES[name]["fields"]
+    for subfield in ("word_starts", "word_ends"):
+        analyzer = ANALYSIS["analyzer"][fields[subfield]["analyzer"]]
+        assert analyzer["tokenizer"] == "name_words" and analyzer["filter"][:2] == ["lowercase", "asciifolding"]
+    assert ANALYSIS["tokenizer"]["name_words"]["pattern"] == "[\\s\\-'\u2019]+"
+
+
+def test_identifiers_have_no_word_edges():
+    assert "word_starts" not in CONTACT_PROPERTIES["account_numbers"]["fields"]

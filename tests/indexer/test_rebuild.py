@@ -503,3 +503,18 @@ def test_no_secret_reaches_the_index(people, os_client):
     response = os_client.search(index=settings.contacts_alias, body={"size": 50})
     assert SECRET_HASH not in str(response)
     assert response["hits"]["total"]["value"] == len(people_values())
+
+
+def test_a_name_holds_the_folded_start_and_end_of_every_word(os_client, scratch_index):
+    """`Mar%` and `%ez` on any word of a name are one term each (`queries.word_edge_clause`)."""
+    os_client.indices.create(index=scratch_index, body=contacts_index_body())
+    names = {1: ["Anne-Marie Dupont"], 2: ["María José García Márquez"], 3: ["Seán O’Brien"], 4: ["Amar Lopez"]}
+    index_documents(os_client, scratch_index, {contact_id: {"names": values} for contact_id, values in names.items()})
+
+    def found(subfield, term):
+        query = {"term": {f"names.{subfield}": term}}
+        hits = os_client.search(index=scratch_index, body={"query": query, "_source": False})["hits"]["hits"]
+        return {int(hit["_id"]) for hit in hits}
+
+    assert found("word_starts", "mar") == {1, 2} and found("word_starts", "bri") == {3}
+    assert found("word_ends", "ez") == {2, 4} and found("word_ends", "rie") == {1} and found("word_ends", "ar") == {4}

@@ -5,23 +5,22 @@ identifier that read alike, a number in two units), indexed through the real reb
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from decimal import Decimal
 
 import httpx
 import pytest
+from sqlalchemy.orm import Session
 
 from search_definitions.catalogue import Operator
 from search_definitions.loader import load_shipped
-from service.app import create_app
-from service.auth.service import add_user
-from service.db.session import build_engine, build_sessionmaker
 from service.models import AccessToken, ARAccount, Contact, Email, Subscription
 from service.models.enums import UserRole
 from service.search.identify import any_fields
 from service.search.terms import CriteriaError
 from tests.conftest import bearer
 from tests.support.scenario import person, phone
+from tests.support.world import World as OwnWorld
+from tests.support.world import own_world, populate
 
 DEFAULT = load_shipped("default")
 
@@ -63,42 +62,24 @@ def contacts() -> dict[str, Contact]:
     }
 
 
-@dataclass
-class World:
-    client: httpx.AsyncClient
-    tokens: dict[str, str]
-    ids: dict[str, int]
-
+class World(OwnWorld):
     async def any(self, value: str, operator: str = "=", *, user: str = "agent") -> httpx.Response:
         body = {"field": "any", "operator": operator, "value": value}
         return await self.client.post("/api/search/quick", json=body, headers=bearer(self.tokens[user]))
 
 
+USERS = (("agent", UserRole.AGENT, "BU01"), ("agent-bu02", UserRole.AGENT, "BU02"))
+
+
+def fill(session: Session) -> tuple[dict[str, str], dict[str, int]]:
+    return populate(session, USERS, contacts())
+
+
 @pytest.fixture(scope="module")
 async def world(make_database, database, settings, os_client) -> AsyncIterator[World]:
-    from indexer.rebuild import rebuild
-
-    own = make_database(database.backend, "onebox")
-    own_settings = settings.model_copy(
-        update={"database_url": own.url, "index_prefix": f"{settings.index_prefix}-onebox"}
-    )
-    engine = build_engine(own_settings)
-    with build_sessionmaker(engine).begin() as session:
-        tokens = {
-            name: add_user(session, name, role, bu)[1]
-            for name, role, bu in (("agent", UserRole.AGENT, "BU01"), ("agent-bu02", UserRole.AGENT, "BU02"))
-        }
-        made = contacts()
-        session.add_all(made.values())
-        session.flush()
-        ids = {key: contact.id for key, contact in made.items()}
-    rebuild(settings=own_settings, engine=engine, client=os_client)
-    engine.dispose()
-    app = create_app(own_settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://contact-lookup.test") as client:
-            yield World(client=client, tokens=tokens, ids=ids)
+    fixtures = {"make_database": make_database, "database": database, "settings": settings, "os_client": os_client}
+    async with own_world(World, "onebox", fill=fill, **fixtures) as built:
+        yield built
 
 
 def found(response: httpx.Response) -> list[tuple[str, list[str]]]:
@@ -175,7 +156,8 @@ async def test_an_identifier_match_ranks_above_a_name_match(world):
 
 
 async def test_like_on_any_follows_the_like_rules_of_each_field(world):
-    assert found(await world.any("Lef%", "like")) == [("Marie Lefèvre", ["name"])]
+    # `like` starts any word of a name: the whole name and its last name part both match, each highlighted.
+    assert found(await world.any("Lef%", "like")) == [("Marie Lefèvre", ["name", "name"])]
     assert found(await world.any("%34 56 78", "like")) == [("Marie Lefèvre", ["phone"])]
     assert found(await world.any("%7788%", "like")) == [("Marie Lefèvre", ["access_token_id"])]
     refused = await world.any("%a%", "like")

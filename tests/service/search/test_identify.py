@@ -25,7 +25,9 @@ def test_the_number_is_taken_out_of_what_the_switch_sends(sent, number):
 def test_the_caller_lookup_is_the_quick_search_by_phone_scoped_and_ranked():
     body = caller_body(number="06 12 34 56 78", size=20, phone_region="FR", business_unit="BU01")
     phone = quick_clause(BY_KEY["phone"], Operator.EQUALS, "06 12 34 56 78", phone_region="FR")
-    assert body["query"]["bool"]["filter"] == [phone, {"term": {"business_unit": "BU01"}}]
+    # Scored, not filtered: the default region's reading of the number ranks above another country's.
+    assert body["query"]["bool"]["must"] == [phone]
+    assert body["query"]["bool"]["filter"] == [{"term": {"business_unit": "BU01"}}]
     assert body["sort"][0] == {"_score": "desc"}
     assert body["size"] == 20 and body["track_total_hits"] is True
 

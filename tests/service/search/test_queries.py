@@ -81,10 +81,30 @@ def test_equals_on_an_identifier_is_a_plain_term_without_typo_tolerance():
     assert clause(ACCOUNT, Operator.EQUALS, "ar-000100") == {"term": {"account_numbers": {"value": "ar000100"}}}
 
 
+def e164(digits):
+    return {"constant_score": {"filter": {"term": {"phone_numbers": {"value": digits}}}, "boost": 10.0}}
+
+
 def test_phone_equals_uses_e164_digits_whatever_the_written_format():
-    expected = {"term": {"phone_numbers": {"value": "33612345678"}}}
-    for typed in ("06 12 34 56 78", "+33 6 12 34 56 78", "0033 612 345 678", "06.12.34.56.78"):
-        assert clause(PHONE, Operator.EQUALS, typed) == expected
+    for typed in ("+33 6 12 34 56 78", "0033 612 345 678"):
+        assert clause(PHONE, Operator.EQUALS, typed) == e164("33612345678")
+    for typed in ("06 12 34 56 78", "06.12.34.56.78"):
+        assert clause(PHONE, Operator.EQUALS, typed)["bool"]["should"][0] == e164("33612345678")
+
+
+def test_phone_without_country_code_also_matches_any_countrys_national_number_ranked_below_the_default_region():
+    """`601 234 567` is French to region FR (+33 6 01 23 45 67) and Czech as a national number: both, FR first."""
+    assert clause(PHONE, Operator.EQUALS, "601 234 567") == {
+        "bool": {
+            "should": [
+                e164("33601234567"),
+                {"constant_score": {"filter": {"terms": {"phone_numbers": ["601234567"]}}, "boost": 1.0}},
+            ],
+            "minimum_should_match": 1,
+        }
+    }
+    national = clause(PHONE, Operator.EQUALS, "030 1234567")["bool"]["should"][1]
+    assert national["constant_score"]["filter"] == {"terms": {"phone_numbers": ["0301234567", "301234567"]}}
 
 
 def test_phone_like_keeps_only_digits():
@@ -139,11 +159,12 @@ def test_python_twin_of_like_matches_like_the_engine(pattern, candidate, expecte
         (NAME, Operator.EQUALS, "Martin", SORT),
         (NAME, Operator.LIKE, "%art%", NAME_SORT),
         (NAME, Operator.LIKE, "Mar%", NAME_SORT),
-        (PHONE, Operator.EQUALS, "06 12 34 56 78", NAME_SORT),
+        (PHONE, Operator.EQUALS, "06 12 34 56 78", SORT),
+        (PHONE, Operator.LIKE, "06 12", NAME_SORT),
         (ACCOUNT, Operator.EQUALS, "AR-0001", NAME_SORT),
     ],
 )
-def test_only_a_typo_tolerant_lookup_is_ranked_every_other_page_is_in_name_order(field, operator, value, sort):
+def test_only_typo_tolerant_or_phone_equals_lookups_are_ranked_others_in_name_order(field, operator, value, sort):
     body = quick_search_body(
         field=field, operator=operator, value=value, size=20, after=None, phone_region="FR", business_unit=None
     )
@@ -174,10 +195,6 @@ def slice_(path, term):
     ("field", "value", "term"),
     [
         (NAME, "%ar%", "ar"),
-        (NAME, "Ma%", "\x02ma"),
-        (NAME, "Mar", "\x02mar"),
-        (NAME, "%ÍA", "ia\x03"),
-        (NAME, "%ria", "ria\x03"),
         (PHONE, "%1 2%", "12"),
         (PHONE, "+33%", "\x0233"),
         (ACCOUNT, "%R-0%", "r0"),
@@ -188,6 +205,21 @@ def slice_(path, term):
 def test_two_letter_parts_starts_and_ends_with_are_one_slice_lookup(field, value, term):
     """Nothing to verify: the slice, marked at the value's start or end when anchored, is the whole answer."""
     assert clause(field, Operator.LIKE, value) == {"constant_score": {"filter": slice_(field.quick_path, term)}}
+
+
+@pytest.mark.parametrize(
+    ("value", "term", "word"),
+    [
+        ("Ma%", "\x02ma", {"term": {"names.word_starts": "ma"}}),
+        ("Mar", "\x02mar", {"term": {"names.word_starts": "mar"}}),
+        ("%ÍA", "ia\x03", {"term": {"names.word_ends": "ia"}}),
+        ("%ria", "ria\x03", {"term": {"names.word_ends": "ria"}}),
+    ],
+)
+def test_a_name_starts_or_ends_with_is_the_value_s_slice_or_any_word_s_edge(value, term, word):
+    whole = {"constant_score": {"filter": slice_(NAME.quick_path, term)}}
+    expected = {"constant_score": {"filter": {"bool": {"should": [whole, word], "minimum_should_match": 1}}}}
+    assert clause(NAME, Operator.LIKE, value) == expected
 
 
 def test_several_parts_are_each_looked_up_and_their_order_verified_by_the_wildcard():

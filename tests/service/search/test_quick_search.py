@@ -102,7 +102,7 @@ async def test_slices_and_phrases_of_grams_find_exactly_what_the_wildcard_finds(
 
 
 async def test_phone_is_found_when_typed_in_another_format(quick):
-    for typed in ("+33 6 12 34 56 78", "0612345678", "0033 612 34 56 78"):
+    for typed in ("+33 6 12 34 56 78", "0033 612 34 56 78"):
         assert await names(await quick("phone", "=", typed)) == ["Marie Lefèvre"], typed
     assert await names(await quick("phone", "=", "+420601123456")) == ["Élodie Dvořák"]
     assert await names(await quick("phone", "like", "%34 56 78")) == [
@@ -110,6 +110,31 @@ async def test_phone_is_found_when_typed_in_another_format(quick):
         "María Núñez Peña",
         "Mona Schäfer",
     ]
+
+
+def in_order(response):
+    assert response.status_code == 200, response.text
+    return [item["display_name"] for item in response.json()["items"]]
+
+
+async def test_phone_without_country_code_finds_its_contact_in_any_country(quick):
+    """Default region FR: a Czech, German or Spanish number typed nationally is still found."""
+    assert in_order(await quick("phone", "=", "601 123 456")) == ["Élodie Dvořák"]
+    assert in_order(await quick("phone", "=", "030 12345678")) == ["Mona Schäfer"]
+    assert in_order(await quick("phone", "=", "30 12345678")) == ["Mona Schäfer"]
+    assert in_order(await quick("phone", "=", "612 34 56 78")) == ["Marie Lefèvre", "María Núñez Peña"]
+
+
+async def test_number_national_in_two_regions_ranks_the_default_region_first(quick):
+    assert in_order(await quick("phone", "=", "0612345678")) == ["Marie Lefèvre", "María Núñez Peña"]
+    assert in_order(await quick("phone", "=", "+34 612 34 56 78")) == ["María Núñez Peña"]
+    assert in_order(await quick("phone", "=", "0034612345678")) == ["María Núñez Peña"]
+
+
+async def test_phone_without_country_code_never_reveals_another_business_unit(quick):
+    assert in_order(await quick("phone", "=", "612 34 56 78", token="agent-bu02")) == []
+    assert in_order(await quick("phone", "=", "601 123 456", token="agent-bu02")) == []
+    assert in_order(await quick("phone", "=", "698 76 54 32", token="agent-bu02")) == ["GLORIA Ortega"]
 
 
 async def test_nested_identifiers_and_references_find_their_contact(quick):
@@ -202,3 +227,14 @@ async def test_health_needs_no_token_and_ready_checks_dependencies(app_client, s
     ready = await app_client.get("/ready")
     assert ready.status_code == 200, ready.text
     assert ready.json()["checks"]["database"]["ok"] is True
+
+
+async def test_a_like_prefix_on_a_name_matches_the_start_of_every_word(quick):
+    assert await names(await quick("name", "like", "Lef")) == ["Marie Lefèvre"]
+    assert await names(await quick("name", "like", "núñ%")) == ["María Núñez Peña"]
+    item = (await quick("name", "like", "lef%")).json()["items"][0]
+    assert item["highlights"][0]["spans"] == [[6, 9]]
+
+
+async def test_a_like_suffix_on_a_name_matches_the_end_of_every_word(quick):
+    assert await names(await quick("name", "like", "%ñez")) == ["María Núñez Peña"]

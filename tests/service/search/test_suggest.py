@@ -6,21 +6,20 @@ unit), in a database and indices of their own, indexed through the real rebuild.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from decimal import Decimal
 
 import httpx
 import pytest
+from sqlalchemy.orm import Session
 
 from search_definitions.catalogue import BY_KEY, Subfield
-from service.app import create_app
-from service.auth.service import add_user
-from service.db.session import build_engine, build_sessionmaker
 from service.models import ARAccount, Contact
 from service.models.enums import UserRole
 from service.search.suggest import SUGGEST_SIZE, Prefix, suggest_body
 from tests.conftest import bearer
 from tests.support.scenario import person, phone
+from tests.support.world import World as OwnWorld
+from tests.support.world import own_world, populate
 
 USERS = (
     ("admin", UserRole.ADMIN, None),
@@ -55,12 +54,7 @@ def contacts() -> dict[str, Contact]:
     return made
 
 
-@dataclass
-class World:
-    client: httpx.AsyncClient
-    tokens: dict[str, str]
-    ids: dict[str, int]
-
+class World(OwnWorld):
     async def suggest(self, field: str, prefix: str, *, user: str = "agent-bu01") -> httpx.Response:
         params = {"field": field, "prefix": prefix}
         return await self.client.get("/api/search/suggest", params=params, headers=bearer(self.tokens[user]))
@@ -71,28 +65,15 @@ class World:
         return [item["text"] for item in response.json()["items"]]
 
 
+def fill(session: Session) -> tuple[dict[str, str], dict[str, int]]:
+    return populate(session, USERS, contacts())
+
+
 @pytest.fixture(scope="module")
 async def world(make_database, database, settings, os_client) -> AsyncIterator[World]:
-    from indexer.rebuild import rebuild
-
-    own = make_database(database.backend, "suggest")
-    own_settings = settings.model_copy(
-        update={"database_url": own.url, "index_prefix": f"{settings.index_prefix}-suggest"}
-    )
-    engine = build_engine(own_settings)
-    with build_sessionmaker(engine).begin() as session:
-        tokens = {name: add_user(session, name, role, bu)[1] for name, role, bu in USERS}
-        made = contacts()
-        session.add_all(made.values())
-        session.flush()
-        ids = {key: contact.id for key, contact in made.items()}
-    rebuild(settings=own_settings, engine=engine, client=os_client)
-    engine.dispose()
-    app = create_app(own_settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://contact-lookup.test") as client:
-            yield World(client=client, tokens=tokens, ids=ids)
+    fixtures = {"make_database": make_database, "database": database, "settings": settings, "os_client": os_client}
+    async with own_world(World, "suggest", fill=fill, **fixtures) as built:
+        yield built
 
 
 async def test_a_name_prefix_completes_display_names_in_name_order_at_most_eight(world):
