@@ -19,6 +19,7 @@ from typing import Any
 from indexer.mappings import DIGEST_FIELD, NESTED_CONTACT_FIELDS
 from indexer.records import ARAccountRecord, CommunicationRecord, ContactRecord, ContactScope, PhoneRecord
 from service import receivables
+from service.models.communication import legacy_actions
 from service.phones import searchable_forms, to_e164
 
 
@@ -193,6 +194,12 @@ def quick_document(contact: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in contact.items() if name not in NESTED_CONTACT_FIELDS}
 
 
+def _action_names(c: CommunicationRecord) -> str | list[str] | None:
+    """Every call action is found by the `action` filter; one action stays a plain value, as before the list."""
+    names = _unique(a["action"] for a in legacy_actions(c.actions, c.action, c.action_amount))
+    return names[0] if len(names) == 1 else (names or None)
+
+
 def communication_document(communication: CommunicationRecord, *, contact: ContactScope) -> dict[str, Any]:
     c = communication
     document: dict[str, Any] = {
@@ -207,7 +214,7 @@ def communication_document(communication: CommunicationRecord, *, contact: Conta
         "direction": c.direction,
         "channel": c.channel,
         "status": c.status,
-        "action": c.action,
+        "action": _action_names(c),
         "action_amount": amount(c.action_amount),
         "customer_response": c.customer_response,
         "internal": bool(c.internal),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from service.models.contact import display_name_of
 
@@ -173,5 +174,6 @@ class CommunicationRecord:
     contact_phone: str | None
     version: int
     updated_at: datetime | None
+    actions: list[dict[str, Any]] | None
     contact: ContactScope
     references: list[ReferenceRecord] = field(default_factory=list)

@@ -26,8 +26,21 @@ class ReferenceIn(Closed):
     reference_id: Text64 = Field(examples=["INV-2025-004211"])
 
 
+class ActionIn(Closed):
+    """One call action (Oracle Customer Calls: several per call); `amount` belongs to `partial_dispute` only."""
+
+    action: CallAction
+    amount: Money | None = Field(None, description="The amount in dispute, for `partial_dispute` only.")
+    reference: ReferenceIn | None = Field(None, description="The item (transaction) the action is about.")
+    promised_on: date | None = None
+
+
+Actions = Annotated[list[ActionIn], Field(max_length=20, description="The call actions, in order.")]
+
+
 class CommunicationCreate(Closed):
-    """`action_amount` is required, and > 0, exactly when `action` is `partial_dispute` (checked by the service)."""
+    """`actions`, or the one-action shorthand `action` (+ `action_amount`), not both. An amount is required, and
+    > 0, exactly for `partial_dispute` (checked by the service)."""
 
     contact_id: int = Field(ge=1, le=2**31 - 1)
     external_id: Text64 | None = Field(None, description="Id in the system of record; unique.")
@@ -40,6 +53,7 @@ class CommunicationCreate(Closed):
     status: CommunicationStatus = CommunicationStatus.OPEN
     action: CallAction | None = None
     action_amount: Money | None = Field(None, description="The amount in dispute, for `partial_dispute` only.")
+    actions: Actions | None = None
     customer_response: Text64 | None = None
     keywords: Keywords = Field(default_factory=list)
     references: list[ReferenceIn] = Field(default_factory=list, max_length=50)
@@ -54,6 +68,7 @@ class CommunicationUpdate(Closed):
     `contact_id` is not a field: a communication logged against the wrong contact is deleted and logged again, so
     it can never move into a contact (or business unit) its author could not write to. The action rule applies to
     the communication as it will be after the patch: leaving `partial_dispute` needs `"action_amount": null` too.
+    `actions` replaces the whole list; the shorthand `action`/`action_amount` makes it that one action.
     """
 
     external_id: Text64 | None = None
@@ -66,6 +81,7 @@ class CommunicationUpdate(Closed):
     status: CommunicationStatus | None = None
     action: CallAction | None = None
     action_amount: Money | None = None
+    actions: Actions | None = None
     customer_response: Text64 | None = None
     keywords: Keywords | None = None
     references: list[ReferenceIn] | None = Field(None, max_length=50)
@@ -74,7 +90,7 @@ class CommunicationUpdate(Closed):
     contact_phone: Text40 | None = None
 
     _not_null = field_validator(
-        "interaction_at", "direction", "channel", "internal", "topic", "status", "keywords", "references"
+        "interaction_at", "direction", "channel", "internal", "topic", "status", "keywords", "references", "actions"
     )(not_null)
 
 
@@ -84,6 +100,18 @@ class ReferenceRead(BaseModel):
     id: int
     qualifier: str
     reference_id: str
+
+
+class ReferenceOut(BaseModel):
+    qualifier: str
+    reference_id: str
+
+
+class ActionRead(BaseModel):
+    action: str
+    amount: Decimal | None = None
+    reference: ReferenceOut | None = None
+    promised_on: date | None = None
 
 
 class CommunicationRead(BaseModel):
@@ -105,6 +133,7 @@ class CommunicationRead(BaseModel):
     status: str
     action: str | None
     action_amount: Decimal | None
+    actions: list[ActionRead] = Field(description="Every call action; `action`/`action_amount` mirror the first.")
     customer_response: str | None
     keywords: list[str]
     references: list[ReferenceRead]

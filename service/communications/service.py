@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from search_definitions.schema import Definition
 from service.auth.service import Principal
 from service.communications import repository
-from service.communications.schemas import CommunicationCreate, CommunicationUpdate, ReferenceIn
+from service.communications.schemas import ActionIn, CommunicationCreate, CommunicationUpdate, ReferenceIn
 from service.contacts.permissions import communication_paths, require_actions
 from service.db.base import utcnow
 from service.errors import Conflict, Forbidden, NotFound
@@ -27,6 +28,7 @@ from service.writes import FieldError, check_version, flush, invalid, plain
 
 AMOUNT = ("action_amount",)
 STATUS = ("status",)
+ACTIONS = ("actions",)
 
 
 def action_errors(action: str | None, amount: Decimal | None) -> list[FieldError]:
@@ -39,6 +41,40 @@ def action_errors(action: str | None, amount: Decimal | None) -> list[FieldError
     elif amount is not None:
         return [(AMOUNT, "only allowed when action is partial_dispute; leave it out or send null")]
     return []
+
+
+def actions_errors(actions: Sequence[ActionIn]) -> list[FieldError]:
+    """The amount rule of `action_errors`, for each action of the list at its own position."""
+    errors: list[FieldError] = []
+    for position, item in enumerate(actions):
+        for _, message in action_errors(plain(item.action), item.amount):
+            errors.append((("actions", position, "amount"), message.replace("action_amount", "amount")))
+    return errors
+
+
+def stored_actions(actions: Sequence[ActionIn]) -> list[dict[str, Any]]:
+    return [item.model_dump(mode="json") for item in actions]
+
+
+def shorthand(action: str | None, amount: Decimal | None) -> list[dict[str, Any]]:
+    """`action` (+ `action_amount`) as the one-action list."""
+    return [] if action is None else stored_actions([ActionIn(action=action, amount=amount)])
+
+
+def _mirror(communication: Communication, actions: list[dict[str, Any]]) -> None:
+    """`action` and `action_amount` stay the first action's, so answers and filters read as before the list."""
+    first = actions[0] if actions else None
+    communication.stored_actions = actions
+    communication.action = None if first is None else first["action"]
+    amount = None if first is None else first.get("amount")
+    communication.action_amount = None if amount is None else Decimal(amount)
+
+
+def _paths(actions: Sequence[dict[str, Any]], *, changed: bool = True) -> set[str]:
+    paths = communication_paths(None, changed=changed)
+    for item in actions:
+        paths |= communication_paths(item["action"])
+    return paths
 
 
 def done_errors(*, closing: bool, follow_up_on: date | None, action: str | None, notes: str | None) -> list[FieldError]:
@@ -70,20 +106,28 @@ class CommunicationsService:
         self, data: CommunicationCreate, principal: Principal, *, definition: Definition | None = None
     ) -> Communication:
         """`definition`, the caller's active one, must enable logging (and a call action's own action)."""
-        errors = action_errors(plain(data.action), data.action_amount)
+        if data.actions is not None:
+            if data.action is not None or data.action_amount is not None:
+                raise invalid([(ACTIONS, "send either actions or the shorthand action/action_amount, not both")])
+            errors = actions_errors(data.actions)
+            actions = stored_actions(data.actions)
+        else:
+            errors = action_errors(plain(data.action), data.action_amount)
+            actions = shorthand(plain(data.action), data.action_amount)
         if errors:
             raise invalid(errors)
         if not repository.contact_visible(self._session, data.contact_id, business_unit=principal.business_unit):
             raise NotFound(f"no contact {data.contact_id}")
-        require_actions(communication_paths(plain(data.action)), principal, definition)
+        require_actions(_paths(actions), principal, definition)
         self._check_external_id(data.external_id, communication_id=None)
-        fields = data.model_dump(exclude={"references", "interaction_at"})
+        fields = data.model_dump(exclude={"references", "interaction_at", "actions", "action", "action_amount"})
         communication = Communication(
             **{name: plain(value) for name, value in fields.items()},
             created_by=principal.name,
             interaction_at=data.interaction_at or utcnow(),
             references=_references(data.references),
         )
+        _mirror(communication, actions)
         repository.add(self._session, communication)
         self._flush("the new communication")
         return communication
@@ -101,26 +145,43 @@ class CommunicationsService:
         communication = self._visible(communication_id, principal)
         check_version(communication, expected_version, entity="communication")
         changes = {
-            name: plain(value) for name, value in data.model_dump(exclude_unset=True, exclude={"references"}).items()
+            name: plain(value)
+            for name, value in data.model_dump(exclude_unset=True, exclude={"references", "actions"}).items()
         }
-        errors = action_errors(
-            changes.get("action", communication.action), changes.get("action_amount", communication.action_amount)
-        )
+        actions: list[dict[str, Any]] | None = None
+        if data.actions is not None:
+            if "action" in changes or "action_amount" in changes:
+                raise invalid([(ACTIONS, "send either actions or the shorthand action/action_amount, not both")])
+            errors = actions_errors(data.actions)
+            actions = stored_actions(data.actions)
+        else:
+            action = changes.pop("action", communication.action)
+            amount = changes.pop("action_amount", communication.action_amount)
+            errors = action_errors(action, amount)
+            if (action, amount) != (communication.action, communication.action_amount):
+                actions = shorthand(action, amount)
+        first = (actions if actions is not None else communication.actions)[:1]
         errors += done_errors(
             closing=changes.get("status", communication.status) == CommunicationStatus.CLOSED
             and communication.status != CommunicationStatus.CLOSED,
             follow_up_on=communication.follow_up_on or changes.get("follow_up_on"),
-            action=changes.get("action", communication.action),
+            action=first[0]["action"] if first else None,
             notes=changes.get("notes", communication.notes),
         )
         if errors:
             raise invalid(errors)
-        new_action = changes.get("action") if changes.get("action") != communication.action else None
-        changed = data.references is not None or any(getattr(communication, n) != v for n, v in changes.items())
-        require_actions(communication_paths(new_action, changed=changed), principal, definition)
+        added = [] if actions is None else [a for a in actions if a not in communication.actions]
+        changed = (
+            data.references is not None
+            or actions is not None
+            or any(getattr(communication, n) != v for n, v in changes.items())
+        )
+        require_actions(_paths(added, changed=changed), principal, definition)
         self._check_external_id(changes.get("external_id"), communication_id=communication.id)
         for name, value in changes.items():
             setattr(communication, name, value)
+        if actions is not None:
+            _mirror(communication, actions)
         if data.references is not None:
             communication.references = _references(data.references)
         self._flush(f"communication {communication.id}")

@@ -532,6 +532,7 @@ def _communications(
             "status": status,
             "action": action,
             "action_amount": d.cents(1_000, 250_000) if action == CallAction.PARTIAL_DISPUTE else None,
+            "actions": None,
             "customer_response": d.pick(v.CUSTOMER_RESPONSES) if d.chance(0.6) else None,
             "keywords": d.sample(v.KEYWORDS, d.weighted(KEYWORD_COUNTS)),
             "notes": d.pick(locale.notes) if d.chance(0.5) else d.pick(v.NOTES),

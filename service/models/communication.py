@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -31,6 +31,9 @@ class Communication(Timestamps, Base):
     status: Mapped[str] = mapped_column(String(16))
     action: Mapped[str | None] = mapped_column(String(32))
     action_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    # The call actions as sent (`action`, `amount`, `reference`, `promised_on`; JSON values); `action` and
+    # `action_amount` mirror the first. NULL on rows logged before several actions were kept: see `actions`.
+    stored_actions: Mapped[list[dict[str, Any]] | None] = mapped_column("actions", JSON)
     customer_response: Mapped[str | None] = mapped_column(String(64))
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
     notes: Mapped[str | None] = mapped_column(Text)
@@ -42,6 +45,11 @@ class Communication(Timestamps, Base):
     references: Mapped[list[CommunicationReference]] = relationship(
         back_populates="communication", lazy="raise", cascade="all, delete-orphan", order_by="CommunicationReference.id"
     )
+
+    @property
+    def actions(self) -> list[dict[str, Any]]:
+        """The call actions; a row from before the list carries at most its one `action`."""
+        return legacy_actions(self.stored_actions, self.action, self.action_amount)
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -63,3 +71,16 @@ class CommunicationReference(Base):
     reference_id: Mapped[str] = mapped_column(String(64), index=True)
 
     communication: Mapped[Communication] = relationship(back_populates="references", lazy="raise")
+
+
+def legacy_actions(
+    stored: list[dict[str, Any]] | None, action: str | None, amount: Decimal | None
+) -> list[dict[str, Any]]:
+    """Shared with the indexer's records, so the index and the answers read old rows alike."""
+    if stored is not None:
+        return stored
+    if action is None:
+        return []
+    return [
+        {"action": action, "amount": None if amount is None else str(amount), "reference": None, "promised_on": None}
+    ]

@@ -349,3 +349,30 @@ def test_a_change_committed_while_two_workers_hold_the_same_entry_is_not_acknowl
     first.drain()
     assert names_for(os_client, settings, {"match": {"last_name": "Weber"}}) == ["Mona Weber"]
     assert_mirrored(settings, engine, os_client)
+
+
+def test_every_action_of_a_communication_is_found_by_the_action_filter(own, os_client):
+    settings, engine = own
+    rebuild(settings=settings, engine=engine, client=os_client)
+    with build_sessionmaker(engine).begin() as session:
+        mona = session.scalar(select(Contact).where(Contact.first_name == "Mona"))
+        two = Communication(
+            contact_id=mona.id,
+            created_by="agent",
+            interaction_at=datetime(2026, 11, 2, 9, 30, tzinfo=UTC),
+            direction="incoming",
+            channel="phone",
+            topic="Two actions",
+            status="open",
+            action="call",
+            stored_actions=[{"action": "call"}, {"action": "exclude_from_dunning"}],
+        )
+        session.add(two)
+        session.flush()
+        two_id = two.id
+    OutboxSync(settings=settings, engine=engine, client=os_client).drain()
+    os_client.indices.refresh(index=settings.communications_alias)
+    for action in ("call", "exclude_from_dunning"):
+        filters = [{"term": {"action": action}}, {"term": {"communication_id": two_id}}]
+        hits = os_client.search(index=settings.communications_alias, body={"query": {"bool": {"filter": filters}}})
+        assert [h["_source"]["action"] for h in hits["hits"]["hits"]] == [["call", "exclude_from_dunning"]], action
