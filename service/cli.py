@@ -47,6 +47,10 @@ audit_app = typer.Typer(
     help="The audit trail: export it for archiving, prune it past the retention.", no_args_is_help=True
 )
 app.add_typer(audit_app, name="audit")
+vouchers_app = typer.Typer(
+    help="Voucher secret codes (Fernet, CONTACT_LOOKUP_VOUCHER_SECRET_KEYS).", no_args_is_help=True
+)
+app.add_typer(vouchers_app, name="vouchers")
 
 console = Console(stderr=True)
 SYNC_STOP_S = 10
@@ -626,6 +630,35 @@ def audit_export(
     with output.open("wb") if output else contextlib.nullcontext(sys.stdout.buffer) as stream:
         written = export(engine, stream, start=first, end=last)
     console.print(f"{written} audit entries exported")
+
+
+@vouchers_app.command("rotate-keys")
+def vouchers_rotate_keys(
+    batch: Annotated[int, typer.Option(min=1, help="Codes re-encrypted per transaction.")] = 500,
+) -> None:
+    """Re-encrypt every stored voucher secret code under the first key of CONTACT_LOOKUP_VOUCHER_SECRET_KEYS, so
+    the keys after it can be dropped; exits 1 when a code no listed key opens is left (dropping its key loses it)."""
+    from service.contacts.rotation import rotate_voucher_codes
+    from service.contacts.secrets import VoucherCipher
+    from service.db.session import build_engine
+    from service.errors import Unavailable
+
+    settings = Settings()
+    engine = build_engine(settings)
+    try:
+        report = rotate_voucher_codes(engine, VoucherCipher(settings.voucher_secret_keys), batch=batch)
+    except Unavailable as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    finally:
+        engine.dispose()
+    typer.echo(json.dumps(_as_dict(report)))
+    if report.unreadable:
+        console.print(
+            f"[red]{len(report.unreadable)} voucher codes no listed key opens (voucher ids "
+            f"{', '.join(map(str, report.unreadable[:20]))}): keep the key that made them[/red]"
+        )
+        raise typer.Exit(1)
 
 
 @app.command("run")

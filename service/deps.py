@@ -199,6 +199,7 @@ def audited(endpoint: Lookup, action: Action = Action.READ) -> Callable[[Request
 WorklistAudit = Annotated[LookupRecord, Depends(audited(Lookup.FOLLOW_UP_WORKLIST))]
 ContextAudit = Annotated[LookupRecord, Depends(audited(Lookup.CONTACT_CONTEXT))]
 ContactAudit = Annotated[LookupRecord, Depends(audited(Lookup.CONTACT))]
+VoucherSecretAudit = Annotated[LookupRecord, Depends(audited(Lookup.VOUCHER_SECRET))]
 CommunicationAudit = Annotated[LookupRecord, Depends(audited(Lookup.COMMUNICATION))]
 ContactCreateAudit = Annotated[LookupRecord, Depends(audited(Lookup.CONTACT, Action.CREATE))]
 ContactUpdateAudit = Annotated[LookupRecord, Depends(audited(Lookup.CONTACT, Action.UPDATE))]

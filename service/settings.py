@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -105,6 +107,11 @@ class Settings(BaseSettings):
         10, ge=1, description="Access-token secrets one contact write may set (each costs a scrypt hash); 422 beyond."
     )
     secret_hash_workers: int = Field(1, ge=1, description="Threads of a worker process that hash secrets: the cores.")
+    voucher_secret_keys: SecretStr = Field(
+        SecretStr(""),
+        description="Fernet keys (comma-separated) of the voucher secret codes: the first encrypts, every one "
+        "decrypts (rotation); empty: no voucher secret can be stored or read (503).",
+    )
     contact_writes_per_token: int = Field(
         2, ge=1, description="Contact writes one token may have in flight at once, per worker process; 429 beyond."
     )
@@ -171,6 +178,19 @@ class Settings(BaseSettings):
     @classmethod
     def _upper_region(cls, value: str) -> str:
         return value.upper()
+
+    @field_validator("voucher_secret_keys")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr) -> SecretStr:
+        """Each key must be a Fernet key (32 url-safe base64 bytes); the message never shows one."""
+        for position, key in enumerate(_split_hosts(value.get_secret_value())):
+            try:
+                raw = base64.urlsafe_b64decode(key.encode())
+            except (ValueError, binascii.Error):
+                raw = b""
+            if len(raw) != 32:
+                raise ValueError(f"key {position + 1} is no Fernet key (32 url-safe base64-encoded bytes)")
+        return value
 
     @field_validator("opensearch_url")
     @classmethod

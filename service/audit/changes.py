@@ -1,8 +1,9 @@
 """Which fields a write changed, by name only: the audit says what changed, never to what, and never a secret.
 
 A state is the record as its answer shows it (the read schema, so no secret is in it), without ids, versions and
-timestamps, which every write moves; access-token secrets are compared by their stored hash, in memory, and
-reported as `access_tokens.secret` alone.
+timestamps, which every write moves; access-token secrets are compared by their stored hash and voucher
+secret codes by their ciphertext, in memory, and reported as `access_tokens.secret` or
+`ar_accounts.vouchers.secret` alone.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from service.contacts.schemas import ContactRead
 from service.models import Communication, Contact
 
 SECRET = "access_tokens.secret"
+VOUCHER_SECRET = "ar_accounts.vouchers.secret"
 UNCOMPARED = {"id", "version", "created_at", "updated_at", "display_name", "credit_hold", "created_by", "contact_id"}
 
 State = dict[str, Any]
@@ -24,6 +26,14 @@ def contact_state(contact: Contact) -> State:
     for token in state["access_tokens"]:
         token.pop("has_secret", None)
     state[SECRET] = sorted((token.identifier, token.secret_hash or "") for token in contact.access_tokens)
+    for account in state["ar_accounts"]:
+        for voucher in account["vouchers"]:
+            voucher.pop("has_secret", None)
+    state[VOUCHER_SECRET] = sorted(
+        (account.number, voucher.number, voucher.secret_encrypted or "")
+        for account in contact.ar_accounts
+        for voucher in account.vouchers
+    )
     return state
 
 
@@ -39,7 +49,7 @@ def changed(before: State | None, after: State) -> list[str]:
 
 
 def _no_secret(name: str, value: Any) -> bool:
-    return name == SECRET and not any(stored for _, stored in value)
+    return name in (SECRET, VOUCHER_SECRET) and not any(entry[-1] for entry in value)
 
 
 def _plain(view: dict[str, Any]) -> State:

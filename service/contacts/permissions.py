@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from search_definitions.catalogue import actions_needed
-from search_definitions.schema import ContextSection, Definition
+from search_definitions.schema import Action, ContextSection, Definition
 from service.auth.service import Principal
 from service.contacts.schemas import ContactCreate, ContactRead, ContactUpdate, WorkItemIn
 from service.errors import Forbidden
@@ -46,6 +46,16 @@ def require_actions(paths: set[str], principal: Principal, definition: Definitio
         raise Forbidden(
             f"the active definition '{definition.name}' does not enable the action {', '.join(missing)}, "
             "which this change needs"
+        )
+
+
+def require_secret_retrieval(principal: Principal, definition: Definition) -> None:
+    """Reading a voucher's secret code needs `retrieve_voucher_secret_code` in the caller's active definition, for
+    admins too: the disclosure of a secret is an action of the Communication Centre, not data management."""
+    if Action.RETRIEVE_VOUCHER_SECRET_CODE not in definition.actions:
+        raise Forbidden(
+            f"the active definition '{definition.name}' does not enable the action "
+            f"{Action.RETRIEVE_VOUCHER_SECRET_CODE.value}, which reading a voucher secret code needs"
         )
 
 

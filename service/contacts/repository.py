@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from service.models import ARAccount, ARItem, Communication, Contact, Subscription
+from service.models import ARAccount, ARItem, Communication, Contact, Subscription, Voucher
 
 
 def _aggregate() -> list[LoaderOption]:
@@ -19,6 +19,8 @@ def _aggregate() -> list[LoaderOption]:
         selectinload(Contact.emails),
         selectinload(Contact.access_tokens),
         selectinload(Contact.ar_accounts).selectinload(ARAccount.items),
+        selectinload(Contact.ar_accounts).selectinload(ARAccount.wallets),
+        selectinload(Contact.ar_accounts).selectinload(ARAccount.vouchers),
         selectinload(Contact.subscriptions).selectinload(Subscription.services),
         selectinload(Contact.subscriptions).selectinload(Subscription.installed_items),
         selectinload(Contact.work_items),
@@ -86,3 +88,27 @@ def item_numbers_in_use(
     if other_than is not None:
         statement = statement.where(ARAccount.contact_id != other_than)
     return {item: account for item, account in session.execute(statement)}
+
+
+def voucher_codes_after(session: Session, after_id: int, limit: int) -> list[tuple[int, str]]:
+    """The next stored voucher codes (id, ciphertext) by id: a key rotation walks them in batches."""
+    statement = (
+        select(Voucher.id, Voucher.secret_encrypted)
+        .where(Voucher.id > after_id, Voucher.secret_encrypted.is_not(None))
+        .order_by(Voucher.id)
+        .limit(limit)
+    )
+    return [(voucher_id, stored) for voucher_id, stored in session.execute(statement)]
+
+
+def replace_voucher_code(session: Session, voucher_id: int, old: str, new: str) -> bool:
+    """Swaps the ciphertext only if it is still the one read: a code an agent changed meanwhile stays theirs.
+
+    A Core update, so the change capture sees nothing: the same code under another key changes no document."""
+    result = session.execute(
+        update(Voucher)
+        .where(Voucher.id == voucher_id, Voucher.secret_encrypted == old)
+        .values(secret_encrypted=new)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)

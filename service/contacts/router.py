@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
+from search_definitions.schema import Action as DefinitionAction
 from service.audit.changes import changed, contact_state
 from service.contacts.permissions import shown
-from service.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
+from service.contacts.schemas import ContactCreate, ContactRead, ContactUpdate, VoucherSecretRead
 from service.contacts.secrets import SecretHasher, WriteSlots
 from service.contacts.service import ContactsService
 from service.deps import (
@@ -26,9 +27,11 @@ from service.deps import (
     ExpectedVersion,
     SessionDep,
     SettingsDep,
+    VoucherSecretAudit,
 )
 from service.errors import error_response
 from service.models.audit import Action
+from service.types import Text32
 from service.writes import AUTH_ERRORS, RowId, created, deleted, not_enabled, not_found, stale, tagged
 
 router = APIRouter(prefix="/api/contacts", tags=["contacts"])
@@ -169,3 +172,41 @@ def delete_contact(
     service.delete(contact_id, principal, expected_version=expected)
     audit.wrote(Action.DELETE, contact_id=contact_id, unit=unit, changed=[])
     return deleted()
+
+
+@router.post(
+    "/{contact_id}/vouchers/{number}/secret",
+    response_model=VoucherSecretRead,
+    responses={
+        **AUTH_ERRORS,
+        **not_enabled(DefinitionAction.RETRIEVE_VOUCHER_SECRET_CODE.value),
+        **not_found("contact or voucher"),
+        **error_response(422, "voucher V-1 is on accounts AR-1, AR-2: name one with ?account="),
+        **error_response(503, "voucher secret codes cannot be read: CONTACT_LOOKUP_VOUCHER_SECRET_KEYS is not set"),
+    },
+)
+def retrieve_voucher_secret(
+    contact_id: RowId,
+    number: Text32,
+    principal: CurrentUser,
+    service: ServiceDep,
+    response: Response,
+    definition: ActiveDefinitionDep,
+    audit: VoucherSecretAudit,
+    account: Annotated[
+        Text32 | None, Query(description="The account number, when two accounts hold the voucher.")
+    ] = None,
+) -> VoucherSecretRead:
+    """The Communication Centre's "Retrieve Voucher Secret Code": the plain code, to callers whose active definition
+    enables `retrieve_voucher_secret_code` (403 otherwise, admins included). A POST, since each call is a disclosure
+    the audit records (who, which contact, account and voucher; never the code), answered with `no-store`."""
+    audit.asked({"contact_id": contact_id, "voucher": number, "account": account})
+    contact, account_number, voucher = service.voucher_secret(
+        contact_id, number, principal, definition, account=account
+    )
+    audit.about(contact.business_unit)
+    audit.asked({"contact_id": contact_id, "voucher": number, "account": account_number})
+    secret = service.reveal(voucher)
+    audit.showed([contact.id], units=[contact.business_unit])
+    response.headers["Cache-Control"] = "no-store"
+    return VoucherSecretRead(account_number=account_number, voucher_number=voucher.number, secret=secret)

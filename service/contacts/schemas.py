@@ -40,6 +40,7 @@ from service.models.enums import (
     EmailType,
     PhoneType,
     SubscriptionStatus,
+    VoucherStatus,
     WorkItemKind,
 )
 from service.types import (
@@ -134,6 +135,34 @@ class ARItemIn(Closed):
         return self
 
 
+class WalletIn(Closed):
+    """A balance the account holds (CRM.COM's Financials: "Wallets")."""
+
+    number: Text32 = Field(description="Unique within the account.")
+    balance: Money = Field(Decimal("0"), ge=0, description="What the wallet holds; never below 0.")
+    currency: Currency = Field(description="ISO 4217 code, e.g. EUR.")
+
+
+class VoucherIn(Closed):
+    """A voucher of the account; its secret code is write-only: stored as a Fernet ciphertext, read back only
+    through the audited `POST /api/contacts/{id}/vouchers/{number}/secret`."""
+
+    number: Text32 = Field(description="Unique within the account.")
+    value: Money = Field(ge=0, description="The voucher's face value; never below 0.")
+    currency: Currency = Field(description="ISO 4217 code, e.g. EUR.")
+    status: VoucherStatus = VoucherStatus.ISSUED
+    used_on: date | None = None
+    subscription_number: Text32 | None = Field(None, description="The subscription it was used on, if any.")
+    secret: Secret | None = Field(
+        None,
+        description=(
+            "Write-only secret code (1-128 characters), stored encrypted and never returned but by the secret "
+            "endpoint. On PATCH, leaving it out keeps the stored code of the voucher with the same number; null "
+            "removes it."
+        ),
+    )
+
+
 class ARAccountIn(Closed):
     number: Text32 = Field(description="Unique across contacts.")
     name: Text200
@@ -148,6 +177,15 @@ class ARAccountIn(Closed):
         None,
         max_length=1000,
         description="Replaces the account's items when given (kept by number); left out, the stored items stay.",
+    )
+    wallets: list[WalletIn] | None = Field(
+        None, max_length=100, description="Replaces the account's wallets when given; left out, they stay."
+    )
+    vouchers: list[VoucherIn] | None = Field(
+        None,
+        max_length=1000,
+        description="Replaces the account's vouchers when given (kept by number, with their secret code unless "
+        "`secret` is sent); left out, they stay.",
     )
 
 
@@ -320,6 +358,31 @@ class ARItemRead(Read):
     disputed_amount: Decimal
 
 
+class WalletRead(Read):
+    id: int
+    number: str
+    balance: Decimal
+    currency: str
+
+
+class VoucherRead(Read):
+    """Never the secret code: only whether one is stored."""
+
+    id: int
+    number: str
+    value: Decimal
+    currency: str
+    status: str
+    used_on: date | None
+    subscription_number: str | None
+    has_secret: bool = Field(validation_alias=AliasChoices("secret_encrypted", "has_secret"))
+
+    @field_validator("has_secret", mode="before")
+    @classmethod
+    def _stored(cls, value: Any) -> bool:
+        return bool(value)
+
+
 class ARAccountRead(Read):
     id: int
     number: str
@@ -332,6 +395,8 @@ class ARAccountRead(Read):
     collector: str | None
     is_primary: bool
     items: list[ARItemRead]
+    wallets: list[WalletRead]
+    vouchers: list[VoucherRead]
 
 
 class SubscriptionServiceRead(Read):
@@ -404,3 +469,11 @@ class ContactRead(Read):
         if self.ar_accounts is not None:
             self.credit_hold = any(account.credit_hold for account in self.ar_accounts)
         return self
+
+
+class VoucherSecretRead(BaseModel):
+    """The one answer that carries a voucher's secret code (audited, never cached)."""
+
+    account_number: str
+    voucher_number: str
+    secret: str

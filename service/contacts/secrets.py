@@ -27,11 +27,14 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from service.errors import DomainError
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from pydantic import SecretStr
+
+from service.errors import DomainError, Unavailable
 from service.writes import FieldError, invalid
 
 if TYPE_CHECKING:
-    from service.contacts.schemas import AccessTokenIn
+    from service.contacts.schemas import AccessTokenIn, ARAccountIn
     from service.models import AccessToken
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -147,3 +150,84 @@ class WriteSlots:
                 self._in_flight[principal_id] -= 1
                 if self._in_flight[principal_id] <= 0:
                     del self._in_flight[principal_id]
+
+
+NO_VOUCHER_KEY = "CONTACT_LOOKUP_VOUCHER_SECRET_KEYS is not set"
+_NO_KEY_OPENS = "this voucher secret code was encrypted under a key no longer in CONTACT_LOOKUP_VOUCHER_SECRET_KEYS"
+VOUCHER_SECRET_LENGTH = (1, 128)
+# The stored ciphertext of each voucher secret sent, by (account number, voucher number); None removes it.
+VoucherSecrets = dict[tuple[str, str], str | None]
+
+
+def voucher_length_errors(accounts: Sequence[ARAccountIn] | None) -> list[FieldError]:
+    """Voucher secret codes of the wrong length, by where they are (the value is never echoed)."""
+    low, high = VOUCHER_SECRET_LENGTH
+    return [
+        (("ar_accounts", index, "vouchers", position, "secret"), f"must be {low} to {high} characters long")
+        for index, account in enumerate(accounts or [])
+        for position, voucher in enumerate(account.vouchers or [])
+        if voucher.secret is not None and not low <= len(voucher.secret.get_secret_value()) <= high
+    ]
+
+
+def voucher_secrets(accounts: Sequence[ARAccountIn] | None, cipher: VoucherCipher) -> VoucherSecrets:
+    """The ciphertext of every voucher secret sent, before anything changes: without a key, a write carrying
+    a code is a 503 naming the setting, and a write carrying none needs no key."""
+    return {
+        (account.number, voucher.number): None
+        if voucher.secret is None
+        else cipher.encrypt(voucher.secret.get_secret_value())
+        for account in accounts or []
+        for voucher in account.vouchers or []
+        if "secret" in voucher.model_fields_set
+    }
+
+
+class VoucherCipher:
+    """Voucher secret codes, encrypted (agents must read them back, so never hashed) with Fernet.
+
+    MultiFernet over the configured keys: the first encrypts, every one decrypts, so a new key is put first and
+    the stored codes are re-encrypted under it (`rotate`) before the old key is dropped. Without a key, storing
+    or reading a code is a 503 naming the missing setting: the request is right, the deployment is not.
+    """
+
+    def __init__(self, keys: SecretStr) -> None:
+        listed = [Fernet(k.strip().encode()) for k in keys.get_secret_value().split(",") if k.strip()]
+        self._first = listed[0] if listed else None
+        self._fernet = MultiFernet(listed) if listed else None
+
+    @property
+    def ready(self) -> bool:
+        """Whether a key is set (without one, a bulk import leaves codes to the line-by-line path's 503)."""
+        return self._fernet is not None
+
+    def _require(self, doing: str) -> MultiFernet:
+        if self._fernet is None:
+            raise Unavailable(f"voucher secret codes cannot be {doing}: {NO_VOUCHER_KEY}")
+        return self._fernet
+
+    def encrypt(self, secret: str) -> str:
+        return self._require("stored").encrypt(secret.encode()).decode()
+
+    def decrypt(self, stored: str) -> str:
+        try:
+            return self._require("read").decrypt(stored.encode()).decode()
+        except InvalidToken as exc:
+            raise Unavailable(_NO_KEY_OPENS) from exc
+
+    def is_current(self, stored: str) -> bool:
+        """Whether the first key (the one that encrypts) opens it: such a code needs no rotation."""
+        self._require("re-encrypted")
+        assert self._first is not None
+        try:
+            self._first.decrypt(stored.encode())
+        except InvalidToken:
+            return False
+        return True
+
+    def rotate(self, stored: str) -> str:
+        """The same code under the first key (MultiFernet.rotate keeps the original timestamp)."""
+        try:
+            return self._require("re-encrypted").rotate(stored.encode()).decode()
+        except InvalidToken as exc:
+            raise Unavailable(_NO_KEY_OPENS) from exc

@@ -26,10 +26,21 @@ from service.contacts.schemas import (
     EmailIn,
     PhoneIn,
     SubscriptionIn,
+    VoucherIn,
+    WalletIn,
     WorkItemIn,
 )
-from service.contacts.secrets import SecretHasher, SecretHashes, length_errors, secret_hashes
-from service.errors import Conflict, Forbidden, NotFound
+from service.contacts.secrets import (
+    SecretHasher,
+    SecretHashes,
+    VoucherCipher,
+    VoucherSecrets,
+    length_errors,
+    secret_hashes,
+    voucher_length_errors,
+    voucher_secrets,
+)
+from service.errors import Conflict, Forbidden, InvalidCriteria, NotFound
 from service.models import (
     AccessToken,
     Address,
@@ -41,6 +52,8 @@ from service.models import (
     Phone,
     Subscription,
     SubscriptionService,
+    Voucher,
+    Wallet,
     WorkItem,
 )
 from service.phones import to_e164
@@ -78,6 +91,7 @@ class ContactsService:
         self._session = session
         self._settings = settings
         self._hasher = hasher
+        self._cipher = VoucherCipher(settings.voucher_secret_keys)
 
     def get(self, contact_id: int, principal: Principal) -> Contact:
         return self._visible(contact_id, principal)
@@ -103,10 +117,11 @@ class ContactsService:
             raise invalid(errors)
         self._check_unique(data, unit=unit, contact=None)
         secrets = self._secret_hashes(data.access_tokens, [])
+        vouchers = voucher_secrets(data.ar_accounts, self._cipher)
         contact = Contact(**{name: plain(getattr(data, name)) for name in SCALARS if name != "business_unit"})
         contact.business_unit = unit
         contact.phones = phones
-        _apply_lists(contact, data, existing=False, secrets=secrets)
+        _apply_lists(contact, data, existing=False, secrets=secrets, vouchers=vouchers)
         repository.add(self._session, contact)
         self._flush("the new contact")
         return contact
@@ -145,13 +160,46 @@ class ContactsService:
             raise invalid(errors)
         self._check_unique(data, unit=unit or contact.business_unit, contact=contact)
         secrets = self._secret_hashes(data.access_tokens, contact.access_tokens)
+        vouchers = voucher_secrets(data.ar_accounts, self._cipher)
         for name, value in changes.items():
             setattr(contact, name, value)
         if phones is not None:
             contact.phones = phones
-        _apply_lists(contact, data, existing=True, secrets=secrets)
+        _apply_lists(contact, data, existing=True, secrets=secrets, vouchers=vouchers)
         self._flush(f"contact {contact.id}")
         return contact
+
+    def voucher_secret(
+        self, contact_id: int, number: str, principal: Principal, definition: Definition, *, account: str | None
+    ) -> tuple[Contact, str, Voucher]:
+        """The voucher whose code the caller may read: the action first (a 403 that says nothing of the data), then
+        the contact in the caller's unit and the voucher on it (404), one only (`account` names it when two
+        accounts of the contact hold that number: 422 otherwise)."""
+        permissions.require_secret_retrieval(principal, definition)
+        contact = self._visible(contact_id, principal)
+        found = [
+            (a.number, v)
+            for a in contact.ar_accounts
+            if account is None or a.number == account
+            for v in a.vouchers
+            if v.number == number
+        ]
+        if not found:
+            raise NotFound(
+                f"contact {contact_id} has no voucher {number}" + (f" on account {account}" if account else "")
+            )
+        if len(found) > 1:
+            accounts = ", ".join(a for a, _ in found)
+            raise InvalidCriteria(f"voucher {number} is on accounts {accounts}: name one with ?account=")
+        account_number, voucher = found[0]
+        if voucher.secret_encrypted is None:
+            raise NotFound(f"voucher {number} has no secret code")
+        return contact, account_number, voucher
+
+    def reveal(self, voucher: Voucher) -> str:
+        """The plain code (503 naming the setting without a key that opens it)."""
+        assert voucher.secret_encrypted is not None
+        return self._cipher.decrypt(voucher.secret_encrypted)
 
     def delete(self, contact_id: int, principal: Principal, *, expected_version: int | None) -> None:
         """Visibility first (another unit's contact is a 404), then the role (403), then the version (409)."""
@@ -328,16 +376,32 @@ def _request_errors(data: ContactCreate | ContactUpdate) -> list[FieldError]:
                     )
                 )
             seen_items.add(item.number)
+        for list_name in ("wallets", "vouchers"):
+            numbers: set[str] = set()
+            for position, entry in enumerate(getattr(account, list_name) or []):
+                if entry.number in numbers:
+                    errors.append(
+                        (
+                            ("ar_accounts", index, list_name, position, "number"),
+                            f"'{entry.number}' appears twice in this account",
+                        )
+                    )
+                numbers.add(entry.number)
     for list_name in ("addresses", "phones", "emails", "ar_accounts"):
         primaries = [i for i, item in enumerate(getattr(data, list_name) or []) if item.is_primary]
         errors += [
             ((list_name, i, "is_primary"), "only one entry of the list can be the primary one") for i in primaries[1:]
         ]
-    return errors + length_errors(data.access_tokens)
+    return errors + length_errors(data.access_tokens) + voucher_length_errors(data.ar_accounts)
 
 
 def _apply_lists(
-    contact: Contact, data: ContactCreate | ContactUpdate, *, existing: bool, secrets: SecretHashes
+    contact: Contact,
+    data: ContactCreate | ContactUpdate,
+    *,
+    existing: bool,
+    secrets: SecretHashes,
+    vouchers: VoucherSecrets,
 ) -> None:
     """Replaces each list given; keyed rows (accounts, subscriptions, tokens) are updated in place when kept."""
     if data.addresses is not None:
@@ -359,7 +423,7 @@ def _apply_lists(
             for item in account.items
         }
         contact.ar_accounts = _merge(
-            old, data.ar_accounts, "number", ARAccount, lambda row, a: _set_account(row, a, pool)
+            old, data.ar_accounts, "number", ARAccount, lambda row, a: _set_account(row, a, pool, vouchers)
         )
     if data.subscriptions is not None:
         old = contact.subscriptions if existing else []
@@ -406,14 +470,45 @@ def _work_item(w: WorkItemIn) -> WorkItem:
     )
 
 
-def _set_account(row: ARAccount, a: ARAccountIn, pool: dict[str, ARItem]) -> None:
-    """Items left out (`None`) stay as stored (the daily feed keeps them); given, they replace the account's."""
-    for name, value in a.model_dump(exclude={"items"}).items():
+def _set_account(row: ARAccount, a: ARAccountIn, pool: dict[str, ARItem], vouchers: VoucherSecrets) -> None:
+    """Items, wallets and vouchers left out (`None`) stay as stored (the daily feed keeps them); given, they
+    replace the account's (wallets and vouchers kept by number)."""
+    for name, value in a.model_dump(exclude={"items", "wallets", "vouchers"}).items():
         setattr(row, name, plain(value))
-    if row.id is None and a.items is None:
+    new = row.id is None
+    if new and a.items is None:
         row.items = []
     elif a.items is not None:
         row.items = [_set_item(pool.pop(i.number, None) or ARItem(), i) for i in a.items]
+    if a.wallets is not None:
+        row.wallets = _merge([] if new else row.wallets, a.wallets, "number", Wallet, _set_wallet)
+    elif new:
+        row.wallets = []
+    if a.vouchers is not None:
+        row.vouchers = _merge(
+            [] if new else row.vouchers,
+            a.vouchers,
+            "number",
+            Voucher,
+            lambda v, x: _set_voucher(v, x, a.number, vouchers),
+        )
+    elif new:
+        row.vouchers = []
+
+
+def _set_wallet(row: Wallet, w: WalletIn) -> None:
+    for name, value in w.model_dump().items():
+        if getattr(row, name, None) != value:
+            setattr(row, name, plain(value))
+
+
+def _set_voucher(row: Voucher, v: VoucherIn, account: str, secrets: VoucherSecrets) -> None:
+    """A code left out keeps the stored ciphertext; sent, it is the one encrypted beforehand (`voucher_secrets`)."""
+    for name, value in v.model_dump(exclude={"secret"}).items():
+        if getattr(row, name, None) != plain(value):
+            setattr(row, name, plain(value))
+    if (account, v.number) in secrets:
+        row.secret_encrypted = secrets[(account, v.number)]
 
 
 def _set_item(row: ARItem, i: ARItemIn) -> ARItem:

@@ -1,6 +1,7 @@
 """PURE: the Financials section of the context (the Communication Centre's "Bills, Financial Transactions,
-Payments"), for a given day: per account the items still owed with their days past due, the aging buckets, what
-is past due and in dispute, and the latest payments; credit hold and dunning at the top.
+Payments, Used Vouchers, Wallets"), for a given day: per account the items still owed with their days past due, the
+aging buckets, what is past due and in dispute, the latest payments, the wallets and the used vouchers (never
+their secret code); credit hold and dunning at the top.
 
 `today` is passed in (the router's UTC date), so the boundaries of every bucket are tested with fixed dates; the
 rules themselves are `service.receivables`', shared with the index documents.
@@ -13,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from service import receivables
-from service.contacts.schemas import ARItemRead
+from service.contacts.schemas import ARItemRead, VoucherRead, WalletRead
 from service.context.schemas import (
     AccountFinancials,
     Aging,
@@ -22,11 +23,13 @@ from service.context.schemas import (
     OpenItem,
 )
 from service.models import ARAccount, ARItem
-from service.models.enums import ARItemType
+from service.models.enums import ARItemType, VoucherStatus
 
 # A long account is paged: the oldest items owed first (what a collector works first), the newest payments first.
 OPEN_ITEMS_SHOWN = 100
 PAYMENTS_SHOWN = 10
+WALLETS_SHOWN = 20
+USED_VOUCHERS_SHOWN = 10
 
 
 def financials(accounts: Sequence[ARAccount], *, today: date) -> Financials:
@@ -56,6 +59,11 @@ def _account(account: ARAccount, today: date) -> AccountFinancials:
         key=lambda i: (i.issued_on or date.min, i.id or 0),
         reverse=True,
     )
+    used = sorted(
+        (v for v in account.vouchers if v.status == VoucherStatus.USED),
+        key=lambda v: (v.used_on or date.min, v.id or 0),
+        reverse=True,
+    )
     return AccountFinancials(
         number=account.number,
         name=account.name,
@@ -73,6 +81,10 @@ def _account(account: ARAccount, today: date) -> AccountFinancials:
         open_items_total=len(owed),
         latest_payments=[ARItemRead.model_validate(p) for p in payments[:PAYMENTS_SHOWN]],
         payments_total=len(payments),
+        wallets=[WalletRead.model_validate(w) for w in account.wallets[:WALLETS_SHOWN]],
+        wallets_total=len(account.wallets),
+        used_vouchers=[VoucherRead.model_validate(v) for v in used[:USED_VOUCHERS_SHOWN]],
+        used_vouchers_total=len(used),
     )
 
 

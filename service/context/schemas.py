@@ -16,6 +16,8 @@ from service.contacts.schemas import (
     EmailRead,
     PhoneRead,
     SubscriptionRead,
+    VoucherRead,
+    WalletRead,
     WorkItemRead,
 )
 from service.types import UtcDatetime
@@ -98,6 +100,12 @@ class AccountFinancials(BaseModel):
     open_items_total: int
     latest_payments: list[ARItemRead] = Field(description="Newest first (at most 10).")
     payments_total: int
+    wallets: list[WalletRead] = Field(description="The account's wallets and their balances (at most 20).")
+    wallets_total: int
+    used_vouchers: list[VoucherRead] = Field(
+        description="Vouchers used on the account, latest use first (at most 10); never their secret code."
+    )
+    used_vouchers_total: int
 
 
 class Financials(BaseModel):

@@ -22,7 +22,8 @@ from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from service.contacts import repository as contacts
-from service.contacts.secrets import hash_secret
+from service.contacts.schemas import ARAccountIn
+from service.contacts.secrets import VoucherCipher, hash_secret
 from service.contacts.service import (
     SCALARS,
     UNIQUE_KEYS,
@@ -46,6 +47,8 @@ from service.models import (
     Phone,
     Subscription,
     SubscriptionService,
+    Voucher,
+    Wallet,
     WorkItem,
 )
 from service.models.outbox import CONTACT
@@ -53,6 +56,8 @@ from service.phones import to_e164
 from service.settings import Settings
 from service.writes import invalid, plain
 
+# An account's nested lists, stored in their own tables after it.
+NESTED = {"items", "wallets", "vouchers"}
 # The contact columns a line sets, as the service sets them (the unit is the one `unit_of` gave the line).
 SCALAR_COLUMNS = tuple(name for name in SCALARS if name != "business_unit")
 
@@ -67,6 +72,7 @@ class BulkContacts:
         self._settings = settings
         self._unit = business_unit
         self._keep_invalid_phones = not strict_phones
+        self._cipher = VoucherCipher(settings.voucher_secret_keys)
 
     def write(
         self, lines: Sequence[tuple[int, ContactRecord | str]]
@@ -88,7 +94,7 @@ class BulkContacts:
                 (number, invalid(errors) if errors else record.model_copy(update={"business_unit": unit}), region)
             )
         valid = [record for _, record, _ in checked if isinstance(record, ContactRecord)]
-        if not valid or not self._all_new(valid):
+        if not valid or not self._all_new(valid) or (_has_voucher_secret(valid) and not self._cipher.ready):
             return None
         self._insert(valid, {id(r): region for _, r, region in checked if isinstance(r, ContactRecord)})
         outcomes: list[tuple[int, Stored | str | DomainError]] = []
@@ -198,7 +204,7 @@ class BulkContacts:
                     {
                         "contact_id": contact_id,
                         "business_unit": r.business_unit,
-                        **{k: plain(v) for k, v in a.model_dump(exclude={"items"}).items()},
+                        **{k: plain(v) for k, v in a.model_dump(exclude=NESTED).items()},
                     },
                     a,
                 )
@@ -236,7 +242,7 @@ class BulkContacts:
             if table_rows:
                 connection.execute(insert(_table(model)), table_rows)
         if accounts:
-            _insert_accounts(connection, accounts)
+            _insert_accounts(connection, accounts, self._cipher)
         if subscriptions:
             table = _table(Subscription)
             numbered = dict(
@@ -268,8 +274,15 @@ class BulkContacts:
         )
 
 
-def _insert_accounts(connection: Any, accounts: Sequence[tuple[dict[str, Any], Any]]) -> None:
-    """The accounts, then their items (each with its account's id and unit), matched by (unit, number): unique."""
+def _has_voucher_secret(records: Sequence[ContactRecord]) -> bool:
+    return any(v.secret is not None for r in records for a in r.ar_accounts for v in a.vouchers or ())
+
+
+def _insert_accounts(
+    connection: Any, accounts: Sequence[tuple[dict[str, Any], ARAccountIn]], cipher: VoucherCipher
+) -> None:
+    """The accounts, then their items (each with its account's id and unit), wallets and vouchers (each code
+    encrypted as the write API does), matched by (unit, number): unique."""
     table = _table(ARAccount)
     returned = connection.execute(
         insert(table).returning(table.c.business_unit, table.c.number, table.c.id), [row for row, _ in accounts]
@@ -287,3 +300,24 @@ def _insert_accounts(connection: Any, accounts: Sequence[tuple[dict[str, Any], A
     ]
     if rows:
         connection.execute(insert(_table(ARItem)), rows)
+    wallets = [
+        {
+            "ar_account_id": ids[(row["business_unit"], row["number"])],
+            **{k: plain(v) for k, v in w.model_dump().items()},
+        }
+        for row, a in accounts
+        for w in a.wallets or ()
+    ]
+    if wallets:
+        connection.execute(insert(_table(Wallet)), wallets)
+    vouchers = [
+        {
+            "ar_account_id": ids[(row["business_unit"], row["number"])],
+            **{k: plain(x) for k, x in v.model_dump(exclude={"secret"}).items()},
+            "secret_encrypted": None if v.secret is None else cipher.encrypt(v.secret.get_secret_value()),
+        }
+        for row, a in accounts
+        for v in a.vouchers or ()
+    ]
+    if vouchers:
+        connection.execute(insert(_table(Voucher)), vouchers)

@@ -21,6 +21,7 @@ from service.auth.service import Principal
 from service.communications.schemas import CommunicationUpdate
 from service.communications.service import CommunicationsService
 from service.contacts.schemas import ContactUpdate
+from service.contacts.secrets import VoucherCipher
 from service.contacts.service import ContactsService, invalid_phones, phone_region
 from service.imports import repository
 from service.imports.compare import communication_matches, contact_matches
@@ -74,6 +75,7 @@ class ContactWriter:
         self._session = session
         self._settings = settings
         self._service = ContactsService(session, settings)
+        self._cipher = VoucherCipher(settings.voucher_secret_keys)
         self._unit = business_unit
         self._principal = _principal(IMPORT_USER, business_unit)
         self._keep_invalid_phones = not strict_phones
@@ -90,7 +92,7 @@ class ContactWriter:
             self._service.create(record, self._principal, keep_invalid_phones=self._keep_invalid_phones)
             return Outcome.CREATED
         contact = self._service.get(found.id, self._principal)
-        if contact_matches(contact, record):
+        if contact_matches(contact, record, self._cipher):
             return Outcome.UNCHANGED
         update = ContactUpdate.model_validate({name: getattr(record, name) for name in ContactUpdate.model_fields})
         self._service.update(
@@ -147,6 +149,8 @@ class CommunicationWriter:
         values = {name: getattr(record, name) for name in CommunicationUpdate.model_fields}
         if values["interaction_at"] is None:
             del values["interaction_at"]
+        for name in ("actions",) if values["actions"] is None else ("action", "action_amount"):
+            del values[name]
         with self._session.no_autoflush:
             communication.created_by = record.created_by
             self._service.update(found.id, CommunicationUpdate.model_validate(values), principal, expected_version=None)

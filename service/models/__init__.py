@@ -2,7 +2,7 @@
 
 from service.models import change_capture as _change_capture  # noqa: F401  (registers flush events)
 from service.models import unit_keys as _unit_keys  # noqa: F401  (registers flush events)
-from service.models.ar_account import ARAccount, ARItem
+from service.models.ar_account import ARAccount, ARItem, Voucher, Wallet
 from service.models.audit import AuditEntry
 from service.models.communication import Communication, CommunicationReference
 from service.models.contact import AccessToken, Address, Contact, Email, Phone
@@ -37,5 +37,7 @@ __all__ = [
     "SubscriptionService",
     "SyncPass",
     "User",
+    "Voucher",
+    "Wallet",
     "WorkItem",
 ]

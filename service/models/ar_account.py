@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Date, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db.base import Base, Timestamps
@@ -41,6 +41,12 @@ class ARAccount(Timestamps, Base):
     items: Mapped[list[ARItem]] = relationship(
         back_populates="account", lazy="raise", cascade="all, delete-orphan", order_by="ARItem.id"
     )
+    wallets: Mapped[list[Wallet]] = relationship(
+        back_populates="account", lazy="raise", cascade="all, delete-orphan", order_by="Wallet.id"
+    )
+    vouchers: Mapped[list[Voucher]] = relationship(
+        back_populates="account", lazy="raise", cascade="all, delete-orphan", order_by="Voucher.id"
+    )
 
 
 class ARItem(Base):
@@ -70,3 +76,47 @@ class ARItem(Base):
     disputed_amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
 
     account: Mapped[ARAccount] = relationship(back_populates="items", lazy="raise")
+
+
+class Wallet(Base):
+    """A balance the account holds in a currency (CRM.COM's Financials: "Wallets"); number unique in the account."""
+
+    __tablename__ = "wallets"
+    __table_args__ = (
+        UniqueConstraint("ar_account_id", "number", name="uq_wallets_ar_account_id_number"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ar_account_id: Mapped[int] = mapped_column(ForeignKey("ar_accounts.id", ondelete="CASCADE"))
+    number: Mapped[str] = mapped_column(String(32))
+    balance: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
+    currency: Mapped[str] = mapped_column(String(3))
+
+    account: Mapped[ARAccount] = relationship(back_populates="wallets", lazy="raise")
+
+
+class Voucher(Base):
+    """A voucher of the account, used on it (and on one of its subscriptions) or not yet.
+
+    `secret_encrypted` is the secret code under Fernet (`service.contacts.secrets.VoucherCipher`): never in plain
+    text, never in an answer other than the audited secret endpoint's, never in the index.
+    """
+
+    __tablename__ = "vouchers"
+    __table_args__ = (
+        UniqueConstraint("ar_account_id", "number", name="uq_vouchers_ar_account_id_number"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ar_account_id: Mapped[int] = mapped_column(ForeignKey("ar_accounts.id", ondelete="CASCADE"))
+    number: Mapped[str] = mapped_column(String(32))
+    value: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(16))
+    used_on: Mapped[date | None] = mapped_column(Date)
+    subscription_number: Mapped[str | None] = mapped_column(String(32))
+    secret_encrypted: Mapped[str | None] = mapped_column(Text)
+
+    account: Mapped[ARAccount] = relationship(back_populates="vouchers", lazy="raise")

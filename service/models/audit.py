@@ -27,6 +27,7 @@ class Lookup(StrEnum):
     CALLER_LOOKUP = "caller_lookup"
     SIMILAR_CONTACTS = "similar_contacts"
     SEARCH_SUGGEST = "search_suggest"
+    VOUCHER_SECRET = "voucher_secret"
 
 
 class Action(StrEnum):

@@ -22,7 +22,7 @@ from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.util import IdentitySet
 
 from service.db.base import utcnow
-from service.models.ar_account import ARAccount, ARItem
+from service.models.ar_account import ARAccount, ARItem, Voucher, Wallet
 from service.models.communication import Communication, CommunicationReference
 from service.models.contact import Contact
 from service.models.outbox import COMMUNICATION, CONTACT, OutboxEntry
@@ -56,7 +56,7 @@ def _touched(session: Session, new: IdentitySet, dirty: IdentitySet, deleted: Id
             of_communications.update(_owner_ids(obj, "communication_id", "communication"))
         elif isinstance(obj, SubscriptionService | InstalledItem):
             of_subscriptions.update(_owner_ids(obj, "subscription_id", "subscription"))
-        elif isinstance(obj, ARItem):
+        elif isinstance(obj, ARItem | Wallet | Voucher):
             of_accounts.update(_owner_ids(obj, "ar_account_id", "account"))
         elif hasattr(obj, "contact_id"):
             contacts.update(_owner_ids(obj, "contact_id", "contact"))

@@ -76,6 +76,15 @@ class ARItemStatus(StrEnum):
     IN_DISPUTE = "in_dispute"
 
 
+class VoucherStatus(StrEnum):
+    """A voucher's life cycle (CRM.COM): the Financials section lists the used ones."""
+
+    ISSUED = "issued"
+    USED = "used"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
 class SubscriptionStatus(StrEnum):
     DRAFT = "draft"
     EFFECTIVE = "effective"

@@ -3,6 +3,7 @@
 
 import { api } from "./api.js";
 import { definitionList, formatDate, formatDateTime, formatMoney, h, humanize, table } from "./dom.js";
+import { financials, RETRIEVE_VOUCHER_SECRET } from "./financials.js";
 
 const CONTACT_PARTS = new Set(["addresses", "phones", "emails"]);
 const GROUPED = new Set(["activities", "jobs", "service_requests", "notifications", "leads"]);
@@ -92,48 +93,6 @@ function accounts(rows) {
   );
 }
 
-const AGING = [["current", "Current"], ["1-30", "1-30 days"], ["31-60", "31-60 days"], ["61-90", "61-90 days"], ["over_90", "Over 90 days"]];
-
-function totals(amounts) {
-  return amounts.map((t) => formatMoney(t.amount, t.currency)).join(" · ") || formatMoney(0);
-}
-
-// Credit hold and dunning at the top, then per account its aging and the items owed, past due ones marked.
-function financials(f) {
-  const top = definitionList([
-    ["As of", formatDate(f.as_of)],
-    ["Credit hold", f.credit_hold ? h("span", { class: "badge badge-hold" }, "On hold") : "No"],
-    ["Dunning", f.dunning_excluded ? "An account is excluded" : "Included"],
-    ["Total past due", totals(f.total_past_due)],
-    ["Total in dispute", totals(f.total_in_dispute)],
-  ]);
-  const perAccount = f.accounts.map((a) =>
-    h(
-      "article",
-      { class: "financials-account", dataset: { account: a.number } },
-      h("h4", {}, `${a.number} · ${a.name}`),
-      table("Aging", AGING.map(([, label]) => label), [AGING.map(([key]) => formatMoney(a.aging[key], a.currency))]),
-      table(
-        `Open items of ${a.number}`,
-        ["Type", "Number", "Due", "Days past due", "Open", "Status", "Disputed"],
-        a.open_items.map((i) => [
-          humanize(i.type),
-          i.number,
-          formatDate(i.due_on),
-          i.past_due ? h("span", { class: "badge badge-hold", dataset: { pastDue: "true" } }, String(i.days_past_due)) : "0",
-          formatMoney(i.open_amount, i.currency),
-          humanize(i.status),
-          Number(i.disputed_amount) ? formatMoney(i.disputed_amount, i.currency) : "",
-        ]),
-        { emptyText: "Nothing owed." },
-      ),
-      a.open_items_total > a.open_items.length ? h("p", { class: "empty" }, `${a.open_items.length} of ${a.open_items_total} items owed, oldest first.`) : null,
-      table("Latest payments", ["Number", "Date", "Amount"], a.latest_payments.map((p) => [p.number, formatDate(p.issued_on), formatMoney(p.amount, p.currency)]), { emptyText: "No payments." }),
-    ),
-  );
-  return [top, ...perAccount];
-}
-
 function subscriptions(rows) {
   if (!rows.length) return h("p", { class: "empty" }, "None.");
   return rows.map((s) =>
@@ -204,9 +163,12 @@ function grouped(key, title, groups) {
 }
 
 // Actions this screen carries out are buttons; the other enabled ones are named, as they are done in the CRM.
+// Retrieving a voucher's secret code is done on the voucher itself, in Financials, when that section is shown.
 function actionPanel(context, onAction) {
+  const inFinancials = context.sections.includes("financials") && context.financials ? [RETRIEVE_VOUCHER_SECRET] : [];
   const here = context.actions.filter((action) => action in LOGGING_ACTIONS);
-  const elsewhere = context.actions.filter((action) => !(action in LOGGING_ACTIONS));
+  const onVouchers = context.actions.filter((action) => inFinancials.includes(action));
+  const elsewhere = context.actions.filter((action) => !(action in LOGGING_ACTIONS) && !inFinancials.includes(action));
   return h(
     "section",
     { class: "action-panel", "aria-labelledby": "actions-title" },
@@ -214,6 +176,7 @@ function actionPanel(context, onAction) {
     here.length
       ? h("div", { class: "actions" }, here.map((action) => h("button", { type: "button", class: "action", onclick: () => onAction(action) }, humanize(action))))
       : null,
+    onVouchers.length ? h("p", { class: "hint" }, "Retrieve Voucher Secret Code: on each used voucher, under Financials.") : null,
     elsewhere.length ? h("p", { class: "hint" }, `Also enabled, in the CRM: ${elsewhere.map(humanize).join(", ")}.`) : null,
     context.actions.length ? null : h("p", { class: "empty" }, "No actions enabled."),
   );
@@ -234,7 +197,7 @@ export function renderContext(container, context, { onAction }) {
     const title = SECTION_TITLES[key] ?? humanize(key);
     if (GROUPED.has(key)) sections.push(grouped(key, title, context[key]));
     else if (key === "accounts_receivable") sections.push(section(key, title, accounts(context[key])));
-    else if (key === "financials") sections.push(section(key, title, financials(context[key])));
+    else if (key === "financials") sections.push(section(key, title, financials(context[key], { contactId: c.id, actions: context.actions })));
     else if (key === "subscriptions") sections.push(section(key, title, subscriptions(context[key])));
     else if (key === "communications") sections.push(section(key, title, communications(context[key])));
   }
