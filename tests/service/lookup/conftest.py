@@ -4,20 +4,15 @@ has no number held by several contacts), indexed through the real rebuild."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import httpx
 import pytest
 from sqlalchemy.orm import Session
 
-from service.app import create_app
-from service.auth.service import add_user
-from service.db.session import build_engine, build_sessionmaker
 from service.models import Communication, Contact, Email
 from service.models.enums import UserRole
-from tests.conftest import bearer
 from tests.support.scenario import person, phone
+from tests.support.world import World, own_world, populate
 
 USERS = (
     ("admin", UserRole.ADMIN, None),
@@ -53,23 +48,11 @@ def contacts() -> dict[str, Contact]:
     }
 
 
-@dataclass
-class World:
-    client: httpx.AsyncClient
-    tokens: dict[str, str]
-    ids: dict[str, int]
-
-    def as_(self, user: str) -> dict[str, str]:
-        return bearer(self.tokens[user])
-
-
 def build(session: Session) -> tuple[dict[str, str], dict[str, int]]:
-    tokens = {name: add_user(session, name, role, bu)[1] for name, role, bu in USERS}
     made = contacts()
     made["jean"].life_cycle_state = "closed"
     made["paul"].life_cycle_state = "prospect"
-    session.add_all(made.values())
-    session.flush()
+    tokens, ids = populate(session, USERS, made)
     at = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
     session.add(
         Communication(
@@ -84,24 +67,11 @@ def build(session: Session) -> tuple[dict[str, str], dict[str, int]]:
         )
     )
     session.flush()
-    return tokens, {key: contact.id for key, contact in made.items()}
+    return tokens, ids
 
 
 @pytest.fixture(scope="module")
 async def world(make_database, database, settings, os_client) -> AsyncIterator[World]:
-    from indexer.rebuild import rebuild
-
-    own = make_database(database.backend, "callers")
-    own_settings = settings.model_copy(
-        update={"database_url": own.url, "index_prefix": f"{settings.index_prefix}-callers"}
-    )
-    engine = build_engine(own_settings)
-    with build_sessionmaker(engine).begin() as session:
-        tokens, ids = build(session)
-    rebuild(settings=own_settings, engine=engine, client=os_client)
-    engine.dispose()
-    app = create_app(own_settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://contact-lookup.test") as client:
-            yield World(client=client, tokens=tokens, ids=ids)
+    fixtures = {"make_database": make_database, "database": database, "settings": settings, "os_client": os_client}
+    async with own_world(World, "callers", fill=build, **fixtures) as built:
+        yield built
