@@ -21,6 +21,7 @@ import argparse
 import itertools
 import os
 import time
+import urllib.parse
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,7 +39,8 @@ from search_definitions.catalogue import Operator, Section
 from search_definitions.loader import load_shipped
 from service.opensearch.client import build_client
 from service.phones import to_e164
-from service.search import criteria, queries, terms
+from service.search import criteria, identify, queries, suggest, terms
+from service.search.paging import page_size
 from service.settings import Settings
 
 NAME_SQL = "lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '') || ' ' || coalesce(company_name, ''))"
@@ -57,6 +59,10 @@ class Samples:
     contact_ids: list[int]
     # Stored values of each quick field the shipped definition offers, for its `like` rows.
     quick_values: dict[str, list[str]]
+    # AR items' numbers (`transaction_number`) and stored phones in international digits (`+33612...`), for the
+    # one box, the caller lookup and the suggestions.
+    item_numbers: list[str]
+    e164s: list[str]
 
 
 def samples(engine: Engine) -> Samples:
@@ -78,11 +84,18 @@ def samples(engine: Engine) -> Samples:
             ]
             for field, sql in QUICK_VALUES.items()
         }
+        item_numbers = (
+            db.execute(text("SELECT number FROM ar_items WHERE id % 97 = 0 ORDER BY 1 LIMIT 50")).scalars().all()
+            or db.execute(text("SELECT number FROM ar_items ORDER BY id LIMIT 50")).scalars().all()
+        )
     names = [row.last_name for row in people[::40]]
+    phones = list(phones)
     return Samples(
         names=names,
         infixes=[name[1:4].lower() for name in names if len(name) >= 4],
         phones=[_typed_another_way(e164) for e164 in phones],
+        e164s=phones,
+        item_numbers=list(item_numbers),
         places=[(row.city, row.postcode) for row in places],
         users=list(users),
         contact_ids=[row.id for row in people[::40]],
@@ -137,7 +150,19 @@ class Lookups:
         self.data = data
         self.settings = settings
         self.definition = load_shipped("default")
-        keys = ("name", "infix", "phone", "place", "user", "ctx", *data.quick_values)
+        keys = (
+            "name",
+            "infix",
+            "phone",
+            "place",
+            "user",
+            "ctx",
+            "item",
+            "caller",
+            "any",
+            "suggest",
+            *data.quick_values,
+        )
         self.cycle = {key: itertools.cycle(range(1000)) for key in keys}
 
     def _pick(self, key: str, values: list[Any]) -> Any:
@@ -155,6 +180,36 @@ class Lookups:
             business_unit=None,
         )
         return request, body
+
+    def one_box(self, value: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Quick field `any`: the fields the value's shape fits among the shipped definition's, as the service
+        picks them (`identify.any_fields`), searched at once."""
+        request = {"field": catalogue.ANY.key, "operator": "=", "value": value, "size": PAGE}
+        region = self.settings.default_phone_region
+        fields = identify.any_fields(self.definition.quick_search_fields, Operator.EQUALS, value, phone_region=region)
+        body = identify.any_search_body(
+            fields=fields,
+            operator=Operator.EQUALS,
+            value=value,
+            size=PAGE,
+            after=None,
+            phone_region=region,
+            business_unit=None,
+        )
+        return request, body
+
+    def caller(self, number: str) -> dict[str, Any]:
+        """`GET /api/lookup/caller`'s body: the number as the switch sent it, the service's default page size."""
+        return identify.caller_body(
+            number=identify.caller_number(number),
+            size=page_size(None, self.settings),
+            phone_region=self.settings.default_phone_region,
+            business_unit=None,
+        )
+
+    def suggest(self, field: str, prefix: str) -> dict[str, Any]:
+        checked = suggest.parse(self.definition, field, prefix, max_length=self.settings.max_value_length)
+        return suggest.suggest_body(checked, business_unit=None)
 
     def advanced(self, city: str, postcode: str) -> tuple[dict[str, Any], dict[str, Any]]:
         request = {"address": {"city": city, "postcode": postcode}, "size": PAGE}
@@ -183,6 +238,9 @@ class Lookup:
     # A request the service refuses (a 422): timed through the service, and raw with the body the service built
     # before the rule that refuses it, where one did (several short `like` parts), so before and after share a run.
     refused: bool = False
+    # A lookup of a stored value: an answer without a single contact is counted (`Run.empty`), so a row that finds
+    # nothing (a broken body, a wrong sample) shows in the report instead of timing an empty search.
+    finds: bool = False
 
 
 def lookups_to_time(lookups: Lookups, tokens: dict[str, str]) -> dict[str, Callable[[], Lookup]]:
@@ -223,6 +281,53 @@ def lookups_to_time(lookups: Lookups, tokens: dict[str, str]) -> dict[str, Calla
         body = queries.recent_communications_body(user=user, size=PAGE, after=None, business_unit=None)
         return Lookup("GET", f"/api/communications/recent?size={PAGE}", None, tokens[user], communications, body)
 
+    def caller() -> Lookup:
+        number = lookups._pick("caller", data.phones)
+        path = f"/api/lookup/caller?number={urllib.parse.quote(number)}"
+        return Lookup("GET", path, None, agent, settings.quick_alias, lookups.caller(number), finds=True)
+
+    def one_box(values: list[str]) -> Callable[[], Lookup]:
+        def make() -> Lookup:
+            request, body = lookups.one_box(lookups._pick("any", values))
+            return Lookup("POST", "/api/search/quick", request, agent, settings.quick_alias, body, finds=True)
+
+        return make
+
+    def suggestion(field: str, prefixes: list[str]) -> Callable[[], Lookup]:
+        def make() -> Lookup:
+            prefix = lookups._pick("suggest", prefixes)
+            path = f"/api/search/suggest?field={field}&prefix={urllib.parse.quote(prefix)}"
+            return Lookup("GET", path, None, agent, settings.quick_alias, lookups.suggest(field, prefix), finds=True)
+
+        return make
+
+    def transaction() -> Lookup:
+        request, body = lookups.quick("item", "transaction_number", "=", lookups._pick("item", data.item_numbers))
+        return Lookup("POST", "/api/search/quick", request, agent, settings.quick_alias, body, finds=True)
+
+    # A name's first two to four letters, a phone's first international digits as typed (`+3361`).
+    name_prefixes = [name[: 2 + i % 3] for i, name in enumerate(data.names) if len(name) >= 4]
+    phone_prefixes = [e164[: 4 + i % 3] for i, e164 in enumerate(data.e164s)]
+    accounts = data.quick_values.get("account_number", [])
+    identifying = {
+        "caller lookup": caller,
+        "any: phone": one_box(data.phones),
+        "any: name": one_box(data.names),
+        "any: account number": one_box(accounts),
+        "suggest name": suggestion("name", name_prefixes),
+        "suggest phone": suggestion("phone", phone_prefixes),
+        "transaction_number": transaction,
+    }
+    wanted = {
+        "caller lookup": data.phones,
+        "any: phone": data.phones,
+        "any: name": data.names,
+        "any: account number": accounts,
+        "suggest name": name_prefixes,
+        "suggest phone": phone_prefixes,
+        "transaction_number": data.item_numbers,
+    }
+
     def context() -> Lookup:
         contact_id = lookups._pick("ctx", data.contact_ids)
         return Lookup("GET", f"/api/contacts/{contact_id}/context", None, agent, None, None)
@@ -234,23 +339,36 @@ def lookups_to_time(lookups: Lookups, tokens: dict[str, str]) -> dict[str, Calla
         "advanced nested": advanced,
         "recent": recent,
         "context": context,
+        **{name: make for name, make in identifying.items() if wanted[name]},
         **like_lookups,
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Run:
+    """What `run_side_by_side` measured: per row, the service's and the engine's timings, the samples the service
+    refused as too common, and the samples of a `Lookup.finds` row whose answer held no contact."""
+
+    service: dict[str, Timing]
+    raw: dict[str, Timing]
+    too_common: dict[str, int]
+    empty: dict[str, int]
+
+
 def run_side_by_side(
     http: urllib3.HTTPConnectionPool, lookups: Lookups, tokens: dict[str, str], *, samples: int, warmup: int
-) -> tuple[dict[str, Timing], dict[str, Timing], dict[str, int]]:
+) -> Run:
     """Each sample asks the service and the engine the same body, one right after the other, so both see the same
     load on a noisy machine; the engine gets the engine-side timeout and the partial-results refusal the service
     adds."""
     client = build_client(lookups.settings)
     too_common = 0
+    empty = 0
     engine_params = {"allow_partial_search_results": "false"}
     timeout = f"{lookups.settings.search_timeout_ms}ms"
 
     def through_service(lookup: Lookup) -> None:
-        nonlocal too_common
+        nonlocal too_common, empty
         headers = {"Authorization": f"Bearer {lookup.token}"}
         body = None
         if lookup.request is not None:
@@ -262,7 +380,9 @@ def run_side_by_side(
             too_common += 1
         elif answer.status not in ((422,) if lookup.refused else (200, 503)):
             raise RuntimeError(f"{lookup.method} {lookup.path}: {answer.status} {answer.data[:500]!r}")
-        orjson.loads(answer.data)
+        parsed = orjson.loads(answer.data)
+        if lookup.finds and answer.status == 200 and not parsed["items"]:
+            empty += 1
 
     def raw(lookup: Lookup) -> None:
         try:
@@ -275,8 +395,9 @@ def run_side_by_side(
     service_times: dict[str, Timing] = {}
     raw_times: dict[str, Timing] = {}
     refused_too_common: dict[str, int] = {}
+    found_nothing: dict[str, int] = {}
     for name, make in lookups_to_time(lookups, tokens).items():
-        too_common = 0
+        too_common = empty = 0
         by_service: list[float] = []
         by_engine: list[float] = []
         for sample in range(warmup + samples):
@@ -289,7 +410,7 @@ def run_side_by_side(
             elif sample % 2:
                 sides.reverse()
             if sample == warmup:
-                too_common = 0  # the warm-up's refusals are not samples
+                too_common = empty = 0  # the warm-up's refusals are not samples
             for ask, times in sides:
                 started = time.perf_counter()
                 ask(lookup)
@@ -298,10 +419,15 @@ def run_side_by_side(
         service_times[name] = Timing.of(by_service)
         if too_common:
             refused_too_common[name] = too_common
+        if empty:
+            found_nothing[name] = empty
         if by_engine:
             raw_times[name] = Timing.of(by_engine)
-        print(f"{name}: {service_times[name]} / {raw_times.get(name)}; too common: {too_common}", flush=True)
-    return service_times, raw_times, refused_too_common
+        print(
+            f"{name}: {service_times[name]} / {raw_times.get(name)}; too common: {too_common}; empty: {empty}",
+            flush=True,
+        )
+    return Run(service_times, raw_times, refused_too_common, found_nothing)
 
 
 def run_sql(engine: Engine, lookups: Lookups, *, samples: int) -> dict[str, Timing]:
@@ -432,18 +558,21 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         lookups = Lookups(data, settings)
         with service(env, log=work / "service.log") as base:
             http = urllib3.connection_from_url(base, maxsize=1, timeout=30, retries=False)
-            through_service, raw, too_common = run_side_by_side(
-                http, lookups, tokens, samples=args.samples, warmup=args.warmup
-            )
+            measured = run_side_by_side(http, lookups, tokens, samples=args.samples, warmup=args.warmup)
     in_sqlite = run_sql(sqlite, lookups, samples=max(3, args.samples // 10))
     in_postgres = run_sql(postgres, lookups, samples=max(3, args.samples // 10)) if postgres else {}
-    print(report(args.contacts, through_service, raw, in_postgres, in_sqlite, too_common))
+    print(
+        report(
+            args.contacts, measured.service, measured.raw, in_postgres, in_sqlite, measured.too_common, measured.empty
+        )
+    )
     return {
-        "service": through_service,
-        "raw": raw,
+        "service": measured.service,
+        "raw": measured.raw,
         "postgresql": in_postgres,
         "sqlite": in_sqlite,
-        "too_common": too_common,
+        "too_common": measured.too_common,
+        "empty": measured.empty,
         "index_prefix": run,
     }
 
@@ -455,9 +584,12 @@ def report(
     in_postgres: dict[str, Timing],
     in_sqlite: dict[str, Timing],
     too_common: dict[str, int] | None = None,
+    empty: dict[str, int] | None = None,
 ) -> str:
-    """`too_common`: per row, the samples the service refused after counting their candidates (a 422)."""
-    too_common = too_common or {}
+    """`too_common`: per row, the samples the service refused after counting their candidates (a 422); `empty`:
+    the samples of a lookup of a stored value (caller, one box, suggestions, transaction number) that found no
+    contact, which a sound row never has."""
+    too_common, empty = too_common or {}, empty or {}
 
     def cell(timing: Timing | None) -> str:
         return f"{timing.p50_ms:.1f} / {timing.p99_ms:.1f}" if timing else "n/a"
@@ -465,16 +597,21 @@ def report(
     lines = [
         f"{contacts:,} demo contacts; p50 / p99 in ms",
         "",
-        "| lookup | service | raw OpenSearch | service p50 ÷ raw p50 | PostgreSQL pg_trgm | SQLite LIKE | too common |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| lookup | service | raw OpenSearch | service p50 ÷ raw p50 | service p99 ÷ raw p99 | PostgreSQL pg_trgm "
+        "| SQLite LIKE | too common |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, timing in through_service.items():
         engine = raw.get(name)
         ratio = f"{timing.p50_ms / engine.p50_ms:.2f}x" if engine else "n/a"
+        ratio_p99 = f"{timing.p99_ms / engine.p99_ms:.2f}x" if engine else "n/a"
         lines.append(
-            f"| {name} | {cell(timing)} | {cell(engine)} | {ratio} | {cell(in_postgres.get(name))} "
+            f"| {name} | {cell(timing)} | {cell(engine)} | {ratio} | {ratio_p99} | {cell(in_postgres.get(name))} "
             f"| {cell(in_sqlite.get(name))} | {too_common.get(name, 0)} of {timing.samples} |"
         )
+    if empty:
+        found = ", ".join(f"{name} {count}" for name, count in empty.items())
+        lines += ["", f"Samples that found no contact (a lookup of a stored value should find one): {found}"]
     return "\n".join(lines)
 
 

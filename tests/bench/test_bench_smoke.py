@@ -2,7 +2,7 @@
 
 import pytest
 
-from bench import capacity, flush, indexing, search
+from bench import capacity, flush, importing, indexing, search
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +45,18 @@ def test_search_bench_times_every_lookup_through_the_service_and_raw(bench_env):
     assert refused and set(result["raw"]) == set(result["service"]) - {"context"} - refused
     assert set(result["sqlite"]) == base - {"context"}
     assert all(timing.samples == 3 for timing in result["service"].values())
+    # The identifying rows, each through the service and raw, each sample finding a stored value's contact.
+    identifying = {
+        "caller lookup",
+        "any: phone",
+        "any: name",
+        "any: account number",
+        "suggest name",
+        "suggest phone",
+        "transaction_number",
+    }
+    assert identifying <= set(result["raw"]) and identifying <= set(result["service"])
+    assert not identifying & set(result["empty"]), result["empty"]
 
 
 def test_search_bench_reuses_the_indices_an_earlier_run_built(bench_env):
@@ -55,6 +67,18 @@ def test_search_bench_reuses_the_indices_an_earlier_run_built(bench_env):
     assert all(timing.samples == 2 for timing in result["raw"].values())
     with pytest.raises(SystemExit, match="does not exist"):
         search.main([*again, "--index-prefix", "never-built"])
+
+
+def test_importing_bench_gives_the_contacts_and_their_items_rates_and_the_items_feed_in_one_run(bench_env, os_client):
+    result = importing.main(["--contacts", "30", "--timeout", "300"])
+    assert result["contacts"] == 30 and result["items"] > 30, "the demo accounts carry about ten items a contact"
+    (figures,) = result["rounds"]
+    assert figures["import_contacts_per_s"] > 0 and figures["import_items_per_s"] > figures["import_contacts_per_s"]
+    assert figures["rebuild_seconds"] > 0 and figures["ratio"] > 0
+    # Every item of the imported database fed back changed (the run checks each line was an update).
+    assert figures["feed_items"] == result["items"] and figures["feed_items_per_s"] > 0
+    assert figures["feed_until_searchable_seconds"] >= figures["feed_seconds"]
+    assert not os_client.indices.get(index="bench-im-*"), "the run drops its indices"
 
 
 def test_flush_bench_times_a_patch_replacing_subscriptions_at_each_size(bench_env):
