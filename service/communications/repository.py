@@ -84,4 +84,4 @@ def alerts(session: Session, *, business_unit: str | None, limit: int) -> list[R
     )
     if business_unit is not None:
         statement = statement.where(Contact.business_unit == business_unit)
-    return list(session.execute(statement).tuples())
+    return list(session.execute(statement))
