@@ -4,18 +4,28 @@ contact's, or when the active definition does not enable them."""
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select
 
+from indexer.rebuild import rebuild
+from indexer.sync import OutboxSync
+from service.app import create_app
+from service.auth.service import add_user
+from service.db.session import build_engine, build_sessionmaker
 from service.models import ARAccount, ARItem, AuditEntry, Communication, CreditMemoRequest
 from tests.service.communications.test_communications_api import call, errors_at
-from tests.service.contacts.conftest import create_contact
+from tests.service.contacts.conftest import USERS, Api, create_contact
 from tests.service.contacts.test_definition_enforced import activate
 
 COLLECTIONS = ["log_communication", "manage_account", "place_in_dispute", "exclude_from_dunning"]
+INDICES = itertools.count()
 
 
 def invoice(number: str, amount: str = "300.00", **extra: Any) -> dict[str, Any]:
@@ -26,7 +36,9 @@ def account(number: str, *items: dict[str, Any]) -> dict[str, Any]:
     return {"number": number, "name": number, "currency": "eur", "items": list(items)}
 
 
-async def debtor(api, *accounts: dict[str, Any], bu: str = "BU01", external_id: str = "CRM-0042") -> dict[str, Any]:
+async def debtor(
+    api, *accounts: dict[str, Any], bu: str = "BU01", external_id: str = "CRM-0042", **extra: Any
+) -> dict[str, Any]:
     """A BU01 contact with these accounts (default: one account with two invoices)."""
     chosen = list(accounts) or [account("AR-0042", invoice("INV-2026-0001"), invoice("INV-2026-0002", "80.00"))]
     return await create_contact(
@@ -37,6 +49,7 @@ async def debtor(api, *accounts: dict[str, Any], bu: str = "BU01", external_id: 
         id_number=f"ID-{external_id}",
         access_tokens=[],
         subscriptions=[],
+        **extra,
     )
 
 
@@ -77,8 +90,6 @@ def last_audit_changes(api) -> list[str]:
 
 async def wait_for_audit(api, predicate) -> list[str]:
     """The audit entry is written after the answer, by a background thread."""
-    import asyncio
-
     for _ in range(100):
         try:
             changes = last_audit_changes(api)
@@ -305,3 +316,66 @@ async def test_a_dispute_the_definition_does_not_enable_is_refused(api):
     response = await post(api, contact["id"], [dispute])
     assert response.status_code == 403 and "place_in_dispute" in response.json()["detail"]
     assert item_row(api, "INV-2026-0001").status == "open"
+
+
+@dataclass
+class IndexedApi(Api):
+    sync: OutboxSync
+
+
+class TestTheAdvancedSearchAgreesWithTheCallHistoryAfterTheSync:
+    """The dunning and dispute filters, once the outbox is drained into the real engine."""
+
+    @pytest.fixture
+    async def api(self, make_database, database, settings, os_client, run_prefix):
+        own_db = make_database(database.backend, "effects")
+        prefix = f"{run_prefix}-fx-{database.backend}-{next(INDICES)}"
+        own = settings.model_copy(update={"database_url": own_db.url, "index_prefix": prefix})
+        engine = build_engine(own)
+        sessions = build_sessionmaker(engine)
+        with sessions.begin() as session:
+            tokens = {name: add_user(session, name, role, bu)[1] for name, role, bu in USERS}
+        rebuild(settings=own, engine=engine, client=os_client)
+        app = create_app(own)
+        try:
+            async with app.router.lifespan_context(app):
+                transport = httpx.ASGITransport(app=app)
+                async with httpx.AsyncClient(transport=transport, base_url="http://contact-lookup.test") as client:
+                    sync = OutboxSync(settings=own, engine=engine, client=os_client)
+                    yield IndexedApi(client=client, sessions=sessions, tokens=tokens, sync=sync)
+        finally:
+            engine.dispose()
+            os_client.indices.delete(index=f"{prefix}-*", params={"expand_wildcards": "all"})
+
+    async def found(self, api: IndexedApi, criteria: dict[str, Any]) -> list[str]:
+        api.sync.drain()
+        response = await api.client.post(
+            "/api/search/advanced", json={"accounts_receivable": criteria}, headers=api.as_("agent-bu01")
+        )
+        assert response.status_code == 200, response.text
+        return sorted(i["display_name"] for i in response.json()["items"])
+
+    async def test_exclude_then_include_moves_the_customer_in_and_out_of_the_dunning_filter(self, api):
+        contact = await debtor(api)
+        await debtor(api, account("AR-0050", invoice("INV-50")), external_id="CRM-0050", first_name="Paul")
+        assert await self.found(api, {"dunning_excluded": True}) == []
+        await logged(api, contact["id"], [{"action": "exclude_from_dunning"}])
+        assert await self.found(api, {"dunning_excluded": True}) == ["Marie Lefèvre"]
+        assert await self.found(api, {"dunning_excluded": False}) == ["Paul Lefèvre"]
+        await logged(api, contact["id"], [{"action": "include_in_dunning"}])
+        assert await self.found(api, {"dunning_excluded": True}) == []
+
+    async def test_a_dispute_and_its_end_move_the_customer_in_and_out_of_the_dispute_filter(self, api):
+        contact = await debtor(api)
+        await debtor(api, account("AR-0050", invoice("INV-50")), external_id="CRM-0050", first_name="Paul")
+        dispute = {"action": "partial_dispute", "amount": "40.00", "reference": transaction("INV-2026-0001")}
+        created = await logged(api, contact["id"], [dispute])
+        assert await self.found(api, {"in_dispute": True}) == ["Marie Lefèvre"]
+        patched = await api.client.patch(
+            f"/api/communications/{created['id']}",
+            json={"actions": [dispute | {"amount": "0"}]},
+            headers=api.as_("agent-bu01"),
+        )
+        assert patched.status_code == 200, patched.text
+        assert await self.found(api, {"in_dispute": True}) == []
+        assert await self.found(api, {"in_dispute": False}) == ["Marie Lefèvre", "Paul Lefèvre"]
