@@ -16,9 +16,12 @@ touched accounts and items in the outbox with the contact.
 - `collection_follow_up` needs the communication's `follow_up_on`.
 - `alert` puts the communication in the admins' alert list (`GET /api/communications/alerts`).
 
-Only the actions a write adds or changes are applied (a PATCH that keeps an action does not apply it again);
-removing an action or deleting the communication undoes nothing: the account and the item stay as they are, and
-a later call says otherwise (`include_in_dunning`, a dispute at 0).
+Only the actions a write adds or changes are applied (a PATCH that keeps an action does not apply it again).
+Removing an action or deleting the communication undoes nothing (the account stays excluded until a call
+includes it again: Oracle's "remains off the dunning list until you re-include the customer"; a credit memo
+request stays asked for), except for a dispute: Oracle marks an amount as no longer in dispute by "update the
+Amount to zero, or delete the record", so removing a `partial_dispute` (or deleting its communication) ends the
+item's dispute (`withdraw`), unless another call has since set the item's disputed amount to something else.
 """
 
 from __future__ import annotations
@@ -125,6 +128,11 @@ def find_account(call: Call, action: Mapping[str, Any], position: int) -> ARAcco
     )
 
 
+def _end_dispute(item: ARItem) -> None:
+    item.disputed_amount = ZERO
+    item.status = (ARItemStatus.OPEN if item.open_amount > ZERO else ARItemStatus.CLOSED).value
+
+
 def _dunning(excluded: bool) -> Rule:
     def rule(call: Call, position: int, action: Mapping[str, Any]) -> Planned:
         account = find_account(call, action, position)
@@ -151,11 +159,11 @@ def partial_dispute(call: Call, position: int, action: Mapping[str, Any]) -> Pla
         )
 
     def apply(_session: Session, _communication: Communication) -> None:
-        item.disputed_amount = amount
         if amount > ZERO:
+            item.disputed_amount = amount
             item.status = ARItemStatus.IN_DISPUTE.value
         else:
-            item.status = (ARItemStatus.OPEN if item.open_amount > ZERO else ARItemStatus.CLOSED).value
+            _end_dispute(item)
 
     effect = "dispute_placed" if amount > ZERO else "dispute_ended"
     return Planned(
@@ -237,6 +245,49 @@ def plan(call: Call, actions: Sequence[tuple[int, Mapping[str, Any]]]) -> tuple[
         if outcome is not None:
             planned.append(outcome)
     return planned, errors
+
+
+def withdraw(
+    call: Call, removed: Sequence[Mapping[str, Any]], *, kept: Sequence[Mapping[str, Any]] = ()
+) -> list[Planned]:
+    """The disputes that end because their `partial_dispute` action is removed (or its communication deleted):
+    those whose item still carries the amount the action placed and that no action `kept` (or added) names. An
+    item gone meanwhile is nothing to end; removing never refuses."""
+    named = {
+        fold_identifier(n)
+        for a in kept
+        if a["action"] == CallAction.PARTIAL_DISPUTE and (n := _reference(a, TRANSACTION))
+    }
+    planned: list[Planned] = []
+    for action in removed:
+        number = _reference(action, TRANSACTION)
+        amount = _amount(action)
+        if (
+            action["action"] != CallAction.PARTIAL_DISPUTE
+            or not number
+            or not amount
+            or fold_identifier(number) in named
+        ):
+            continue
+        try:
+            account, item = find_item(call, number, 0)
+        except Refused:
+            continue
+        if item.disputed_amount != amount:
+            continue
+
+        def end(_session: Session, _communication: Communication, item: ARItem = item) -> None:
+            _end_dispute(item)
+
+        effect = {
+            "action": action["action"],
+            "effect": "dispute_ended",
+            "account": account.number,
+            "item": item.number,
+            "amount": "0",
+        }
+        planned.append(Planned(effect, end))
+    return planned
 
 
 def apply(planned: Sequence[Planned], session: Session, communication: Communication) -> list[Effect]:

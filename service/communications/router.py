@@ -171,7 +171,8 @@ def update_communication(
     audit: CommunicationUpdateAudit,
 ) -> CommunicationRead:
     """Fields left out stay; `keywords` and `references` replace the whole list. `contact_id` cannot change. The
-    actions the patch adds or changes take effect (`effects`); an action removed undoes nothing."""
+    actions the patch adds or changes take effect (`effects`); a dispute removed ends, any other action removed
+    undoes nothing."""
     audit.asked({"communication_id": communication_id})
     before = service.get(communication_id, principal)
     unit = _contact_unit(session, principal, before.contact_id)
@@ -202,12 +203,13 @@ def delete_communication(
     expected: ExpectedVersion,
     audit: CommunicationDeleteAudit,
 ) -> Response:
-    """Whatever its status (the ERP seed allows it), by its author or an admin. The effects its actions had stay
-    (an account excluded from dunning stays excluded, a dispute stays open)."""
+    """Whatever its status (the ERP seed allows it), by its author or an admin. The disputes its actions placed end
+    with it (Oracle: "update the Amount to zero, or delete the record"); every other effect stays (an account
+    excluded from dunning stays excluded until a call includes it again)."""
     audit.asked({"communication_id": communication_id})
     communication = service.get(communication_id, principal)
     unit = _contact_unit(session, principal, communication.contact_id)
     audit.about(unit)
-    service.delete(communication_id, principal, expected_version=expected)
-    _wrote(audit, Action.DELETE, communication, unit, [])
+    written = service.delete(communication_id, principal, expected_version=expected)
+    _wrote(audit, Action.DELETE, communication, unit, _effect_names(written.effects))
     return deleted()

@@ -179,7 +179,8 @@ class CommunicationsService:
         """Anyone who sees the contact may add to a conversation (PeopleSoft, Oracle); lists given replace.
 
         The effects of the actions the patch adds or changes are applied (a dispute's new amount changes its item);
-        an action removed undoes nothing. A `collection_follow_up` kept needs the follow-up date kept too."""
+        a dispute removed ends (`effects.withdraw`), any other action removed undoes nothing. A
+        `collection_follow_up` kept needs the follow-up date kept too."""
         communication = self._visible(communication_id, principal)
         check_version(communication, expected_version, entity="communication")
         changes = {
@@ -221,7 +222,9 @@ class CommunicationsService:
             follow_up_on = changes.get("follow_up_on", communication.follow_up_on)
             kept = [(i, a) for i, a in enumerate(after) if a not in added]
             fresh = [(i, a) for i, a in enumerate(after) if a in added]
-            planned = self._plan(communication.contact_id, fresh, follow_up_on=follow_up_on, principal=principal)
+            removed = [a for a in communication.actions if a not in after]
+            planned = self._withdraw(communication.contact_id, removed, kept=after, principal=principal)
+            planned += self._plan(communication.contact_id, fresh, follow_up_on=follow_up_on, principal=principal)
             if follow_up_on is None:
                 follow_ups = [(i, a) for i, a in kept if a["action"] == CallAction.COLLECTION_FOLLOW_UP]
                 self._plan(communication.contact_id, follow_ups, follow_up_on=None, principal=principal)
@@ -235,14 +238,17 @@ class CommunicationsService:
         self._flush(f"communication {communication.id}")
         return Written(communication, self._apply(planned, communication))
 
-    def delete(self, communication_id: int, principal: Principal, *, expected_version: int | None) -> None:
-        """Allowed whatever the status; visibility first (404), then authorship (403), then the version (409)."""
+    def delete(self, communication_id: int, principal: Principal, *, expected_version: int | None) -> Written:
+        """Allowed whatever the status; visibility first (404), then authorship (403), then the version (409). The
+        disputes its actions placed end with it (`effects.withdraw`); every other effect stays."""
         communication = self._visible(communication_id, principal)
         if not (principal.is_admin or communication.created_by == principal.name):
             raise Forbidden("only its author or an admin may delete a communication")
         check_version(communication, expected_version, entity="communication")
+        planned = self._withdraw(communication.contact_id, communication.actions, kept=(), principal=principal)
         repository.delete(self._session, communication)
         self._flush(f"communication {communication.id}")
+        return Written(communication, self._apply(planned, communication))
 
     def alerts(self, principal: Principal, *, limit: int) -> AlertList:
         """Admins only (the alert is addressed to them): an admin bound to a unit reads that unit's alerts, one bound
@@ -287,6 +293,23 @@ class CommunicationsService:
         if errors:
             raise invalid(errors)
         return planned
+
+    def _withdraw(
+        self,
+        contact_id: int,
+        removed: Sequence[dict[str, Any]],
+        *,
+        kept: Sequence[dict[str, Any]],
+        principal: Principal,
+    ) -> list[effects.Planned]:
+        """The disputes that end with the actions removed (Oracle: "update the Amount to zero, or delete the
+        record")."""
+        if not any(a["action"] == CallAction.PARTIAL_DISPUTE for a in removed):
+            return []
+        call = effects.Call(
+            accounts=repository.accounts_of(self._session, contact_id), follow_up_on=None, author=principal.name
+        )
+        return effects.withdraw(call, removed, kept=kept)
 
     def _apply(self, planned: Sequence[effects.Planned], communication: Communication) -> list[effects.Effect]:
         if not planned:

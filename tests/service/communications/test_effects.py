@@ -192,7 +192,7 @@ async def test_a_dispute_ended_on_an_item_with_nothing_open_closes_it(api):
     assert item_row(api, "INV-9").status == "closed"
 
 
-async def test_patching_the_dispute_amount_changes_the_item_and_removing_or_deleting_leaves_it(api):
+async def test_patching_the_dispute_amount_changes_the_item_and_removing_the_dispute_ends_it(api):
     contact = await debtor(api)
     dispute = {"action": "partial_dispute", "amount": "40.00", "reference": transaction("INV-2026-0001")}
     created = await logged(api, contact["id"], [dispute])
@@ -206,12 +206,33 @@ async def test_patching_the_dispute_amount_changes_the_item_and_removing_or_dele
 
     unchanged = await api.client.patch(path, json={"notes": "Customer sends proof."}, headers=api.as_("agent-bu01"))
     assert unchanged.json()["effects"] == [], "an action kept is not applied again"
-    removed = await api.client.patch(path, json={"actions": []}, headers=api.as_("agent-bu01"))
-    assert removed.status_code == 200 and removed.json()["effects"] == []
-    assert item_row(api, "INV-2026-0001").disputed_amount == Decimal("25.50")
-    deleted = await api.client.delete(path, headers=api.as_("agent-bu01"))
+    # Oracle: "to mark an amount as no longer in dispute ... either update the Amount to zero, or delete the record"
+    removed = await api.client.patch(path, json={"actions": [{"action": "call"}]}, headers=api.as_("agent-bu01"))
+    assert removed.status_code == 200, removed.text
+    assert [(e["effect"], e["item"]) for e in removed.json()["effects"]] == [("dispute_ended", "INV-2026-0001")]
+    item = item_row(api, "INV-2026-0001")
+    assert (item.status, item.disputed_amount) == ("open", Decimal("0.00"))
+
+
+async def test_deleting_a_call_ends_its_dispute_but_leaves_the_dunning_exclusion(api):
+    contact = await debtor(api)
+    dispute = {"action": "partial_dispute", "amount": "40.00", "reference": transaction("INV-2026-0001")}
+    created = await logged(api, contact["id"], [dispute, {"action": "exclude_from_dunning"}])
+    deleted = await api.client.delete(f"/api/communications/{created['id']}", headers=api.as_("agent-bu01"))
     assert deleted.status_code == 204
-    assert item_row(api, "INV-2026-0001").status == "in_dispute"
+    assert item_row(api, "INV-2026-0001").status == "open"
+    assert account_row(api, "AR-0042").dunning_excluded is True, "off dunning until a call includes it again"
+    await wait_for_audit(api, lambda c: c == ["effects.dispute_ended:INV-2026-0001"])
+
+
+async def test_deleting_a_call_leaves_a_dispute_another_call_has_changed_since(api):
+    contact = await debtor(api)
+    dispute = {"action": "partial_dispute", "amount": "40.00", "reference": transaction("INV-2026-0001")}
+    first = await logged(api, contact["id"], [dispute])
+    await logged(api, contact["id"], [dispute | {"amount": "60.00"}])
+    await api.client.delete(f"/api/communications/{first['id']}", headers=api.as_("agent-bu01"))
+    item = item_row(api, "INV-2026-0001")
+    assert (item.status, item.disputed_amount) == ("in_dispute", Decimal("60.00"))
 
 
 async def test_a_dispute_above_the_open_amount_is_refused_and_nothing_is_stored(api):
