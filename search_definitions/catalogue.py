@@ -520,7 +520,11 @@ ACTION_FIELDS: dict[str, tuple[str, ...]] = {
         "work_items.lead",
     ),
     "manage_account": ("ar_accounts",),
-    "exclude_from_dunning": ("ar_accounts.dunning_excluded", "communications.action.exclude_from_dunning"),
+    "exclude_from_dunning": (
+        "ar_accounts.dunning_excluded",
+        "communications.action.exclude_from_dunning",
+        "communications.action.include_in_dunning",
+    ),
     "place_in_dispute": ("communications.action.partial_dispute",),
     "manage_subscription": ("subscriptions",),
     "create_activity": ("work_items.activity",),

@@ -1,24 +1,33 @@
-"""/api/communications: log, read, patch and delete a communication.
+"""/api/communications: log, read, patch and delete a communication, and the admins' alert list.
 
 A communication is visible to whoever sees its contact (another business unit's is a 404). The author is always
-the caller; only the author or an admin may delete. Writes are optimistic: `If-Match: "<version>"`.
+the caller; only the author or an admin may delete. Writes are optimistic: `If-Match: "<version>"`. A write
+answers with the effects its call actions had (`effects`), and its audit entry names them.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from sqlalchemy.orm import Session
 
 from service.audit import repository as audit_repository
 from service.audit.changes import changed, communication_state
 from service.audit.record import LookupRecord
 from service.auth.service import Principal
-from service.communications.schemas import CommunicationCreate, CommunicationRead, CommunicationUpdate
-from service.communications.service import CommunicationsService
+from service.communications.effects import Effect
+from service.communications.schemas import (
+    AlertList,
+    CommunicationCreate,
+    CommunicationRead,
+    CommunicationUpdate,
+    EffectRead,
+)
+from service.communications.service import CommunicationsService, Written
 from service.deps import (
     ActiveDefinitionDep,
+    AlertsAudit,
     CommunicationAudit,
     CommunicationCreateAudit,
     CommunicationDeleteAudit,
@@ -61,7 +70,46 @@ def _wrote(
     )
 
 
+def _answer(written: Written) -> CommunicationRead:
+    effects = [EffectRead.model_validate(effect) for effect in written.effects]
+    return CommunicationRead.model_validate(written.communication).model_copy(update={"effects": effects})
+
+
+def _effect_names(effects: list[Effect]) -> list[str]:
+    """How the audit entry names each effect: `effects.<effect>:<item or account>`."""
+    names = []
+    for effect in effects:
+        target = effect.get("item") or effect.get("account")
+        names.append(f"effects.{effect['effect']}" + (f":{target}" if target else ""))
+    return names
+
+
 ServiceDep = Annotated[CommunicationsService, Depends(get_service)]
+ALERTS_LIMIT = 50
+ALERTS_MAX = 200
+
+
+@router.get(
+    "/alerts",
+    response_model=AlertList,
+    responses={**AUTH_ERRORS, **error_response(403, "the alert list is for admins; ...")},
+)
+def communication_alerts(
+    principal: CurrentUser,
+    service: ServiceDep,
+    audit: AlertsAudit,
+    limit: Annotated[int, Query(ge=1, le=ALERTS_MAX)] = ALERTS_LIMIT,
+) -> AlertList:
+    """The communications carrying an `alert` action, newest first: for admins, of their business unit (every
+    unit's for an admin bound to none)."""
+    audit.asked({"limit": limit})
+    alerts = service.alerts(principal, limit=limit)
+    audit.showed(
+        (item.contact_id for item in alerts.items),
+        total=len(alerts.items),
+        communication_ids=(item.communication_id for item in alerts.items),
+    )
+    return alerts
 
 
 @router.post(
@@ -78,13 +126,16 @@ def create_communication(
     response: Response,
     definition: ActiveDefinitionDep,
     audit: CommunicationCreateAudit,
-) -> Communication:
-    """Logs a communication against a contact the caller can see; `created_by` is the caller."""
+) -> CommunicationRead:
+    """Logs a communication against a contact the caller can see; `created_by` is the caller. Its call actions
+    take effect in the same transaction (`effects` names them)."""
     audit.asked({"contact_id": data.contact_id})
-    communication = service.create(data, principal, definition=definition)
+    written = service.create(data, principal, definition=definition)
+    communication = written.communication
     unit = _contact_unit(session, principal, communication.contact_id)
-    _wrote(audit, Action.CREATE, communication, unit, changed(None, communication_state(communication)))
-    return created(response, router.prefix, communication, communication)
+    changes = changed(None, communication_state(communication)) + _effect_names(written.effects)
+    _wrote(audit, Action.CREATE, communication, unit, changes)
+    return created(response, router.prefix, communication, _answer(written))
 
 
 @router.get("/{communication_id}", response_model=CommunicationRead, responses={**AUTH_ERRORS, **NOT_FOUND})
@@ -118,16 +169,20 @@ def update_communication(
     response: Response,
     definition: ActiveDefinitionDep,
     audit: CommunicationUpdateAudit,
-) -> Communication:
-    """Fields left out stay; `keywords` and `references` replace the whole list. `contact_id` cannot change."""
+) -> CommunicationRead:
+    """Fields left out stay; `keywords` and `references` replace the whole list. `contact_id` cannot change. The
+    actions the patch adds or changes take effect (`effects`); a dispute removed ends, any other action removed
+    undoes nothing."""
     audit.asked({"communication_id": communication_id})
     before = service.get(communication_id, principal)
     unit = _contact_unit(session, principal, before.contact_id)
     audit.about(unit)
     state = communication_state(before)
-    communication = service.update(communication_id, data, principal, expected_version=expected, definition=definition)
-    _wrote(audit, Action.UPDATE, communication, unit, changed(state, communication_state(communication)))
-    return tagged(response, communication, communication)
+    written = service.update(communication_id, data, principal, expected_version=expected, definition=definition)
+    communication = written.communication
+    changes = changed(state, communication_state(communication)) + _effect_names(written.effects)
+    _wrote(audit, Action.UPDATE, communication, unit, changes)
+    return tagged(response, communication, _answer(written))
 
 
 @router.delete(
@@ -148,11 +203,13 @@ def delete_communication(
     expected: ExpectedVersion,
     audit: CommunicationDeleteAudit,
 ) -> Response:
-    """Whatever its status (the ERP seed allows it), by its author or an admin."""
+    """Whatever its status (the ERP seed allows it), by its author or an admin. The disputes its actions placed end
+    with it (Oracle: "update the Amount to zero, or delete the record"); every other effect stays (an account
+    excluded from dunning stays excluded until a call includes it again)."""
     audit.asked({"communication_id": communication_id})
     communication = service.get(communication_id, principal)
     unit = _contact_unit(session, principal, communication.contact_id)
     audit.about(unit)
-    service.delete(communication_id, principal, expected_version=expected)
-    _wrote(audit, Action.DELETE, communication, unit, [])
+    written = service.delete(communication_id, principal, expected_version=expected)
+    _wrote(audit, Action.DELETE, communication, unit, _effect_names(written.effects))
     return deleted()

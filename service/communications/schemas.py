@@ -27,11 +27,19 @@ class ReferenceIn(Closed):
 
 
 class ActionIn(Closed):
-    """One call action (Oracle Customer Calls: several per call); `amount` belongs to `partial_dispute` only."""
+    """One call action (Oracle Customer Calls: several per call), with its effect (`communications.effects`)."""
 
     action: CallAction
-    amount: Money | None = Field(None, description="The amount in dispute, for `partial_dispute` only.")
-    reference: ReferenceIn | None = Field(None, description="The item (transaction) the action is about.")
+    amount: Money | None = Field(
+        None,
+        description="The amount in dispute for `partial_dispute` (0 ends the dispute), the amount to credit for "
+        "`credit_memo`; no other action carries one.",
+    )
+    reference: ReferenceIn | None = Field(
+        None,
+        description="What the action is about: `transaction` (an item's number) for `partial_dispute` and "
+        "`credit_memo`; `account` (an account number) or `transaction` for the dunning actions.",
+    )
     promised_on: date | None = None
 
 
@@ -40,7 +48,8 @@ Actions = Annotated[list[ActionIn], Field(max_length=20, description="The call a
 
 class CommunicationCreate(Closed):
     """`actions`, or the one-action shorthand `action` (+ `action_amount`), not both. An amount is required, and
-    > 0, exactly for `partial_dispute` (checked by the service)."""
+    >= 0, for `partial_dispute`, optional for `credit_memo` (checked by the service); `collection_follow_up` needs
+    `follow_up_on`."""
 
     contact_id: int = Field(ge=1, le=2**31 - 1)
     external_id: Text64 | None = Field(None, description="Id in the system of record; unique.")
@@ -114,6 +123,18 @@ class ActionRead(BaseModel):
     promised_on: date | None = None
 
 
+class EffectRead(BaseModel):
+    """What one call action did: `dunning_excluded`, `dunning_included`, `dispute_placed`, `dispute_ended`,
+    `credit_memo_requested`, `follow_up_scheduled`, `alert_listed`."""
+
+    action: str
+    effect: str
+    account: str | None = Field(None, description="The account's number.")
+    item: str | None = Field(None, description="The item's (transaction's) number.")
+    amount: Decimal | None = None
+    follow_up_on: date | None = None
+
+
 class CommunicationRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -140,3 +161,23 @@ class CommunicationRead(BaseModel):
     notes: str | None
     contact_person: str | None
     contact_phone: str | None
+    effects: list[EffectRead] = Field(
+        default_factory=list, description="The effects of the write that answers (empty on reads)."
+    )
+
+
+class AlertItem(BaseModel):
+    """A communication carrying an `alert` action, in the admins' alert list."""
+
+    communication_id: int
+    contact_id: int
+    display_name: str
+    interaction_at: UtcDatetime
+    created_by: str
+    notes: str | None
+    topic: str
+    status: str
+
+
+class AlertList(BaseModel):
+    items: list[AlertItem]

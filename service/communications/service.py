@@ -1,6 +1,7 @@
 """Communication rules: the caller is the author, the contact must be visible, the Partial Dispute amount, a
 follow-up is Done only once something was logged (Odoo), optimistic versions, and who may delete (the author or an
-admin, whatever the status: French ERP seed).
+admin, whatever the status: French ERP seed). The call actions' effects (`effects`) are checked with the rest and
+applied in the same transaction.
 
 Flushes, never commits; the ORM change capture queues the communication's and its contact's documents.
 """
@@ -8,6 +9,7 @@ Flushes, never commits; the ORM change capture queues the communication's and it
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -17,8 +19,15 @@ from sqlalchemy.orm import Session
 
 from search_definitions.schema import Definition
 from service.auth.service import Principal
-from service.communications import repository
-from service.communications.schemas import ActionIn, CommunicationCreate, CommunicationUpdate, ReferenceIn
+from service.communications import effects, repository
+from service.communications.schemas import (
+    ActionIn,
+    AlertItem,
+    AlertList,
+    CommunicationCreate,
+    CommunicationUpdate,
+    ReferenceIn,
+)
 from service.contacts.permissions import communication_paths, require_actions
 from service.db.base import utcnow
 from service.errors import Conflict, Forbidden, NotFound
@@ -32,14 +41,18 @@ ACTIONS = ("actions",)
 
 
 def action_errors(action: str | None, amount: Decimal | None) -> list[FieldError]:
-    """Oracle's Partial Dispute places an amount in dispute; no other call action carries one."""
+    """Oracle's Partial Dispute places an amount in dispute (0 ends the dispute); a Credit Memo may say how much to
+    credit; no other call action carries an amount."""
     if action == CallAction.PARTIAL_DISPUTE:
         if amount is None:
             return [(AMOUNT, "required when action is partial_dispute")]
-        if amount <= 0:
-            return [(AMOUNT, "must be greater than 0 (to end a dispute, change the action or delete it)")]
+        if amount < 0:
+            return [(AMOUNT, "must be 0 or more (0 ends the dispute)")]
+    elif action == CallAction.CREDIT_MEMO:
+        if amount is not None and amount <= 0:
+            return [(AMOUNT, "must be greater than 0, or left out")]
     elif amount is not None:
-        return [(AMOUNT, "only allowed when action is partial_dispute; leave it out or send null")]
+        return [(AMOUNT, "only allowed when action is partial_dispute or credit_memo; leave it out or send null")]
     return []
 
 
@@ -95,6 +108,14 @@ def _references(items: Sequence[ReferenceIn]) -> list[CommunicationReference]:
     return [CommunicationReference(qualifier=r.qualifier, reference_id=r.reference_id) for r in items]
 
 
+@dataclass(slots=True)
+class Written:
+    """A communication as a write left it, and the effects its actions had (`effects.apply`), in their order."""
+
+    communication: Communication
+    effects: list[effects.Effect] = field(default_factory=list)
+
+
 class CommunicationsService:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -103,9 +124,17 @@ class CommunicationsService:
         return self._visible(communication_id, principal)
 
     def create(
-        self, data: CommunicationCreate, principal: Principal, *, definition: Definition | None = None
-    ) -> Communication:
-        """`definition`, the caller's active one, must enable logging (and a call action's own action)."""
+        self,
+        data: CommunicationCreate,
+        principal: Principal,
+        *,
+        definition: Definition | None = None,
+        with_effects: bool = True,
+    ) -> Written:
+        """`definition`, the caller's active one, must enable logging (and a call action's own action).
+
+        `with_effects=False` (imports of past calls) logs the actions without applying them: the accounts and items
+        come from the receivables feed, not from history replayed."""
         if data.actions is not None:
             if data.action is not None or data.action_amount is not None:
                 raise invalid([(ACTIONS, "send either actions or the shorthand action/action_amount, not both")])
@@ -119,6 +148,11 @@ class CommunicationsService:
         if not repository.contact_visible(self._session, data.contact_id, business_unit=principal.business_unit):
             raise NotFound(f"no contact {data.contact_id}")
         require_actions(_paths(actions), principal, definition)
+        planned = (
+            self._plan(data.contact_id, list(enumerate(actions)), follow_up_on=data.follow_up_on, principal=principal)
+            if with_effects
+            else []
+        )
         self._check_external_id(data.external_id, communication_id=None)
         fields = data.model_dump(exclude={"references", "interaction_at", "actions", "action", "action_amount"})
         communication = Communication(
@@ -130,7 +164,7 @@ class CommunicationsService:
         _mirror(communication, actions)
         repository.add(self._session, communication)
         self._flush("the new communication")
-        return communication
+        return Written(communication, self._apply(planned, communication))
 
     def update(
         self,
@@ -140,8 +174,13 @@ class CommunicationsService:
         *,
         expected_version: int | None,
         definition: Definition | None = None,
-    ) -> Communication:
-        """Anyone who sees the contact may add to a conversation (PeopleSoft, Oracle); lists given replace."""
+        with_effects: bool = True,
+    ) -> Written:
+        """Anyone who sees the contact may add to a conversation (PeopleSoft, Oracle); lists given replace.
+
+        The effects of the actions the patch adds or changes are applied (a dispute's new amount changes its item);
+        a dispute removed ends (`effects.withdraw`), any other action removed undoes nothing. A
+        `collection_follow_up` kept needs the follow-up date kept too."""
         communication = self._visible(communication_id, principal)
         check_version(communication, expected_version, entity="communication")
         changes = {
@@ -177,6 +216,18 @@ class CommunicationsService:
             or any(getattr(communication, n) != v for n, v in changes.items())
         )
         require_actions(_paths(added, changed=changed), principal, definition)
+        planned: list[effects.Planned] = []
+        if with_effects:
+            after = actions if actions is not None else communication.actions
+            follow_up_on = changes.get("follow_up_on", communication.follow_up_on)
+            kept = [(i, a) for i, a in enumerate(after) if a not in added]
+            fresh = [(i, a) for i, a in enumerate(after) if a in added]
+            removed = [a for a in communication.actions if a not in after]
+            planned = self._withdraw(communication.contact_id, removed, kept=after, principal=principal)
+            planned += self._plan(communication.contact_id, fresh, follow_up_on=follow_up_on, principal=principal)
+            if follow_up_on is None:
+                follow_ups = [(i, a) for i, a in kept if a["action"] == CallAction.COLLECTION_FOLLOW_UP]
+                self._plan(communication.contact_id, follow_ups, follow_up_on=None, principal=principal)
         self._check_external_id(changes.get("external_id"), communication_id=communication.id)
         for name, value in changes.items():
             setattr(communication, name, value)
@@ -185,16 +236,87 @@ class CommunicationsService:
         if data.references is not None:
             communication.references = _references(data.references)
         self._flush(f"communication {communication.id}")
-        return communication
+        return Written(communication, self._apply(planned, communication))
 
-    def delete(self, communication_id: int, principal: Principal, *, expected_version: int | None) -> None:
-        """Allowed whatever the status; visibility first (404), then authorship (403), then the version (409)."""
+    def delete(self, communication_id: int, principal: Principal, *, expected_version: int | None) -> Written:
+        """Allowed whatever the status; visibility first (404), then authorship (403), then the version (409). The
+        disputes its actions placed end with it (`effects.withdraw`); every other effect stays."""
         communication = self._visible(communication_id, principal)
         if not (principal.is_admin or communication.created_by == principal.name):
             raise Forbidden("only its author or an admin may delete a communication")
         check_version(communication, expected_version, entity="communication")
+        planned = self._withdraw(communication.contact_id, communication.actions, kept=(), principal=principal)
         repository.delete(self._session, communication)
         self._flush(f"communication {communication.id}")
+        return Written(communication, self._apply(planned, communication))
+
+    def alerts(self, principal: Principal, *, limit: int) -> AlertList:
+        """Admins only (the alert is addressed to them): an admin bound to a unit reads that unit's alerts, one bound
+        to none every unit's, as every admin list is scoped."""
+        if not principal.is_admin:
+            raise Forbidden("the alert list is for admins; an agent's alerts are read by the admins of their unit")
+        rows = repository.alerts(self._session, business_unit=principal.business_unit, limit=limit)
+        return AlertList(
+            items=[
+                AlertItem(
+                    communication_id=communication.id,
+                    contact_id=contact.id,
+                    display_name=contact.display_name,
+                    interaction_at=communication.interaction_at,
+                    created_by=communication.created_by,
+                    notes=communication.notes,
+                    topic=communication.topic,
+                    status=communication.status,
+                )
+                for communication, contact in rows
+            ]
+        )
+
+    def _plan(
+        self,
+        contact_id: int,
+        actions: Sequence[tuple[int, dict[str, Any]]],
+        *,
+        follow_up_on: date | None,
+        principal: Principal,
+    ) -> list[effects.Planned]:
+        """The effects of `actions`, checked against the contact's own accounts (so never another unit's): a 422
+        naming each action's field that cannot be applied, before anything is stored."""
+        if not any(a["action"] in effects.RULES for _, a in actions):
+            return []
+        call = effects.Call(
+            accounts=repository.accounts_of(self._session, contact_id),
+            follow_up_on=follow_up_on,
+            author=principal.name,
+        )
+        planned, errors = effects.plan(call, actions)
+        if errors:
+            raise invalid(errors)
+        return planned
+
+    def _withdraw(
+        self,
+        contact_id: int,
+        removed: Sequence[dict[str, Any]],
+        *,
+        kept: Sequence[dict[str, Any]],
+        principal: Principal,
+    ) -> list[effects.Planned]:
+        """The disputes that end with the actions removed (Oracle: "update the Amount to zero, or delete the
+        record")."""
+        if not any(a["action"] == CallAction.PARTIAL_DISPUTE for a in removed):
+            return []
+        call = effects.Call(
+            accounts=repository.accounts_of(self._session, contact_id), follow_up_on=None, author=principal.name
+        )
+        return effects.withdraw(call, removed, kept=kept)
+
+    def _apply(self, planned: Sequence[effects.Planned], communication: Communication) -> list[effects.Effect]:
+        if not planned:
+            return []
+        applied = effects.apply(planned, self._session, communication)
+        self._flush(f"the effects of communication {communication.id}")
+        return applied
 
     def _visible(self, communication_id: int, principal: Principal) -> Communication:
         found = repository.get(self._session, communication_id, business_unit=principal.business_unit)

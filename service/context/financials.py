@@ -1,7 +1,7 @@
 """PURE: the Financials section of the context (the Communication Centre's "Bills, Financial Transactions,
 Payments, Used Vouchers, Wallets"), for a given day: per account the items still owed with their days past due, the
 aging buckets, what is past due and in dispute, the latest payments, the wallets and the used vouchers (never
-their secret code); credit hold and dunning at the top.
+their secret code), the credit memos asked for against each item; credit hold and dunning at the top.
 
 `today` is passed in (the router's UTC date), so the boundaries of every bucket are tested with fixed dates; the
 rules themselves are `service.receivables`', shared with the index documents.
@@ -9,7 +9,7 @@ rules themselves are `service.receivables`', shared with the index documents.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -18,11 +18,12 @@ from service.contacts.schemas import ARItemRead, VoucherRead, WalletRead
 from service.context.schemas import (
     AccountFinancials,
     Aging,
+    CreditMemoRequestRead,
     CurrencyAmount,
     Financials,
     OpenItem,
 )
-from service.models import ARAccount, ARItem
+from service.models import ARAccount, ARItem, CreditMemoRequest
 from service.models.enums import ARItemType, VoucherStatus
 
 # A long account is paged: the oldest items owed first (what a collector works first), the newest payments first.
@@ -30,10 +31,15 @@ OPEN_ITEMS_SHOWN = 100
 PAYMENTS_SHOWN = 10
 WALLETS_SHOWN = 20
 USED_VOUCHERS_SHOWN = 10
+CREDIT_MEMO_REQUESTS_SHOWN = 20
+
+CreditMemos = Mapping[int, Sequence[CreditMemoRequest]]
 
 
-def financials(accounts: Sequence[ARAccount], *, today: date) -> Financials:
-    shown = [_account(account, today) for account in accounts]
+def financials(accounts: Sequence[ARAccount], *, today: date, credit_memos: CreditMemos | None = None) -> Financials:
+    """`credit_memos`: the credit memo requests by item id, oldest first (`service.context.service` reads them)."""
+    requested = credit_memos or {}
+    shown = [_account(account, today, requested) for account in accounts]
     return Financials(
         as_of=today,
         credit_hold=any(a.credit_hold for a in accounts),
@@ -44,8 +50,10 @@ def financials(accounts: Sequence[ARAccount], *, today: date) -> Financials:
     )
 
 
-def _account(account: ARAccount, today: date) -> AccountFinancials:
+def _account(account: ARAccount, today: date, credit_memos: CreditMemos) -> AccountFinancials:
     items: list[ARItem] = list(account.items)
+    requests = {item.id: _requests(item, credit_memos) for item in items}
+    every = sorted((r for rows in requests.values() for r in rows), key=lambda r: r.requested_at, reverse=True)
     owed = sorted(
         (i for i in items if receivables.is_owed(i)),
         key=lambda i: (i.due_on is None, i.due_on or today, i.number),
@@ -77,7 +85,7 @@ def _account(account: ARAccount, today: date) -> AccountFinancials:
         disputed_amount=receivables.disputed_amount(items),
         in_dispute=receivables.in_dispute(items),
         aging=Aging.model_validate(aging),
-        open_items=[_open_item(i, today) for i in owed[:OPEN_ITEMS_SHOWN]],
+        open_items=[_open_item(i, today, requests[i.id]) for i in owed[:OPEN_ITEMS_SHOWN]],
         open_items_total=len(owed),
         latest_payments=[ARItemRead.model_validate(p) for p in payments[:PAYMENTS_SHOWN]],
         payments_total=len(payments),
@@ -85,13 +93,33 @@ def _account(account: ARAccount, today: date) -> AccountFinancials:
         wallets_total=len(account.wallets),
         used_vouchers=[VoucherRead.model_validate(v) for v in used[:USED_VOUCHERS_SHOWN]],
         used_vouchers_total=len(used),
+        credit_memo_requests=every[:CREDIT_MEMO_REQUESTS_SHOWN],
     )
 
 
-def _open_item(item: ARItem, today: date) -> OpenItem:
+def _requests(item: ARItem, credit_memos: CreditMemos) -> list[CreditMemoRequestRead]:
+    return [
+        CreditMemoRequestRead(
+            item=item.number,
+            amount=r.amount,
+            requested_by=r.requested_by,
+            requested_at=r.requested_at,
+            communication_id=r.communication_id,
+        )
+        for r in credit_memos.get(item.id, ())
+    ]
+
+
+def _open_item(item: ARItem, today: date, requests: list[CreditMemoRequestRead]) -> OpenItem:
     days = receivables.days_past_due(item, today)
     read = ARItemRead.model_validate(item)
-    return OpenItem(**read.model_dump(), days_past_due=days, bucket=receivables.bucket(days), past_due=days > 0)
+    return OpenItem(
+        **read.model_dump(),
+        days_past_due=days,
+        bucket=receivables.bucket(days),
+        past_due=days > 0,
+        credit_memo_requests=requests,
+    )
 
 
 def _by_currency(amounts: Iterable[tuple[str, Decimal]]) -> list[CurrencyAmount]:

@@ -60,10 +60,26 @@ class Grouped(BaseModel):
     completed: list[WorkItemRead]
 
 
+class CreditMemoRequestRead(BaseModel):
+    """A call's `credit_memo` action: a credit memo asked for against one item (`communication_id` None once that
+    call was deleted)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    item: str = Field(description="The item's (transaction's) number.")
+    amount: Decimal | None
+    requested_by: str
+    requested_at: UtcDatetime
+    communication_id: int | None
+
+
 class OpenItem(ARItemRead):
     days_past_due: int = Field(description="Days since the due date on the day of the answer (0 until it passes).")
     bucket: str = Field(description="current, 1-30, 31-60, 61-90 or over_90.")
     past_due: bool
+    credit_memo_requests: list[CreditMemoRequestRead] = Field(
+        default_factory=list, description="The credit memos asked for against this item, oldest first."
+    )
 
 
 class Aging(BaseModel):
@@ -106,6 +122,11 @@ class AccountFinancials(BaseModel):
         description="Vouchers used on the account, latest use first (at most 10); never their secret code."
     )
     used_vouchers_total: int
+    credit_memo_requests: list[CreditMemoRequestRead] = Field(
+        default_factory=list,
+        description="Every credit memo asked for against an item of the account (closed items too), newest first "
+        "(at most 20).",
+    )
 
 
 class Financials(BaseModel):

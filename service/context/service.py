@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import select
@@ -21,7 +22,7 @@ from service.contacts.schemas import (
 from service.context.financials import financials
 from service.context.schemas import ContactContext, ContactInformation, ContextPhone, Grouped
 from service.errors import NotFound
-from service.models import Communication
+from service.models import Communication, CreditMemoRequest
 from service.models.enums import WorkItemKind, is_completed
 
 DEFAULT_LATEST = 20
@@ -43,6 +44,21 @@ def latest_communications(session: Session, contact_id: int, limit: int) -> list
         .options(selectinload(Communication.references))
     )
     return list(session.scalars(statement))
+
+
+def credit_memo_requests(session: Session, item_ids: Sequence[int]) -> dict[int, list[CreditMemoRequest]]:
+    """The credit memo requests of these items, by item, oldest first."""
+    found: dict[int, list[CreditMemoRequest]] = {}
+    if not item_ids:
+        return found
+    statement = (
+        select(CreditMemoRequest)
+        .where(CreditMemoRequest.ar_item_id.in_(item_ids))
+        .order_by(CreditMemoRequest.requested_at, CreditMemoRequest.id)
+    )
+    for request in session.scalars(statement):
+        found.setdefault(request.ar_item_id, []).append(request)
+    return found
 
 
 def contact_context(
@@ -85,7 +101,10 @@ def contact_context(
                 ),
             )
         elif section is ContextSection.FINANCIALS:
-            context.financials = financials(contact.ar_accounts, today=today)
+            item_ids = [item.id for account in contact.ar_accounts for item in account.items]
+            context.financials = financials(
+                contact.ar_accounts, today=today, credit_memos=credit_memo_requests(session, item_ids)
+            )
         elif section is ContextSection.COMMUNICATIONS:
             limit = definition.recent_communications_limit or DEFAULT_LATEST
             context.communications = [

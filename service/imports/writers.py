@@ -8,6 +8,8 @@ an admin bound to `business_unit` when one is given: lines of another unit are r
 One rule differs from an agent's write, on purpose: a phone that is no valid number is stored as typed, without
 E.164 (searchable by its digits), and reported as a warning, unless the import is strict about phones. Legacy
 data holds such numbers by the thousand, and refusing the line would lose the customer for one bad number.
+Imported communications are past calls: their actions are kept without effects (the accounts and items come from
+the receivables feed, not from history replayed).
 """
 
 from __future__ import annotations
@@ -135,7 +137,7 @@ class CommunicationWriter:
         principal = _principal(record.created_by, self._unit)
         found = repository.communication_by_external_id(self._session, record.external_id)
         if found is None:
-            self._service.create(record.as_create(contact.id), principal)
+            self._service.create(record.as_create(contact.id), principal, with_effects=False)
             return Outcome.CREATED
         if found.contact_id != contact.id:
             owner = repository.contact_external_id(self._session, found.contact_id)
@@ -153,5 +155,11 @@ class CommunicationWriter:
             del values[name]
         with self._session.no_autoflush:
             communication.created_by = record.created_by
-            self._service.update(found.id, CommunicationUpdate.model_validate(values), principal, expected_version=None)
+            self._service.update(
+                found.id,
+                CommunicationUpdate.model_validate(values),
+                principal,
+                expected_version=None,
+                with_effects=False,
+            )
         return Outcome.UPDATED

@@ -6,6 +6,7 @@ from service.models.ar_account import ARAccount, ARItem, Voucher, Wallet
 from service.models.audit import AuditEntry
 from service.models.communication import Communication, CommunicationReference
 from service.models.contact import AccessToken, Address, Contact, Email, Phone
+from service.models.credit_memo import CreditMemoRequest
 from service.models.definition import DefinitionActivation, DefinitionRecord, DefinitionVersion
 from service.models.import_checkpoint import ImportCheckpoint
 from service.models.outbox import OutboxEntry
@@ -24,6 +25,7 @@ __all__ = [
     "Communication",
     "CommunicationReference",
     "Contact",
+    "CreditMemoRequest",
     "DefinitionActivation",
     "DefinitionRecord",
     "DefinitionVersion",

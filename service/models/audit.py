@@ -28,6 +28,7 @@ class Lookup(StrEnum):
     SIMILAR_CONTACTS = "similar_contacts"
     SEARCH_SUGGEST = "search_suggest"
     VOUCHER_SECRET = "voucher_secret"
+    COMMUNICATION_ALERTS = "communication_alerts"
 
 
 class Action(StrEnum):

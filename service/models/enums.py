@@ -119,6 +119,7 @@ class CallAction(StrEnum):
     COLLECTION_FOLLOW_UP = "collection_follow_up"
     CREDIT_MEMO = "credit_memo"
     EXCLUDE_FROM_DUNNING = "exclude_from_dunning"
+    INCLUDE_IN_DUNNING = "include_in_dunning"
     PARTIAL_DISPUTE = "partial_dispute"
 
 

@@ -81,10 +81,10 @@ async def test_server_owned_fields_cannot_be_sent(api, contact, field):
     ("action", "amount", "message"),
     [
         ("partial_dispute", None, "action_amount: required when action is partial_dispute"),
-        ("partial_dispute", "0", "action_amount: must be greater than 0"),
-        ("partial_dispute", "-5", "action_amount: must be greater than 0"),
-        ("call", "40.00", "action_amount: only allowed when action is partial_dispute"),
-        (None, "40.00", "action_amount: only allowed when action is partial_dispute"),
+        ("partial_dispute", "-5", "action_amount: must be 0 or more (0 ends the dispute)"),
+        ("credit_memo", "0", "action_amount: must be greater than 0, or left out"),
+        ("call", "40.00", "action_amount: only allowed when action is partial_dispute or credit_memo"),
+        (None, "40.00", "action_amount: only allowed when action is partial_dispute or credit_memo"),
     ],
 )
 async def test_the_amount_belongs_to_a_partial_dispute_only(api, contact, action, amount, message):
@@ -104,7 +104,9 @@ async def test_a_partial_dispute_keeps_its_amount_and_patch_rechecks_the_rule(ap
     response = await api.client.patch(path, json={"action_amount": None}, headers=api.as_("agent-bu01"))
     assert errors_at(response)["action_amount",].startswith("action_amount: required")
     response = await api.client.patch(
-        path, json={"action": "collection_follow_up", "action_amount": None}, headers=api.as_("agent-bu01")
+        path,
+        json={"action": "collection_follow_up", "action_amount": None, "follow_up_on": "2026-12-20"},
+        headers=api.as_("agent-bu01"),
     )
     assert response.status_code == 200, response.text
     assert response.json()["action"] == "collection_follow_up" and response.json()["action_amount"] is None

@@ -9,7 +9,7 @@ import { FieldErrors } from "./errors.js";
 const DIRECTIONS = ["incoming", "outgoing"];
 const CHANNELS = ["phone", "email", "portal", "letter"];
 const STATUSES = ["open", "in_progress", "closed"];
-const ACTIONS = ["alert", "call", "collection_action", "collection_follow_up", "credit_memo", "exclude_from_dunning", "partial_dispute"];
+const ACTIONS = ["alert", "call", "collection_action", "collection_follow_up", "credit_memo", "exclude_from_dunning", "include_in_dunning", "partial_dispute"];
 const QUALIFIERS = ["invoice", "item", "transaction", "order"];
 
 function localInput(iso) {
