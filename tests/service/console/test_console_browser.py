@@ -154,7 +154,7 @@ async def log_a_partial_dispute(site, new_page):
     await dialog.get_by_role("button", name="Save communication").click()
     amount = dialog.get_by_label("Amount in dispute")
     await expect(amount).to_have_attribute("aria-invalid", "true")
-    await expect(dialog.locator("[data-error-for=action_amount]")).not_to_be_empty()
+    await expect(dialog.locator("[data-error-for='actions.0.amount']")).not_to_be_empty()
 
     await amount.fill("12.50")
     await dialog.get_by_label("Keywords").fill("card, abroad")

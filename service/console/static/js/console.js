@@ -40,7 +40,7 @@ async function openContact(contactId, { focus = true } = {}) {
 
 function showContext(context, { focus = true } = {}) {
   current = context;
-  renderContext(contextPane, current, { onAction: (action) => logDialog.open(current, { action: LOGGING_ACTIONS[action] }) });
+  renderContext(contextPane, current, { onAction: (action, about = {}) => logDialog.open(current, { action: LOGGING_ACTIONS[action], ...about }) });
   announce(`${current.contact.display_name} opened${current.credit_hold ? ", on credit hold" : ""}`);
   if (focus) byId("context-title").focus();
 }

@@ -23,7 +23,11 @@ export const LOGGING_ACTIONS = {
   log_communication: null,
   place_in_dispute: "partial_dispute",
   exclude_from_dunning: "exclude_from_dunning",
+  include_in_dunning: "include_in_dunning",
 };
+// A button that comes with an enabled action: taking an account back into dunning is governed as excluding it.
+// (A promise to pay is a call action of Log communication, chosen in its dialog.)
+const COMES_WITH = { exclude_from_dunning: ["include_in_dunning"] };
 
 function yesNo(value) {
   return value ? "Yes" : "No";
@@ -166,7 +170,18 @@ function grouped(key, title, groups) {
 // Retrieving a voucher's secret code is done on the voucher itself, in Financials, when that section is shown.
 function actionPanel(context, onAction) {
   const inFinancials = context.sections.includes("financials") && context.financials ? [RETRIEVE_VOUCHER_SECRET] : [];
-  const here = context.actions.filter((action) => action in LOGGING_ACTIONS);
+  // Where the context shows the accounts, a button is drawn only when it can apply to one of them.
+  const accounts = context.accounts_receivable ?? context.financials?.accounts;
+  const applies = accounts
+    ? {
+        exclude_from_dunning: accounts.some((a) => !a.dunning_excluded),
+        include_in_dunning: accounts.some((a) => a.dunning_excluded),
+      }
+    : {};
+  const here = context.actions
+    .filter((action) => action in LOGGING_ACTIONS)
+    .flatMap((action) => [action, ...(COMES_WITH[action] ?? [])])
+    .filter((action) => applies[action] ?? true);
   const onVouchers = context.actions.filter((action) => inFinancials.includes(action));
   const elsewhere = context.actions.filter((action) => !(action in LOGGING_ACTIONS) && !inFinancials.includes(action));
   return h(
@@ -197,7 +212,10 @@ export function renderContext(container, context, { onAction }) {
     const title = SECTION_TITLES[key] ?? humanize(key);
     if (GROUPED.has(key)) sections.push(grouped(key, title, context[key]));
     else if (key === "accounts_receivable") sections.push(section(key, title, accounts(context[key])));
-    else if (key === "financials") sections.push(section(key, title, financials(context[key], { contactId: c.id, actions: context.actions })));
+    else if (key === "financials") {
+      const onDispute = (item, account) => onAction("place_in_dispute", { item, account });
+      sections.push(section(key, title, financials(context[key], { contactId: c.id, actions: context.actions, onDispute })));
+    }
     else if (key === "subscriptions") sections.push(section(key, title, subscriptions(context[key])));
     else if (key === "communications") sections.push(section(key, title, communications(context[key])));
   }

@@ -8,6 +8,9 @@ import { api, ApiError } from "./api.js";
 import { announce, definitionList, formatDate, formatMoney, h, humanize } from "./dom.js";
 
 export const RETRIEVE_VOUCHER_SECRET = "retrieve_voucher_secret_code";
+const PLACE_IN_DISPUTE = "place_in_dispute";
+// What a customer can dispute: what they are billed (Receivables' debit items), not a payment or a credit.
+const DISPUTABLE = new Set(["invoice", "debit_memo", "chargeback"]);
 const AGING = [
   ["current", "Current"],
   ["1-30", "1-30 days"],
@@ -68,7 +71,18 @@ function beyond(shown, total, what) {
   return total > shown ? `The ${shown} ${what} of ${total} are listed here; the others are in the CRM.` : null;
 }
 
-function itemRow(item) {
+// Place in dispute from the item's own row: the log dialog opens prefilled with the item (its number as the
+// transaction reference, its open amount), so the dispute names the invoice it disputes.
+function disputeButton(item, onDispute) {
+  const label = item.status === "in_dispute" ? "Change dispute" : "Place in dispute";
+  return h("button", { type: "button", class: "dispute-item", "aria-label": `${label}: ${item.number}`, onclick: () => onDispute(item) }, label);
+}
+
+function itemRow(onDispute) {
+  return (item) => itemCells(item, onDispute);
+}
+
+function itemCells(item, onDispute) {
   const marker = item.past_due
     ? h("span", { class: "badge badge-hold past-due-marker", dataset: { pastDue: "true" } }, `${item.days_past_due} ${item.days_past_due === 1 ? "day" : "days"} past due`)
     : h("span", { class: "not-due" }, "Not due");
@@ -83,6 +97,7 @@ function itemRow(item) {
       formatMoney(item.open_amount, item.currency),
       humanize(item.status),
       Number(item.disputed_amount) ? formatMoney(item.disputed_amount, item.currency) : "",
+      ...(onDispute ? [DISPUTABLE.has(item.type) ? disputeButton(item, onDispute) : ""] : []),
     ],
   };
 }
@@ -138,7 +153,8 @@ function voucherRow(contactId, account, canRetrieve) {
   };
 }
 
-function accountFinancials(a, { contactId, canRetrieve }) {
+function accountFinancials(a, { contactId, canRetrieve, onDispute }) {
+  const dispute = onDispute ? (item) => onDispute(item, a.number) : null;
   const shownItems = a.open_items.length;
   return h(
     "article",
@@ -162,8 +178,8 @@ function accountFinancials(a, { contactId, canRetrieve }) {
       h("tbody", {}, h("tr", {}, AGING.map(([key]) => h("td", { dataset: { bucket: key }, class: key !== "current" && Number(a.aging[key]) ? "past-due" : null }, formatMoney(a.aging[key], a.currency))))),
     ),
     h("h5", {}, `Items owed (${a.open_items_total})`),
-    pagedTable("Items owed", ["Type", "Number", "Issued", "Due", "Days past due", "Open", "Status", "Disputed"], a.open_items, {
-      row: itemRow,
+    pagedTable("Items owed", ["Type", "Number", "Issued", "Due", "Days past due", "Open", "Status", "Disputed", ...(dispute ? ["Dispute"] : [])], a.open_items, {
+      row: itemRow(dispute),
       size: PAGE.items,
       emptyText: "Nothing owed.",
       more: beyond(shownItems, a.open_items_total, "oldest items owed"),
@@ -194,7 +210,7 @@ function accountFinancials(a, { contactId, canRetrieve }) {
 
 // `actions` are the context's: the secret button is drawn only when the active definition enables it (the API
 // refuses anyway).
-export function financials(f, { contactId, actions }) {
+export function financials(f, { contactId, actions, onDispute = null }) {
   const excluded = f.accounts.filter((a) => a.dunning_excluded).map((a) => a.number);
   const top = h(
     "div",
@@ -208,6 +224,7 @@ export function financials(f, { contactId, actions }) {
     ]),
   );
   const canRetrieve = actions.includes(RETRIEVE_VOUCHER_SECRET);
+  const dispute = actions.includes(PLACE_IN_DISPUTE) ? onDispute : null;
   if (!f.accounts.length) return [top, h("p", { class: "empty" }, "No accounts.")];
-  return [top, ...f.accounts.map((a) => accountFinancials(a, { contactId, canRetrieve }))];
+  return [top, ...f.accounts.map((a) => accountFinancials(a, { contactId, canRetrieve, onDispute: dispute }))];
 }

@@ -5,6 +5,11 @@ import { api, ApiError } from "./api.js";
 import { byId } from "./dom.js";
 import { FieldErrors } from "./errors.js";
 
+// Call actions with an amount (its label), on an item (named by a transaction reference) or on an account.
+const AMOUNT_LABELS = { partial_dispute: "Amount in dispute", promise_to_pay: "Amount promised", credit_memo: "Credit memo amount" };
+const ON_ITEM = new Set(["partial_dispute", "credit_memo"]);
+const ON_ACCOUNT = new Set(["exclude_from_dunning", "include_in_dunning", "promise_to_pay"]);
+
 function localNow() {
   const now = new Date();
   now.setSeconds(0, 0);
@@ -34,13 +39,26 @@ function body(form, contactId) {
     const value = optional(field(name).value);
     if (value !== null) data[name] = value;
   }
-  const action = field("action").value;
-  if (action) data.action = action;
-  const amount = field("action_amount").value;
-  if (action === "partial_dispute" && amount !== "") data.action_amount = amount;
   const referenceId = optional(field("reference_id").value);
-  data.references = referenceId ? [{ qualifier: field("reference_qualifier").value, reference_id: referenceId }] : [];
+  const reference = referenceId ? { qualifier: field("reference_qualifier").value, reference_id: referenceId } : null;
+  data.references = reference ? [reference] : [];
+  const action = field("action").value;
+  if (action) data.actions = [callAction(action, form, reference)];
   return data;
+}
+
+// The one call action of the dialog, with what its effect needs: an amount, a date, the item (the reference, a
+// transaction number) or the account (Oracle's call actions; the API applies the effect with the communication).
+function callAction(action, form, reference) {
+  const field = (name) => form.elements.namedItem(name);
+  const item = { action };
+  const amount = field("action_amount").value;
+  if (AMOUNT_LABELS[action] && amount !== "") item.amount = amount;
+  if (action === "promise_to_pay" && field("promised_on").value) item.promised_on = field("promised_on").value;
+  if (ON_ITEM.has(action) && reference?.qualifier === "transaction") item.reference = reference;
+  const account = field("account").value;
+  if (ON_ACCOUNT.has(action) && account) item.reference = { qualifier: "account", reference_id: account };
+  return item;
 }
 
 export class LogDialog {
@@ -62,10 +80,23 @@ export class LogDialog {
   }
 
   showAmount() {
-    byId("log-amount-field").hidden = byId("log-action").value !== "partial_dispute";
+    const action = byId("log-action").value;
+    byId("log-amount-field").hidden = !AMOUNT_LABELS[action];
+    byId("log-amount-label").textContent = AMOUNT_LABELS[action] ?? "Amount";
+    byId("log-amount-hint").hidden = action !== "partial_dispute";
+    byId("log-promised-field").hidden = action !== "promise_to_pay";
+    byId("log-account-field").hidden = !ON_ACCOUNT.has(action) || byId("log-account").options.length < 2;
   }
 
-  open(context, { action = null } = {}) {
+  // The accounts the call may be about; with one, it is the one the API takes, and the choice is not shown.
+  setAccounts(context, account) {
+    const numbers = (context.accounts_receivable ?? context.financials?.accounts ?? []).map((a) => a.number);
+    byId("log-account").replaceChildren(...numbers.map((number) => new Option(number, number, false, number === account)));
+  }
+
+  // `item` prefills a call about one AR item (disputing it from its row): its number as the transaction
+  // reference, its open amount, its account.
+  open(context, { action = null, item = null, account = null } = {}) {
     const contact = context.contact;
     this.contact = contact;
     this.returnFocus = document.activeElement;
@@ -77,6 +108,13 @@ export class LogDialog {
     byId("log-person").value = contact.display_name ?? "";
     const phones = context.phones ?? [];
     byId("log-phone").value = (phones.find((p) => p.is_primary) ?? phones[0])?.number ?? "";
+    this.setAccounts(context, account);
+    if (item) {
+      byId("log-topic").value = `Dispute of ${item.number}`;
+      byId("log-ref-qualifier").value = "transaction";
+      byId("log-ref-id").value = item.number;
+      byId("log-amount").value = item.open_amount;
+    }
     this.showAmount();
     this.dialog.showModal();
     byId("log-topic").focus();

@@ -1,10 +1,11 @@
 // The search pane's tabs: Search (the quick and advanced forms, as before), Follow-ups (the agent's due ones, their
-// count on the tab so it shows whatever the agent is doing) and Find communications. Drawn here, around the pane's
+// count on the tab so it shows whatever the agent is doing), Find communications and, for admins, Alerts. Drawn here, around the pane's
 // existing content, so the page itself keeps one search pane.
 
 import { h } from "./dom.js";
 import { CommunicationDialog } from "./communication.js";
 import { CommunicationSearch } from "./communications.js";
+import { Alerts } from "./alerts.js";
 import { FollowUps } from "./worklist.js";
 
 function tabs(pane, names) {
@@ -51,10 +52,12 @@ export function setUpWorkPanes(active, me, { openContact }) {
   const pane = document.querySelector(".search-pane");
   const badge = h("span", { class: "badge", id: "followups-count", hidden: true });
   const due = h("span", { class: "visually-hidden" }, " due");
+  const admin = me.role === "admin";
   const { buttons, panels } = tabs(pane, [
     ["search", "Search"],
     ["followups", ["Follow-ups ", badge, due]],
     ["communications", "Find communications"],
+    ...(admin ? [["alerts", "Alerts"]] : []),
   ]);
   let followUps = null;
   let search = null;
@@ -70,8 +73,10 @@ export function setUpWorkPanes(active, me, { openContact }) {
   const openCommunication = (id, options) => dialog.open(id, options);
   followUps = new FollowUps({ panel: panels[1], badge, tab: buttons[1], openContact, openCommunication });
   search = new CommunicationSearch({ panel: panels[2], fields: active.advanced_search_fields.communications ?? [], openCommunication });
+  const alerts = admin ? new Alerts({ panel: panels[3], openContact, openCommunication }) : null;
   pane.addEventListener("pane-selected", (event) => {
     if (event.detail === "followups") followUps.load();
+    if (event.detail === "alerts") alerts.load();
   });
   followUps.count();
   return { followUps, search, dialog };
