@@ -125,8 +125,10 @@ async def test_phone_without_country_code_finds_its_contact_in_any_country(quick
     assert in_order(await quick("phone", "=", "612 34 56 78")) == ["Marie Lefèvre", "María Núñez Peña"]
 
 
-async def test_number_national_in_two_regions_ranks_the_default_region_first(quick):
-    assert in_order(await quick("phone", "=", "0612345678")) == ["Marie Lefèvre", "María Núñez Peña"]
+async def test_a_trunk_prefix_keeps_a_national_number_to_the_countries_that_dial_one(quick):
+    """`06 12 34 56 78` is French (trunk 0); Spain dials no trunk prefix, so it is not María's `612 34 56 78`."""
+    assert in_order(await quick("phone", "=", "0612345678")) == ["Marie Lefèvre"]
+    assert in_order(await quick("phone", "=", "612345678")) == ["Marie Lefèvre", "María Núñez Peña"]
     assert in_order(await quick("phone", "=", "+34 612 34 56 78")) == ["María Núñez Peña"]
     assert in_order(await quick("phone", "=", "0034612345678")) == ["María Núñez Peña"]
 
