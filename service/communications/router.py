@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 from sqlalchemy.orm import Session
 
+from search_definitions.schema import Definition
 from service.audit import repository as audit_repository
 from service.audit.changes import changed, communication_state
 from service.audit.record import LookupRecord
@@ -26,10 +27,12 @@ from service.deps import (
     CurrentUser,
     ExpectedVersion,
     SessionDep,
+    StateDep,
 )
 from service.errors import error_response
 from service.models import Communication
 from service.models.audit import Action
+from service.state import AppState
 from service.writes import AUTH_ERRORS, RowId, created, deleted, not_enabled, not_found, stale, tagged
 
 router = APIRouter(prefix="/api/communications", tags=["communications"])
@@ -47,6 +50,11 @@ def get_service(session: SessionDep) -> CommunicationsService:
 def _contact_unit(session: Session, principal: Principal, contact_id: int) -> str | None:
     """A caller bound to a unit sees only its contacts; for one bound to none the database says which unit."""
     return principal.business_unit or audit_repository.contact_unit(session, contact_id)
+
+
+def _vocabulary(state: AppState, unit: str | None) -> Definition:
+    """The definition active for the contact's unit: its lists are the ones the contact's communications use."""
+    return state.definitions.get(unit)
 
 
 def _wrote(
@@ -78,11 +86,14 @@ def create_communication(
     response: Response,
     definition: ActiveDefinitionDep,
     audit: CommunicationCreateAudit,
+    app_state: StateDep,
 ) -> Communication:
-    """Logs a communication against a contact the caller can see; `created_by` is the caller."""
+    """Logs a communication against a contact the caller can see; `created_by` is the caller. When the contact's
+    active definition lists topics, customer responses or additional actions, those are the values allowed."""
     audit.asked({"contact_id": data.contact_id})
-    communication = service.create(data, principal, definition=definition)
-    unit = _contact_unit(session, principal, communication.contact_id)
+    unit = _contact_unit(session, principal, data.contact_id)
+    vocabulary = _vocabulary(app_state, unit)
+    communication = service.create(data, principal, definition=definition, vocabulary=vocabulary)
     _wrote(audit, Action.CREATE, communication, unit, changed(None, communication_state(communication)))
     return created(response, router.prefix, communication, communication)
 
@@ -118,6 +129,7 @@ def update_communication(
     response: Response,
     definition: ActiveDefinitionDep,
     audit: CommunicationUpdateAudit,
+    app_state: StateDep,
 ) -> Communication:
     """Fields left out stay; `keywords` and `references` replace the whole list. `contact_id` cannot change."""
     audit.asked({"communication_id": communication_id})
@@ -125,7 +137,14 @@ def update_communication(
     unit = _contact_unit(session, principal, before.contact_id)
     audit.about(unit)
     state = communication_state(before)
-    communication = service.update(communication_id, data, principal, expected_version=expected, definition=definition)
+    communication = service.update(
+        communication_id,
+        data,
+        principal,
+        expected_version=expected,
+        definition=definition,
+        vocabulary=_vocabulary(app_state, unit),
+    )
     _wrote(audit, Action.UPDATE, communication, unit, changed(state, communication_state(communication)))
     return tagged(response, communication, communication)
 

@@ -15,6 +15,14 @@ from service.closed import Closed
 from service.models.enums import CallAction, Channel, CommunicationStatus, Direction
 from service.types import Money, Text32, Text40, Text64, Text100, UtcDatetime, not_null
 
+# A built-in call action, or an additional one of the contact's active definition (`additional_actions`: no effect).
+AdditionalAction = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32, pattern=r"^[a-z][a-z0-9_]*$")
+]
+ActionName = Annotated[
+    CallAction | AdditionalAction,
+    Field(description="A built-in call action or one of the active definition's `additional_actions`."),
+]
 Notes = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
 Keywords = Annotated[list[Text64], Field(max_length=10, description="Keyword1..Keyword10 (PeopleSoft), in order.")]
 
@@ -29,7 +37,7 @@ class ReferenceIn(Closed):
 class ActionIn(Closed):
     """One call action (Oracle Customer Calls: several per call); `amount` belongs to `partial_dispute` only."""
 
-    action: CallAction
+    action: ActionName
     amount: Money | None = Field(None, description="The amount in dispute, for `partial_dispute` only.")
     reference: ReferenceIn | None = Field(None, description="The item (transaction) the action is about.")
     promised_on: date | None = None
@@ -49,12 +57,14 @@ class CommunicationCreate(Closed):
     direction: Direction
     channel: Channel
     internal: bool = Field(False, description="Internal notes are not published to the customer.")
-    topic: Text100
+    topic: Text100 = Field(description="One of the active definition's `topics` codes when it lists some.")
     status: CommunicationStatus = CommunicationStatus.OPEN
-    action: CallAction | None = None
+    action: ActionName | None = None
     action_amount: Money | None = Field(None, description="The amount in dispute, for `partial_dispute` only.")
     actions: Actions | None = None
-    customer_response: Text64 | None = None
+    customer_response: Text64 | None = Field(
+        None, description="One of the active definition's `customer_responses` codes when it lists some."
+    )
     keywords: Keywords = Field(default_factory=list)
     references: list[ReferenceIn] = Field(default_factory=list, max_length=50)
     notes: Notes | None = None
@@ -79,7 +89,7 @@ class CommunicationUpdate(Closed):
     internal: bool | None = None
     topic: Text100 | None = None
     status: CommunicationStatus | None = None
-    action: CallAction | None = None
+    action: ActionName | None = None
     action_amount: Money | None = None
     actions: Actions | None = None
     customer_response: Text64 | None = None
