@@ -19,9 +19,13 @@ from service.types import Money, Text32, Text40, Text64, Text100, UtcDatetime, n
 AdditionalAction = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32, pattern=r"^[a-z][a-z0-9_]*$")
 ]
+# Left to right: a built-in action is read as its `CallAction` member, only another code as a plain string.
 ActionName = Annotated[
     CallAction | AdditionalAction,
-    Field(description="A built-in call action or one of the active definition's `additional_actions`."),
+    Field(
+        union_mode="left_to_right",
+        description="A built-in call action or one of the active definition's `additional_actions`.",
+    ),
 ]
 Notes = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
 Keywords = Annotated[list[Text64], Field(max_length=10, description="Keyword1..Keyword10 (PeopleSoft), in order.")]
