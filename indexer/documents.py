@@ -219,6 +219,7 @@ def communication_document(communication: CommunicationRecord, *, contact: Conta
         "customer_response": c.customer_response,
         "internal": bool(c.internal),
         "topic": c.topic,
+        "collectors": list(contact.collectors),
         "keywords": _unique(c.keywords or []),
         "references": [{"qualifier": r.qualifier, "reference_id": r.reference_id} for r in c.references],
         "notes": c.notes,

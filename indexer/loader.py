@@ -41,7 +41,7 @@ R = TypeVar("R")
 # Record fields that hold other records; every other field is a column of the record's model, in field order.
 _CHILDREN = frozenset(
     {"phones", "emails", "addresses", "access_tokens", "ar_accounts", "subscriptions"}
-    | {"services", "installed_items", "items", "references", "contact"}
+    | {"services", "installed_items", "items", "references", "contact", "collectors"}
 )
 
 
@@ -133,11 +133,32 @@ def _communications(
         .limit(limit)
     ).all()
     references = _children(session, ReferenceRecord, CommunicationReference, "communication_id", [r.id for r in rows])
+    collectors = _collectors(session, sorted({row.contact_id for row in rows}))
     width = len(_columns(CommunicationRecord, Communication))
     return [
-        CommunicationRecord(*row[:width], contact=ContactScope(*row[width:]), references=references[row.id])
+        CommunicationRecord(
+            *row[:width],
+            contact=ContactScope(*row[width:], collectors=collectors.get(row.contact_id, [])),
+            references=references[row.id],
+        )
         for row in rows
     ]
+
+
+def _collectors(session: Session, contact_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The collectors of each contact's accounts (`collectors_of`), in one query."""
+    if not contact_ids:
+        return {}
+    account = _table(ARAccount)
+    rows = session.execute(
+        select(account.contact_id, account.collector).where(
+            account.contact_id.in_(contact_ids), account.collector.is_not(None)
+        )
+    ).all()
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    for contact_id, collector in rows:
+        grouped[contact_id].append(collector)
+    return {contact_id: sorted({c for c in found if c}) for contact_id, found in grouped.items()}
 
 
 def contacts_by_id(session: Session, ids: Sequence[int]) -> list[ContactRecord]:

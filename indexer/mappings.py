@@ -293,9 +293,11 @@ COMMUNICATION_PROPERTIES: dict[str, Any] = {
     "status": KEYWORD,
     "action": KEYWORD,
     "action_amount": AMOUNT,
-    "customer_response": KEYWORD,
+    "customer_response": TEXT,
     "internal": BOOLEAN,
     "topic": TEXT,
+    # The collectors of the contact's accounts when the communication was last written or its contact's were.
+    "collectors": FOLDED,
     "keywords": FOLDED,
     "references": _nested({"qualifier": FOLDED, "reference_id": IDENT}),
     "notes": FREE_TEXT,

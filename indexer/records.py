@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from service.models.contact import display_name_of
+from service.models.contact import collectors_of, display_name_of
 
 
 class _Named:
@@ -133,6 +133,10 @@ class ContactRecord(_Named):
     ar_accounts: list[ARAccountRecord] = field(default_factory=list)
     subscriptions: list[SubscriptionRecord] = field(default_factory=list)
 
+    @property
+    def collectors(self) -> list[str]:
+        return collectors_of(self.ar_accounts)
+
 
 @dataclass(frozen=True, slots=True)
 class ContactScope(_Named):
@@ -144,6 +148,8 @@ class ContactScope(_Named):
     last_name: str | None
     company_name: str | None
     business_unit: str
+    # Of its accounts (`collectors_of`): a collector's call history is searched by them.
+    collectors: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

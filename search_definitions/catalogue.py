@@ -96,8 +96,9 @@ ADDRESS_TYPE = "type"
 # and slices anchored at the value's start and end, on every quick field, and each document's `content_digest`),
 # so `/ready` refuses an index an older release built; 6: AR items, `transaction_numbers` and the accounts' past-due
 # steps, oldest due date and dispute flag; 7: the starts and ends of every word of a name, `.word_starts` and
-# `.word_ends`).
-MAPPING_VERSION = 7
+# `.word_ends`; 8: the communications' customer response folded like the topic, and the collectors of the contact's
+# accounts on every communication).
+MAPPING_VERSION = 8
 
 # How long the slices of a value (`.slices`) are: an infix of one of these lengths is one term lookup. The value is
 # cut with a mark at its start and its end (`SLICE_START`, `SLICE_END`), so a starts-with or ends-with of up to
@@ -147,6 +148,8 @@ class CatalogueField:
     # A root list of objects in `_source` whose entry with the matched value (its `number`) the highlight names.
     item_path: str | None = None
     daily: Daily | None = None
+    # The definition's vocabulary whose codes are values of this enum besides its own (`Definition.codes`).
+    vocabulary: str | None = None
 
     @property
     def operators(self) -> tuple[Operator, ...]:
@@ -405,8 +408,20 @@ FIELDS: tuple[CatalogueField, ...] = (
         "action",
         index=Index.COMMUNICATIONS,
         values=_values(CallAction),
+        vocabulary="additional_actions",
     ),
     CatalogueField("topic", "Topic", _S.COMMUNICATIONS, _T.TEXT, "topic", index=Index.COMMUNICATIONS),
+    CatalogueField(
+        "customer_response",
+        "Customer response",
+        _S.COMMUNICATIONS,
+        _T.TEXT,
+        "customer_response",
+        index=Index.COMMUNICATIONS,
+    ),
+    # The collector's call history: the collectors of the contact's accounts, copied onto each communication. The
+    # key is the accounts-receivable section's too; a section's criteria are looked up in it (`in_section`).
+    CatalogueField("collector", "Collector", _S.COMMUNICATIONS, _T.KEYWORD, "collectors", index=Index.COMMUNICATIONS),
     CatalogueField(
         "direction",
         "Direction",
@@ -445,7 +460,9 @@ ANY = CatalogueField("any", "Any field", Section.CONTACT, FieldType.ANY, path=""
 # The types of the quick fields `ANY` is searched on.
 ANY_TYPES = frozenset({FieldType.PHONE, FieldType.EMAIL, FieldType.IDENTIFIER, FieldType.TEXT})
 
-BY_KEY: dict[str, CatalogueField] = {f.key: f for f in (ANY, *FIELDS)}
+# By key, the first field of a key shared by two sections (`collector`) standing for it; a section's own by both.
+BY_KEY: dict[str, CatalogueField] = {f.key: f for f in reversed((ANY, *FIELDS))}
+BY_SECTION: dict[tuple[Section, str], CatalogueField] = {(f.section, f.key): f for f in FIELDS}
 
 # What every search result shows of a contact besides the values that matched (`service.search.results`).
 SUMMARY_PATHS = (
@@ -480,6 +497,11 @@ ADDRESS_SCOPES = ("any", "billing", "subscription")
 
 def get(key: str) -> CatalogueField | None:
     return BY_KEY.get(key)
+
+
+def in_section(section: Section, key: str) -> CatalogueField | None:
+    """The field `key` names in `section`: a key two sections share names a field of each."""
+    return BY_SECTION.get((section, key))
 
 
 def quick_keys() -> tuple[str, ...]:

@@ -5,14 +5,17 @@ Validation is against the field catalogue; every error names the offending entry
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
+from pydantic.functional_validators import BeforeValidator
 
 from search_definitions import catalogue
 from search_definitions.catalogue import Section
 from service.closed import Closed
+from service.models.enums import CallAction
 from service.types import BusinessUnit
 
 AddressScope = Literal["any", "billing", "subscription"]
@@ -62,6 +65,31 @@ ADVANCED_SECTIONS = (
 )
 
 
+class Code(Closed):
+    """One entry of an admin-defined list (Oracle's QuickCodes): the code writes store, and what agents read."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+    label: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+
+    @property
+    def shown(self) -> str:
+        return self.label or self.code
+
+
+def _code_or_text(value: object) -> object:
+    """A bare string is a code without a label (`- Billing question` in a YAML file)."""
+    return {"code": value} if isinstance(value, str) else value
+
+
+Codes = tuple[Annotated[Code, BeforeValidator(_code_or_text)], ...]
+# An additional call action is stored in `communications.action` beside the built-in ones: lower-case, no spaces.
+ACTION_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+# The write fields each list governs; empty (or absent, as in definitions stored before the lists) is free text.
+VOCABULARIES = {"topics": "topic", "customer_responses": "customer_response", "additional_actions": "action"}
+
+
 class AdvancedFields(Closed):
     """Fields enabled for advanced search, per criteria section."""
 
@@ -95,6 +123,11 @@ class Definition(Closed):
     actions: tuple[Action, ...] = ()
     context_sections: tuple[ContextSection, ...] = tuple(ContextSection)
     business_units: tuple[BusinessUnit, ...] = ()
+    # Admin-defined vocabularies: with entries, a write's topic or customer response must be one of the codes, and
+    # an additional action (no effect) is a call action besides the built-in ones.
+    topics: Codes = ()
+    customer_responses: Codes = ()
+    additional_actions: Codes = ()
 
     @model_validator(mode="after")
     def _check_against_catalogue(self) -> Definition:
@@ -116,7 +149,7 @@ class Definition(Closed):
             where = f"advanced_search_fields.{section.value}"
             _check_unique(where, keys, problems)
             for key in keys:
-                field = catalogue.get(key)
+                field = catalogue.in_section(section, key) or catalogue.get(key)
                 if field is None:
                     problems.append(f"{where}: unknown field '{key}'")
                 elif field.section is not section:
@@ -130,9 +163,23 @@ class Definition(Closed):
             ("business_units", self.business_units),
         ):
             _check_unique(name, values, problems)
+        for name in VOCABULARIES:
+            _check_unique(name, tuple(entry.code for entry in getattr(self, name)), problems)
+        built_in = {action.value for action in CallAction}
+        for entry in self.additional_actions:
+            if entry.code in built_in:
+                problems.append(f"additional_actions: '{entry.code}' is a built-in call action already")
+            elif not ACTION_CODE.match(entry.code):
+                problems.append(
+                    f"additional_actions: '{entry.code}' must be lower-case letters, digits and _ (e.g. 'left_message')"
+                )
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def codes(self, vocabulary: str) -> tuple[str, ...]:
+        """The codes of `topics`, `customer_responses` or `additional_actions`; () when the field is free."""
+        return tuple(entry.code for entry in getattr(self, vocabulary))
 
     def allows_advanced(self, key: str) -> bool:
         field = catalogue.get(key)

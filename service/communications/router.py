@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 from sqlalchemy.orm import Session
 
+from search_definitions.schema import Definition
 from service.audit import repository as audit_repository
 from service.audit.changes import changed, communication_state
 from service.audit.record import LookupRecord
@@ -35,10 +36,12 @@ from service.deps import (
     CurrentUser,
     ExpectedVersion,
     SessionDep,
+    StateDep,
 )
 from service.errors import error_response
 from service.models import Communication
 from service.models.audit import Action
+from service.state import AppState
 from service.writes import AUTH_ERRORS, RowId, created, deleted, not_enabled, not_found, stale, tagged
 
 router = APIRouter(prefix="/api/communications", tags=["communications"])
@@ -56,6 +59,11 @@ def get_service(session: SessionDep) -> CommunicationsService:
 def _contact_unit(session: Session, principal: Principal, contact_id: int) -> str | None:
     """A caller bound to a unit sees only its contacts; for one bound to none the database says which unit."""
     return principal.business_unit or audit_repository.contact_unit(session, contact_id)
+
+
+def _vocabulary(state: AppState, unit: str | None) -> Definition:
+    """The definition active for the contact's unit: its lists are the ones the contact's communications use."""
+    return state.definitions.get(unit)
 
 
 def _wrote(
@@ -126,13 +134,16 @@ def create_communication(
     response: Response,
     definition: ActiveDefinitionDep,
     audit: CommunicationCreateAudit,
+    app_state: StateDep,
 ) -> CommunicationRead:
     """Logs a communication against a contact the caller can see; `created_by` is the caller. Its call actions
-    take effect in the same transaction (`effects` names them)."""
+    take effect in the same transaction (`effects` names them). When the contact's active definition lists
+    topics, customer responses or additional actions, those are the values allowed."""
     audit.asked({"contact_id": data.contact_id})
-    written = service.create(data, principal, definition=definition)
+    unit = _contact_unit(session, principal, data.contact_id)
+    vocabulary = _vocabulary(app_state, unit)
+    written = service.create(data, principal, definition=definition, vocabulary=vocabulary)
     communication = written.communication
-    unit = _contact_unit(session, principal, communication.contact_id)
     changes = changed(None, communication_state(communication)) + _effect_names(written.effects)
     _wrote(audit, Action.CREATE, communication, unit, changes)
     return created(response, router.prefix, communication, _answer(written))
@@ -169,6 +180,7 @@ def update_communication(
     response: Response,
     definition: ActiveDefinitionDep,
     audit: CommunicationUpdateAudit,
+    app_state: StateDep,
 ) -> CommunicationRead:
     """Fields left out stay; `keywords` and `references` replace the whole list. `contact_id` cannot change. The
     actions the patch adds or changes take effect (`effects`); a dispute removed ends, any other action removed
@@ -178,7 +190,14 @@ def update_communication(
     unit = _contact_unit(session, principal, before.contact_id)
     audit.about(unit)
     state = communication_state(before)
-    written = service.update(communication_id, data, principal, expected_version=expected, definition=definition)
+    written = service.update(
+        communication_id,
+        data,
+        principal,
+        expected_version=expected,
+        definition=definition,
+        vocabulary=_vocabulary(app_state, unit),
+    )
     communication = written.communication
     changes = changed(state, communication_state(communication)) + _effect_names(written.effects)
     _wrote(audit, Action.UPDATE, communication, unit, changes)

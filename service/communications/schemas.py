@@ -15,6 +15,18 @@ from service.closed import Closed
 from service.models.enums import CallAction, Channel, CommunicationStatus, Direction
 from service.types import Money, Text32, Text40, Text64, Text100, UtcDatetime, not_null
 
+# A built-in call action, or an additional one of the contact's active definition (`additional_actions`: no effect).
+AdditionalAction = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32, pattern=r"^[a-z][a-z0-9_]*$")
+]
+# Left to right: a built-in action is read as its `CallAction` member, only another code as a plain string.
+ActionName = Annotated[
+    CallAction | AdditionalAction,
+    Field(
+        union_mode="left_to_right",
+        description="A built-in call action or one of the active definition's `additional_actions`.",
+    ),
+]
 Notes = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
 Keywords = Annotated[list[Text64], Field(max_length=10, description="Keyword1..Keyword10 (PeopleSoft), in order.")]
 
@@ -29,7 +41,7 @@ class ReferenceIn(Closed):
 class ActionIn(Closed):
     """One call action (Oracle Customer Calls: several per call), with its effect (`communications.effects`)."""
 
-    action: CallAction
+    action: ActionName
     amount: Money | None = Field(
         None,
         description="The amount in dispute for `partial_dispute` (0 ends the dispute), the amount to credit for "
@@ -58,12 +70,14 @@ class CommunicationCreate(Closed):
     direction: Direction
     channel: Channel
     internal: bool = Field(False, description="Internal notes are not published to the customer.")
-    topic: Text100
+    topic: Text100 = Field(description="One of the active definition's `topics` codes when it lists some.")
     status: CommunicationStatus = CommunicationStatus.OPEN
-    action: CallAction | None = None
+    action: ActionName | None = None
     action_amount: Money | None = Field(None, description="The amount in dispute, for `partial_dispute` only.")
     actions: Actions | None = None
-    customer_response: Text64 | None = None
+    customer_response: Text64 | None = Field(
+        None, description="One of the active definition's `customer_responses` codes when it lists some."
+    )
     keywords: Keywords = Field(default_factory=list)
     references: list[ReferenceIn] = Field(default_factory=list, max_length=50)
     notes: Notes | None = None
@@ -88,7 +102,7 @@ class CommunicationUpdate(Closed):
     internal: bool | None = None
     topic: Text100 | None = None
     status: CommunicationStatus | None = None
-    action: CallAction | None = None
+    action: ActionName | None = None
     action_amount: Money | None = None
     actions: Actions | None = None
     customer_response: Text64 | None = None

@@ -33,7 +33,7 @@ from service.db.base import utcnow
 from service.errors import Conflict, Forbidden, NotFound
 from service.models import Communication, CommunicationReference
 from service.models.enums import CallAction, CommunicationStatus
-from service.writes import FieldError, check_version, flush, invalid, plain
+from service.writes import FieldError, Loc, check_version, flush, invalid, plain
 
 AMOUNT = ("action_amount",)
 STATUS = ("status",)
@@ -90,6 +90,42 @@ def _paths(actions: Sequence[dict[str, Any]], *, changed: bool = True) -> set[st
     return paths
 
 
+BUILT_IN_ACTIONS = tuple(action.value for action in CallAction)
+
+
+def vocabulary_errors(
+    vocabulary: Definition | None, values: dict[str, Any], actions: Sequence[tuple[Loc, str]]
+) -> list[FieldError]:
+    """The admin-defined lists of the contact's active definition (Oracle's QuickCodes): a topic or customer response
+    it lists none for is free text; a call action is a built-in one or one of its `additional_actions`. `values`
+    holds only what the write sets (a value kept as stored is never refused); `actions`, each new action's place."""
+    errors: list[FieldError] = []
+    name = f"'{vocabulary.name}'" if vocabulary is not None else "(none)"
+    for vocabulary_name, written in (("topics", "topic"), ("customer_responses", "customer_response")):
+        codes = vocabulary.codes(vocabulary_name) if vocabulary is not None else ()
+        value = values.get(written)
+        if codes and value is not None and value not in codes:
+            errors.append(
+                (
+                    (written,),
+                    f"'{value}' is not in the {vocabulary_name} of the active definition {name}; "
+                    f"allowed: {', '.join(codes)}",
+                )
+            )
+    additional = vocabulary.codes("additional_actions") if vocabulary is not None else ()
+    for loc, action in actions:
+        if action not in BUILT_IN_ACTIONS and action not in additional:
+            allowed = ", ".join((*BUILT_IN_ACTIONS, *additional))
+            errors.append((loc, f"'{action}' is not a call action of the active definition {name}; allowed: {allowed}"))
+    return errors
+
+
+def _action_places(actions: Sequence[dict[str, Any]], *, shorthand_used: bool) -> list[tuple[Loc, str]]:
+    if shorthand_used:
+        return [(("action",), a["action"]) for a in actions[:1]]
+    return [(("actions", i, "action"), a["action"]) for i, a in enumerate(actions)]
+
+
 def done_errors(*, closing: bool, follow_up_on: date | None, action: str | None, notes: str | None) -> list[FieldError]:
     """Odoo's follow-ups: "after you've recorded at least 1 action, you have the option to mark as Done"; before
     that, the agent can only move it ("Do It Later", a new follow-up date)."""
@@ -129,9 +165,12 @@ class CommunicationsService:
         principal: Principal,
         *,
         definition: Definition | None = None,
+        vocabulary: Definition | None = None,
         with_effects: bool = True,
     ) -> Written:
-        """`definition`, the caller's active one, must enable logging (and a call action's own action).
+        """`definition`, the caller's active one, must enable logging (and a call action's own action);
+        `vocabulary`, the contact's active one, holds the lists its topic, customer response and actions come from
+        (none: free topics and responses, the built-in actions only).
 
         `with_effects=False` (imports of past calls) logs the actions without applying them: the accounts and items
         come from the receivables feed, not from history replayed."""
@@ -143,6 +182,11 @@ class CommunicationsService:
         else:
             errors = action_errors(plain(data.action), data.action_amount)
             actions = shorthand(plain(data.action), data.action_amount)
+        errors += vocabulary_errors(
+            vocabulary,
+            {"topic": data.topic, "customer_response": data.customer_response},
+            _action_places(actions, shorthand_used=data.actions is None),
+        )
         if errors:
             raise invalid(errors)
         if not repository.contact_visible(self._session, data.contact_id, business_unit=principal.business_unit):
@@ -174,9 +218,11 @@ class CommunicationsService:
         *,
         expected_version: int | None,
         definition: Definition | None = None,
+        vocabulary: Definition | None = None,
         with_effects: bool = True,
     ) -> Written:
-        """Anyone who sees the contact may add to a conversation (PeopleSoft, Oracle); lists given replace.
+        """Anyone who sees the contact may add to a conversation (PeopleSoft, Oracle); lists given replace. Only
+        values the patch changes are held to `vocabulary`'s lists, so one logged before them can still be edited.
 
         The effects of the actions the patch adds or changes are applied (a dispute's new amount changes its item);
         a dispute removed ends (`effects.withdraw`), any other action removed undoes nothing. A
@@ -207,9 +253,20 @@ class CommunicationsService:
             action=first[0]["action"] if first else None,
             notes=changes.get("notes", communication.notes),
         )
+        added = [] if actions is None else [a for a in actions if a not in communication.actions]
+        stored_names = {a["action"] for a in communication.actions}
+        places = _action_places(actions or [], shorthand_used=data.actions is None)
+        errors += vocabulary_errors(
+            vocabulary,
+            {
+                name: changes[name]
+                for name in ("topic", "customer_response")
+                if name in changes and changes[name] != getattr(communication, name)
+            },
+            [(loc, name) for loc, name in places if name not in stored_names],
+        )
         if errors:
             raise invalid(errors)
-        added = [] if actions is None else [a for a in actions if a not in communication.actions]
         changed = (
             data.references is not None
             or actions is not None

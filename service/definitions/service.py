@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from search_definitions import catalogue, store
 from search_definitions.active import ActiveDefinition
+from search_definitions.catalogue import Section
 from search_definitions.schema import (
     ADVANCED_SECTIONS,
     MAX_RECENT_LIMIT,
@@ -161,7 +162,9 @@ def active_view(definition: Definition) -> ActiveDefinitionRead:
         definition=definition,
         quick_search_fields=[_field(key) for key in definition.quick_search_fields],
         advanced_search_fields={
-            section.value: [_field(key) for key in definition.advanced_search_fields.for_section(section)]
+            section.value: [
+                _field(key, section, definition) for key in definition.advanced_search_fields.for_section(section)
+            ]
             for section in ADVANCED_SECTIONS
             if definition.advanced_search_fields.for_section(section)
         },
@@ -172,7 +175,8 @@ def catalogue_view() -> CatalogueRead:
     return CatalogueRead(
         quick_search_fields=[_field(key) for key in catalogue.quick_keys()],
         advanced_search_fields={
-            section.value: [_field(key) for key in catalogue.advanced_keys(section)] for section in ADVANCED_SECTIONS
+            section.value: [_field(key, section) for key in catalogue.advanced_keys(section)]
+            for section in ADVANCED_SECTIONS
         },
         address_scopes=list(get_args(AddressScope)),
         actions=[action.value for action in Action],
@@ -181,14 +185,16 @@ def catalogue_view() -> CatalogueRead:
     )
 
 
-def _field(key: str) -> FieldRead:
-    field = catalogue.BY_KEY[key]
+def _field(key: str, section: Section | None = None, definition: Definition | None = None) -> FieldRead:
+    """A section's field by its key there; an enum lists the definition's own codes too (additional actions)."""
+    field = (catalogue.in_section(section, key) if section is not None else None) or catalogue.BY_KEY[key]
+    codes = definition.codes(field.vocabulary) if definition is not None and field.vocabulary else ()
     return FieldRead(
         key=field.key,
         label=field.label,
         type=field.type.value,
         operators=[op.value for op in field.operators],
-        values=list(field.values),
+        values=[*field.values, *codes],
     )
 
 

@@ -118,14 +118,30 @@ def _loaded(session: Session, model: type[Contact | Communication], ids: set[int
 
 
 # The contact's columns every communication document carries: its business unit (which agents may see the
-# communication) and what its display name is built from.
+# communication) and what its display name is built from; its accounts' collectors too (`_collectors_changing`).
 COPIED_INTO_COMMUNICATIONS = ("business_unit", "kind", "first_name", "middle_name", "last_name", "company_name")
 
 
-def _communications_copying(session: Session, dirty: IdentitySet) -> set[int]:
-    """The communications of contacts whose copied columns this flush changes: rewritten with the contact, and
-    their versions bumped, or the index would keep the old copy as current. Asked before the flush only: bumped
-    then, they are dirty, hence touched, after it."""
+def _collectors_changing(new: IdentitySet, dirty: IdentitySet, deleted: IdentitySet) -> set[int]:
+    """Contacts whose accounts' collectors this flush changes (an account's collector, or an account with one added
+    or removed); not those deleted, whose communications go with them."""
+    owners: set[int] = set()
+    for account in chain(new, deleted):
+        if isinstance(account, ARAccount) and account.collector:
+            owners |= _owner_ids(account, "contact_id", "contact")
+    for account in dirty:
+        if isinstance(account, ARAccount) and (
+            inspect(account).attrs["collector"].history.has_changes()
+            or inspect(account).attrs["contact_id"].history.has_changes()
+        ):
+            owners |= _owner_ids(account, "contact_id", "contact")
+    return owners - {obj.id for obj in deleted if isinstance(obj, Contact)}
+
+
+def _communications_copying(session: Session, new: IdentitySet, dirty: IdentitySet, deleted: IdentitySet) -> set[int]:
+    """The communications of contacts whose copied columns (or accounts' collectors) this flush changes: rewritten
+    with the contact, and their versions bumped, or the index would keep the old copy as current. Asked before the
+    flush only: bumped then, they are dirty, hence touched, after it."""
     changed = [
         contact.id
         for contact in dirty
@@ -133,6 +149,7 @@ def _communications_copying(session: Session, dirty: IdentitySet) -> set[int]:
         and contact.id is not None
         and any(inspect(contact).attrs[name].history.has_changes() for name in COPIED_INTO_COMMUNICATIONS)
     ]
+    changed = sorted(set(changed) | _collectors_changing(new, dirty, deleted))
     found: set[int] = set()
     for chunk in _chunks(changed):
         query = select(Communication.id).where(Communication.contact_id.in_(chunk))
@@ -149,7 +166,7 @@ def _bump_versions(session: Session, _context: UOWTransaction, _instances: objec
     with session.no_autoflush:
         new, dirty, deleted = session.new, session.dirty, session.deleted
         contacts, communications = _touched(session, new, dirty, deleted)
-        communications |= _communications_copying(session, dirty)
+        communications |= _communications_copying(session, new, dirty, deleted)
         for model, ids in ((Contact, contacts), (Communication, communications)):
             for owner in _loaded(session, model, ids):
                 if owner not in deleted and not _columns_changed(session, owner):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -24,6 +25,11 @@ def display_name_of(
     if kind == "company" and company_name:
         return company_name
     return " ".join(p for p in (first_name, middle_name, last_name) if p) or (company_name or "")
+
+
+def collectors_of(accounts: Iterable[Any]) -> list[str]:
+    """The collectors of a contact's accounts, each once, sorted: what its communications' documents carry."""
+    return sorted({account.collector for account in accounts if account.collector})
 
 
 class Contact(Timestamps, Base):
@@ -81,6 +87,11 @@ class Contact(Timestamps, Base):
     @property
     def display_name(self) -> str:
         return display_name_of(self.kind, self.first_name, self.middle_name, self.last_name, self.company_name)
+
+    @property
+    def collectors(self) -> list[str]:
+        """Needs `ar_accounts` loaded."""
+        return collectors_of(self.ar_accounts)
 
 
 class Address(Base):

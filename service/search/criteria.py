@@ -144,14 +144,18 @@ def _days(field: CatalogueField, where: str, raw: Any) -> Criterion:
     return Criterion(field=field, operator=Operator.RANGE, low=low, high=high)
 
 
-def parse_criterion(field: CatalogueField, where: str, raw: Any, *, max_length: int) -> Criterion:
+def parse_criterion(
+    field: CatalogueField, where: str, raw: Any, *, max_length: int, codes: tuple[str, ...] = ()
+) -> Criterion:
+    """`codes`: the definition's own values of an enum besides the catalogue's (its additional actions)."""
     if field.daily is Daily.DAYS_SINCE:
         return _days(field, where, raw)
     if field.type in STRING_TYPES:
         return _string(field, where, raw, max_length=max_length)
     if field.type is FieldType.ENUM:
-        if raw not in field.values:
-            raise CriteriaError(f"{where}: '{raw}' is not allowed; allowed: {', '.join(field.values)}")
+        values = (*field.values, *codes)
+        if raw not in values:
+            raise CriteriaError(f"{where}: '{raw}' is not allowed; allowed: {', '.join(values)}")
         return Criterion(field=field, operator=Operator.EQUALS, value=raw)
     if field.type is FieldType.BOOLEAN:
         if not isinstance(raw, bool):
@@ -169,13 +173,14 @@ def parse_section(
         if section is Section.ADDRESS and key == ADDRESS_SCOPE_KEY:
             continue
         where = _where(section, key)
-        field = catalogue.get(key)
-        if field is None or field.section is not section or key not in allowed:
+        field = catalogue.in_section(section, key)
+        if field is None or key not in allowed:
             listed = ", ".join(allowed) or "none"
             raise CriteriaError(
                 f"{where}: not an advanced-search field of this section in the active definition; allowed: {listed}"
             )
-        parsed.append(parse_criterion(field, where, raw, max_length=max_length))
+        codes = definition.codes(field.vocabulary) if field.vocabulary else ()
+        parsed.append(parse_criterion(field, where, raw, max_length=max_length, codes=codes))
     return parsed
 
 

@@ -168,3 +168,16 @@ def test_communication_document_carries_its_contact_scope():
     assert doc["keywords"] == ["dispute", "urgent"]
     assert doc["references"][0]["qualifier"] == "invoice"
     assert doc["internal"] is False
+
+
+def test_a_communication_document_carries_the_collectors_of_its_contacts_accounts_each_once():
+    contact = marie()
+    contact.ar_accounts[0].collector = "Amélie Roux"
+    contact.ar_accounts[1].collector = "Amélie Roux"
+    contact.ar_accounts.append(
+        ARAccount(number="AR-3", name="x", balance=Decimal("0"), currency="EUR", status="active", collector="Bruno")
+    )
+    doc = communication_document(build_communication(contact, customer_response="Refused to pay"), contact=contact)
+    assert doc["collectors"] == ["Amélie Roux", "Bruno"]
+    assert doc["customer_response"] == "Refused to pay"
+    assert communication_document(build_communication(marie()), contact=marie())["collectors"] == []

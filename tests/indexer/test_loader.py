@@ -46,7 +46,10 @@ def test_communication_records_give_the_documents_of_the_orm_aggregates(demo):
         aggregates = session.scalars(
             select(Communication)
             .order_by(Communication.id)
-            .options(selectinload(Communication.references), selectinload(Communication.contact))
+            .options(
+                selectinload(Communication.references),
+                selectinload(Communication.contact).selectinload(Contact.ar_accounts),
+            )
         ).all()
         records = [record for batch in loader.iter_communication_batches(session, batch_size=7) for record in batch]
         assert any(c.references for c in aggregates)

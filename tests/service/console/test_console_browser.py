@@ -10,6 +10,7 @@ from playwright.async_api import expect
 
 from search_definitions.loader import load_shipped
 from tests.service.console.conftest import settle, sign_in
+from tests.service.console.test_work_browser import as_user, remove, until
 from tests.support.browser import SCREENSHOTS, requires_chromium
 
 pytestmark = [pytest.mark.browser, requires_chromium]
@@ -114,11 +115,11 @@ async def test_recent_communications_open_their_contact(site, new_page):
 
 
 @asynccontextmanager
-async def active_with(site, *actions: str) -> AsyncIterator[None]:
-    """The shipped definition with more actions enabled, active for the test only (a Partial dispute needs
-    `place_in_dispute`, which the shipped definition does not enable)."""
+async def active_with(site, *actions: str, **overrides: object) -> AsyncIterator[None]:
+    """The shipped definition with more actions enabled (and `overrides`), active for the test only (a Partial
+    dispute needs `place_in_dispute`, which the shipped definition does not enable)."""
     shipped = load_shipped("default").model_dump(mode="json")
-    data = shipped | {"name": "Customer care with disputes", "actions": [*shipped["actions"], *actions]}
+    data = shipped | {"name": "Customer care with disputes", "actions": [*shipped["actions"], *actions]} | overrides
     admin = {"Authorization": f"Bearer {site.scenario.tokens['admin']}"}
     async with httpx.AsyncClient(base_url=site.url, headers=admin) as api:
         created = await api.post("/api/definitions", json=data)
@@ -214,3 +215,81 @@ async def test_the_field_picker_opens_on_any_field_and_its_highlight_names_the_f
     await expect(results(page)).to_have_count(1)
     await expect(results(page).first.locator(".highlight-field")).to_have_text("Account number:")
     await expect(results(page).first.locator("mark")).to_have_text("AR-000100")
+
+
+LISTS = {
+    "topics": [
+        {"code": "billing", "label": "Billing question"},
+        {"code": "card_blocked", "label": "Card blocked abroad"},
+    ],
+    "customer_responses": [{"code": "refused", "label": "Refused to pay"}, {"code": "promised_payment"}],
+    "additional_actions": [{"code": "left_message", "label": "Left a message"}],
+}
+
+
+async def test_the_log_and_edit_dialogs_offer_the_definitions_lists(site, new_page):
+    async with active_with(site, name="Customer care with lists", **LISTS), as_user(site, "agent") as api:
+        page = await new_page()
+        await sign_in(page, site.scenario.tokens["agent"])
+        await quick_search(page, "Access token", "SC-7788-9900")
+        await expect(results(page)).to_have_count(1)
+        await page.keyboard.press("Enter")
+        await expect(context_title(page)).to_have_text("Élodie Dvořák")
+
+        await page.get_by_role("button", name="Log communication").click()
+        dialog = page.get_by_role("dialog", name="Log a communication")
+        topic = dialog.get_by_label("Topic")
+        await expect(topic).to_be_focused()
+        assert await topic.locator("option").all_inner_texts() == [
+            "Choose a topic",
+            "Billing question",
+            "Card blocked abroad",
+        ]
+        response = dialog.get_by_label("Customer response")
+        assert await response.locator("option").all_inner_texts() == ["None", "Refused to pay", "promised_payment"]
+        action = dialog.get_by_label("Action", exact=True)
+        assert (await action.locator("option").all_inner_texts())[-2:] == ["Promise to pay", "Left a message"]
+        await topic.select_option(label="Card blocked abroad")
+        await response.select_option(label="Refused to pay")
+        await action.select_option(label="Left a message")
+        await dialog.get_by_role("button", name="Save communication").click()
+        await expect(dialog).to_be_hidden()
+        row = page.locator("[data-section=communications]").get_by_role("row", name=re.compile("card_blocked"))
+        await expect(row).to_contain_text("Left message")
+
+        logged = []
+
+        async def found() -> bool:
+            body = {"criteria": {"customer_response": "refused"}, "contact_id": site.scenario.ids["elodie"]}
+            logged[:] = (await api.post("/api/communications/search", json=body)).json()["items"]
+            return len(logged) == 1
+
+        await until(found)
+        try:
+            await page.get_by_role("tab", name="Find communications").click()
+            await page.locator("#pane-communications").get_by_label("Customer response").fill("refused")
+            await page.get_by_role("button", name="Find communications").click()
+            hits = page.locator("#pane-communications .communication-hits li")
+            await expect(hits).to_have_count(1)
+            await hits.first.get_by_role("button").click()
+            shown = page.get_by_role("dialog")
+            await expect(shown.get_by_role("heading", level=2)).to_have_text("card_blocked")
+            await expect(shown).to_contain_text("Refused to pay")
+            await expect(shown).to_contain_text("Left a message")
+            await shown.get_by_role("button", name="Edit").click()
+            edit_topic = shown.get_by_label("Topic")
+            await expect(edit_topic).to_have_value("card_blocked")
+            assert await edit_topic.locator("option").all_inner_texts() == [
+                "Choose a topic",
+                "Billing question",
+                "Card blocked abroad",
+            ]
+            await expect(shown.get_by_label("Customer response")).to_have_value("refused")
+            await expect(shown.get_by_label("Action", exact=True)).to_have_value("left_message")
+            await edit_topic.select_option(label="Billing question")
+            await shown.get_by_role("button", name="Save changes").click()
+            await expect(shown.get_by_role("status")).to_have_text("Changes saved.")
+            await expect(shown.get_by_role("heading", level=2)).to_have_text("billing")
+            await page.screenshot(path=SCREENSHOTS / "console-communication-lists.png", full_page=True)
+        finally:
+            await remove(api, {"id": logged[0]["communication_id"]})

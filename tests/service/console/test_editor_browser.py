@@ -155,3 +155,35 @@ async def test_a_late_history_neither_takes_the_focus_back_nor_shows_another_def
     await settle(admin)
     await expect(admin.locator("#history-rows tr")).to_have_count(1)
     await expect(focused_row).to_have_text("Name")
+
+
+async def test_the_editor_keeps_and_edits_the_lists_agents_choose_from(site, new_page):
+    admin = await new_page()
+    await sign_in(admin, site.scenario.tokens["admin"], path="/console/definitions")
+    await create_definition(admin, "With lists")
+    await admin.get_by_label("Topics").fill("billing: Billing question\ncard_blocked")
+    await admin.get_by_label("Additional call actions").fill("Left message")
+    await admin.get_by_role("button", name="Save").click()
+    actions = admin.get_by_label("Additional call actions")
+    await expect(actions).to_have_attribute("aria-invalid", "true")
+    await expect(admin.locator("#error-additional_actions")).to_contain_text("must be lower-case letters")
+    await expect(admin.locator("#version-line")).to_contain_text("Version 1")
+
+    await actions.fill("left_message: Left a message")
+    await admin.get_by_label("Customer responses").fill("refused: Refused to pay")
+    await admin.get_by_role("button", name="Save").click()
+    await expect(admin.locator("#version-line")).to_contain_text("Version 2")
+    await admin.reload()
+    await admin.get_by_role("button", name=re.compile("^With lists")).click()
+    await expect(admin.get_by_label("Topics")).to_have_value("billing: Billing question\ncard_blocked")
+    await expect(admin.get_by_label("Customer responses")).to_have_value("refused: Refused to pay")
+    await expect(admin.get_by_label("Additional call actions")).to_have_value("left_message: Left a message")
+    bearer = {"Authorization": f"Bearer {site.scenario.tokens['admin']}"}
+    async with httpx.AsyncClient(base_url=site.url, headers=bearer) as api:
+        listed = (await api.get("/api/definitions")).json()
+        stored = next(d for d in listed if d["definition"]["name"] == "With lists")
+        assert stored["definition"]["topics"] == [
+            {"code": "billing", "label": "Billing question"},
+            {"code": "card_blocked", "label": None},
+        ]
+        assert (await api.delete(f"/api/definitions/{stored['id']}")).status_code == 204

@@ -5,6 +5,7 @@
 import { api, ApiError } from "./api.js";
 import { announce, definitionList, formatDate, formatDateTime, formatMoney, h, humanize, table } from "./dom.js";
 import { FieldErrors } from "./errors.js";
+import { actionOptions, chooser, labelOf } from "./vocabulary.js";
 
 const DIRECTIONS = ["incoming", "outgoing"];
 const CHANNELS = ["phone", "email", "portal", "letter"];
@@ -49,8 +50,9 @@ function select(name, values, current, { none = null } = {}) {
 }
 
 export class CommunicationDialog {
-  constructor({ me, openContact, onChanged = () => {} }) {
+  constructor({ me, definition = {}, openContact, onChanged = () => {} }) {
     this.me = me;
+    this.definition = definition;
     this.openContact = openContact;
     this.onChanged = onChanged;
     this.communication = null;
@@ -109,9 +111,9 @@ export class CommunicationDialog {
         ["Channel", humanize(c.channel)],
         ["Internal", c.internal ? "Yes" : "No"],
         ["Status", humanize(c.status)],
-        ["Action", c.action ? humanize(c.action) : "None"],
+        ["Action", c.action ? labelOf(this.definition.additional_actions, c.action) : "None"],
         ["Amount in dispute", c.action_amount !== null ? formatMoney(c.action_amount) : ""],
-        ["Customer response", c.customer_response],
+        ["Customer response", c.customer_response ? labelOf(this.definition.customer_responses, c.customer_response, String) : ""],
         ["Keywords", c.keywords.join(", ")],
         ["Contact person", c.contact_person],
         ["Contact phone", c.contact_phone],
@@ -170,7 +172,10 @@ export class CommunicationDialog {
   edit() {
     const c = this.communication;
     const amount = h("input", { name: "action_amount", type: "number", min: "0.01", step: "0.01", inputmode: "decimal", value: c.action_amount ?? "" });
-    const action = select("action", ACTIONS, c.action, { none: "None" });
+    const action = h("select", { id: "comm-edit-action", name: "action" }, actionOptions(ACTIONS, this.definition.additional_actions, c.action));
+    const d = this.definition;
+    const topic = chooser(h("input", { name: "topic", maxlength: "100", required: true, value: c.topic }), d.topics, c.topic, { none: "Choose a topic" });
+    const response = chooser(h("input", { name: "customer_response", maxlength: "64", value: c.customer_response ?? "" }), d.customer_responses, c.customer_response, { none: "None" });
     const internal = h("input", { id: "comm-edit-internal", name: "internal", type: "checkbox", checked: c.internal, "data-path": "internal" });
     const referenceRows = h("div", { class: "reference-rows" });
     const addReference = (reference = { qualifier: "invoice", reference_id: "" }) => {
@@ -188,7 +193,7 @@ export class CommunicationDialog {
       h(
         "div",
         { class: "grid-2" },
-        field("Topic", h("input", { name: "topic", maxlength: "100", required: true, value: c.topic }), "topic", { span: true }),
+        field("Topic", topic, "topic", { span: true }),
         field("Direction", select("direction", DIRECTIONS, c.direction), "direction"),
         field("Channel", select("channel", CHANNELS, c.channel), "channel"),
         field("Interaction date", h("input", { name: "interaction_at", type: "datetime-local", value: localInput(c.interaction_at) }), "interaction_at"),
@@ -196,7 +201,7 @@ export class CommunicationDialog {
         field("Status", select("status", STATUSES, c.status), "status"),
         field("Action", action, "action"),
         field("Amount in dispute", amount, "action_amount"),
-        field("Customer response", h("input", { name: "customer_response", maxlength: "64", value: c.customer_response ?? "" }), "customer_response"),
+        field("Customer response", response, "customer_response"),
         h("div", { class: "field checkbox span-2" }, internal, h("label", { for: "comm-edit-internal" }, "Internal")),
         field("Keywords", h("input", { name: "keywords", value: c.keywords.join(", ") }), "keywords", { span: true }),
         h(

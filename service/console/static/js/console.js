@@ -139,6 +139,7 @@ document.addEventListener("keydown", (event) => {
 whenSignedIn(async (me) => {
   byId("editor-link").hidden = me.role !== "admin";
   const active = await api("GET", "/api/definitions/active");
+  logDialog.useDefinition(active.definition);
   const labels = labelsOf(active);
   setUpQuickSearch(active, { results, labels, onOpen: (contactId) => openContact(contactId) });
   setUpAdvancedSearch(active, { results, labels });

@@ -70,6 +70,26 @@ function buildControls(catalogue) {
   form.addEventListener("change", edited);
 }
 
+// The definition's lists (Oracle's QuickCodes) as text: one entry a line, `code` or `code: label`.
+const LISTS = ["topics", "customer_responses", "additional_actions"];
+
+function listText(entries) {
+  return (entries ?? []).map((e) => (e.label ? `${e.code}: ${e.label}` : e.code)).join("\n");
+}
+
+function listEntries(text) {
+  return text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line) => {
+      const at = line.indexOf(":");
+      if (at < 0) return { code: line, label: null };
+      const label = line.slice(at + 1).trim();
+      return { code: line.slice(0, at).trim(), label: label || null };
+    });
+}
+
 function checked(group) {
   return [...form.querySelectorAll(`input[name="${group}"]:checked`)].map((input) => input.value);
 }
@@ -85,6 +105,7 @@ function fill(stored) {
   for (const input of form.querySelectorAll('input[name="address_scopes"]')) input.checked = d.address_scopes.includes(input.value);
   for (const input of form.querySelectorAll('input[name="actions"]')) input.checked = d.actions.includes(input.value);
   state.sections.set(d.context_sections);
+  for (const list of LISTS) form.elements.namedItem(list).value = listText(d[list]);
   const unlimited = d.recent_communications_limit === null;
   byId("def-recent-unlimited").checked = unlimited;
   byId("def-recent-limit").disabled = unlimited;
@@ -109,6 +130,7 @@ function read() {
     actions: checked("actions"),
     context_sections: state.sections.get(),
     business_units: form.elements.namedItem("business_units").value.split(",").map((unit) => unit.trim()).filter(Boolean),
+    ...Object.fromEntries(LISTS.map((list) => [list, listEntries(form.elements.namedItem(list).value)])),
   };
 }
 

@@ -4,6 +4,7 @@
 import { api, ApiError } from "./api.js";
 import { byId } from "./dom.js";
 import { FieldErrors } from "./errors.js";
+import { chooser, codeOptions } from "./vocabulary.js";
 
 // Call actions with an amount (its label), on an item (named by a transaction reference) or on an account.
 const AMOUNT_LABELS = { partial_dispute: "Amount in dispute", promise_to_pay: "Amount promised", credit_memo: "Credit memo amount" };
@@ -77,6 +78,16 @@ export class LogDialog {
       event.preventDefault();
       this.submit();
     });
+  }
+
+  // The active definition's lists: topic and customer response chosen from them, additional actions offered.
+  useDefinition(definition) {
+    const topic = byId("log-topic");
+    topic.replaceWith(chooser(topic, definition.topics, "", { none: "Choose a topic" }));
+    const response = byId("log-response");
+    response.replaceWith(chooser(response, definition.customer_responses, "", { none: "None" }));
+    const additional = definition.additional_actions ?? [];
+    if (additional.length) byId("log-action").append(...codeOptions(additional, ""));
   }
 
   showAmount() {

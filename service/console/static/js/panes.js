@@ -63,6 +63,7 @@ export function setUpWorkPanes(active, me, { openContact }) {
   let search = null;
   const dialog = new CommunicationDialog({
     me,
+    definition: active.definition,
     openContact,
     onChanged: (change) => {
       followUps.changed(change);
