@@ -27,12 +27,19 @@ class ReferenceIn(Closed):
 
 
 class ActionIn(Closed):
-    """One call action (Oracle Customer Calls: several per call); `amount` belongs to `partial_dispute` only."""
+    """One call action (Oracle Customer Calls: several per call); `amount` belongs to `partial_dispute` and
+    `promise_to_pay`, which also needs `promised_on` (not before the interaction date)."""
 
     action: CallAction
-    amount: Money | None = Field(None, description="The amount in dispute, for `partial_dispute` only.")
-    reference: ReferenceIn | None = Field(None, description="The item (transaction) the action is about.")
-    promised_on: date | None = None
+    amount: Money | None = Field(
+        None, description="The amount in dispute (`partial_dispute`) or promised (`promise_to_pay`)."
+    )
+    reference: ReferenceIn | None = Field(
+        None,
+        description="The item (transaction) the action is about; for `promise_to_pay`, the account (qualifier "
+        "`account`, the account number) or an item of it, required when the contact has several accounts.",
+    )
+    promised_on: date | None = Field(None, description="The date the payment is promised for (`promise_to_pay`).")
 
 
 Actions = Annotated[list[ActionIn], Field(max_length=20, description="The call actions, in order.")]

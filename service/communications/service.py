@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from search_definitions.schema import Definition
 from service.auth.service import Principal
-from service.communications import repository
+from service.communications import promises, repository
 from service.communications.schemas import ActionIn, CommunicationCreate, CommunicationUpdate, ReferenceIn
 from service.contacts.permissions import communication_paths, require_actions
 from service.db.base import utcnow
@@ -32,14 +32,15 @@ ACTIONS = ("actions",)
 
 
 def action_errors(action: str | None, amount: Decimal | None) -> list[FieldError]:
-    """Oracle's Partial Dispute places an amount in dispute; no other call action carries one."""
+    """Oracle's Partial Dispute places an amount in dispute; beside it only a promise to pay carries one (its own
+    rules: `promises.errors`)."""
     if action == CallAction.PARTIAL_DISPUTE:
         if amount is None:
             return [(AMOUNT, "required when action is partial_dispute")]
         if amount <= 0:
             return [(AMOUNT, "must be greater than 0 (to end a dispute, change the action or delete it)")]
-    elif amount is not None:
-        return [(AMOUNT, "only allowed when action is partial_dispute; leave it out or send null")]
+    elif amount is not None and action != CallAction.PROMISE_TO_PAY:
+        return [(AMOUNT, "only allowed when action is partial_dispute or promise_to_pay; leave it out or send null")]
     return []
 
 
@@ -112,23 +113,27 @@ class CommunicationsService:
             errors = actions_errors(data.actions)
             actions = stored_actions(data.actions)
         else:
-            errors = action_errors(plain(data.action), data.action_amount)
+            errors = action_errors(plain(data.action), data.action_amount) + promises.shorthand_errors(data.action)
             actions = shorthand(plain(data.action), data.action_amount)
+        interaction_at = data.interaction_at or utcnow()
+        errors += promises.errors(actions, interaction_on=interaction_at.date())
         if errors:
             raise invalid(errors)
         if not repository.contact_visible(self._session, data.contact_id, business_unit=principal.business_unit):
             raise NotFound(f"no contact {data.contact_id}")
         require_actions(_paths(actions), principal, definition)
+        planned = promises.plan(self._session, data.contact_id, actions)
         self._check_external_id(data.external_id, communication_id=None)
         fields = data.model_dump(exclude={"references", "interaction_at", "actions", "action", "action_amount"})
         communication = Communication(
             **{name: plain(value) for name, value in fields.items()},
             created_by=principal.name,
-            interaction_at=data.interaction_at or utcnow(),
+            interaction_at=interaction_at,
             references=_references(data.references),
         )
         _mirror(communication, actions)
         repository.add(self._session, communication)
+        promises.apply(self._session, communication, planned, created_by=principal.name)
         self._flush("the new communication")
         return communication
 
@@ -159,6 +164,7 @@ class CommunicationsService:
             amount = changes.pop("action_amount", communication.action_amount)
             errors = action_errors(action, amount)
             if (action, amount) != (communication.action, communication.action_amount):
+                errors += promises.shorthand_errors(action)
                 actions = shorthand(action, amount)
         first = (actions if actions is not None else communication.actions)[:1]
         errors += done_errors(
@@ -167,6 +173,10 @@ class CommunicationsService:
             follow_up_on=communication.follow_up_on or changes.get("follow_up_on"),
             action=first[0]["action"] if first else None,
             notes=changes.get("notes", communication.notes),
+        )
+        interaction_at = changes.get("interaction_at") or communication.interaction_at
+        errors += promises.errors(
+            actions if actions is not None else communication.actions, interaction_on=interaction_at.date()
         )
         if errors:
             raise invalid(errors)
@@ -178,10 +188,13 @@ class CommunicationsService:
         )
         require_actions(_paths(added, changed=changed), principal, definition)
         self._check_external_id(changes.get("external_id"), communication_id=communication.id)
+        planned = None if actions is None else promises.plan(self._session, communication.contact_id, actions)
         for name, value in changes.items():
             setattr(communication, name, value)
         if actions is not None:
             _mirror(communication, actions)
+        if planned is not None:
+            promises.apply(self._session, communication, planned, created_by=principal.name)
         if data.references is not None:
             communication.references = _references(data.references)
         self._flush(f"communication {communication.id}")
@@ -193,6 +206,7 @@ class CommunicationsService:
         if not (principal.is_admin or communication.created_by == principal.name):
             raise Forbidden("only its author or an admin may delete a communication")
         check_version(communication, expected_version, entity="communication")
+        promises.remove(self._session, communication)
         repository.delete(self._session, communication)
         self._flush(f"communication {communication.id}")
 
