@@ -1,7 +1,7 @@
 """PURE: the Financials section of the context (the Communication Centre's "Bills, Financial Transactions,
 Payments, Used Vouchers, Wallets"), for a given day: per account the items still owed with their days past due, the
-aging buckets, what is past due and in dispute, the latest payments, the wallets and the used vouchers (never
-their secret code); credit hold and dunning at the top.
+aging buckets, what is past due and in dispute, the latest payments, the promises to pay with their state, the
+wallets and the used vouchers (never their secret code); credit hold and dunning at the top.
 
 `today` is passed in (the router's UTC date), so the boundaries of every bucket are tested with fixed dates; the
 rules themselves are `service.receivables`', shared with the index documents.
@@ -9,7 +9,7 @@ rules themselves are `service.receivables`', shared with the index documents.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -21,8 +21,9 @@ from service.context.schemas import (
     CurrencyAmount,
     Financials,
     OpenItem,
+    PromiseRead,
 )
-from service.models import ARAccount, ARItem
+from service.models import ARAccount, ARItem, Promise
 from service.models.enums import ARItemType, VoucherStatus
 
 # A long account is paged: the oldest items owed first (what a collector works first), the newest payments first.
@@ -30,10 +31,15 @@ OPEN_ITEMS_SHOWN = 100
 PAYMENTS_SHOWN = 10
 WALLETS_SHOWN = 20
 USED_VOUCHERS_SHOWN = 10
+PROMISES_SHOWN = 20
 
 
-def financials(accounts: Sequence[ARAccount], *, today: date) -> Financials:
-    shown = [_account(account, today) for account in accounts]
+def financials(
+    accounts: Sequence[ARAccount], *, today: date, promises: Mapping[int, Sequence[Promise]] | None = None
+) -> Financials:
+    """`promises`: each account's, by account id (read by the caller; none when left out)."""
+    made = promises or {}
+    shown = [_account(account, today, made.get(account.id, ())) for account in accounts]
     return Financials(
         as_of=today,
         credit_hold=any(a.credit_hold for a in accounts),
@@ -44,7 +50,7 @@ def financials(accounts: Sequence[ARAccount], *, today: date) -> Financials:
     )
 
 
-def _account(account: ARAccount, today: date) -> AccountFinancials:
+def _account(account: ARAccount, today: date, promises: Sequence[Promise]) -> AccountFinancials:
     items: list[ARItem] = list(account.items)
     owed = sorted(
         (i for i in items if receivables.is_owed(i)),
@@ -85,6 +91,26 @@ def _account(account: ARAccount, today: date) -> AccountFinancials:
         wallets_total=len(account.wallets),
         used_vouchers=[VoucherRead.model_validate(v) for v in used[:USED_VOUCHERS_SHOWN]],
         used_vouchers_total=len(used),
+        promises=[_promise(p, items, today) for p in _newest_first(promises)[:PROMISES_SHOWN]],
+        promises_total=len(promises),
+    )
+
+
+def _newest_first(promises: Sequence[Promise]) -> list[Promise]:
+    return sorted(promises, key=lambda p: (p.created_at, p.id or 0), reverse=True)
+
+
+def _promise(promise: Promise, items: Sequence[ARItem], today: date) -> PromiseRead:
+    state = receivables.promise_state(promise, items, today)
+    return PromiseRead(
+        id=promise.id,
+        communication_id=promise.communication_id,
+        amount=promise.amount,
+        currency=promise.currency,
+        promised_on=promise.promised_on,
+        state=state.value,
+        created_by=promise.created_by,
+        created_at=promise.created_at,
     )
 
 

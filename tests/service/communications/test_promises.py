@@ -198,3 +198,26 @@ async def test_deleting_the_communication_deletes_its_promises(api):
     )
     assert response.status_code == 204, response.text
     assert [(r[1], r[5]) for r in stored(api)] == [(Decimal("7.00"), other["id"])]
+
+
+async def test_the_financials_list_each_accounts_promises_newest_first_with_their_state(api):
+    payment = {"type": "payment", "number": "PAY-1", "amount": "-50.00", "currency": "EUR", "issued_on": str(TODAY)}
+    accounts = [{**TWO_ACCOUNTS[0], "items": [payment]}, TWO_ACCOUNTS[1]]
+    contact = await create_contact(api, ar_accounts=accounts)
+    soon = (TODAY + timedelta(days=5)).isoformat()
+    await log(api, call(contact["id"], actions=[promise("50.00", promised_on=soon, account="AR-1")]))
+    await log(api, call(contact["id"], actions=[promise("80.00", promised_on=soon, account="AR-2")]))
+    past = (TODAY - timedelta(days=10)).isoformat() + "T10:00:00Z"
+    gone = (TODAY - timedelta(days=2)).isoformat()
+    await log(
+        api, call(contact["id"], interaction_at=past, actions=[promise("30.00", promised_on=gone, account="AR-1")])
+    )
+    response = await api.client.get(f"/api/contacts/{contact['id']}/context", headers=api.as_("admin"))
+    assert response.status_code == 200, response.text
+    first, second = response.json()["financials"]["accounts"]
+    assert [(p["amount"], p["currency"], p["promised_on"], p["state"]) for p in first["promises"]] == [
+        ("30.00", "EUR", gone, "broken"),
+        ("50.00", "EUR", soon, "kept"),
+    ]
+    assert first["promises_total"] == 2 and first["promises"][0]["created_by"] == "agent-bu01"
+    assert [(p["amount"], p["currency"], p["state"]) for p in second["promises"]] == [("80.00", "USD", "pending")]
