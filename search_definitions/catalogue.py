@@ -62,6 +62,8 @@ class Daily(StrEnum):
     STEPS = "steps"
     # Days since a stored date: N days or more is the date at most today - N (a plain value is a minimum).
     DAYS_SINCE = "days_since"
+    # Yes/no: one of the stored dates has come (is at most today); no: none has.
+    REACHED = "reached"
 
 
 class Index(StrEnum):
@@ -96,8 +98,8 @@ ADDRESS_TYPE = "type"
 # and slices anchored at the value's start and end, on every quick field, and each document's `content_digest`),
 # so `/ready` refuses an index an older release built; 6: AR items, `transaction_numbers` and the accounts' past-due
 # steps, oldest due date and dispute flag; 7: the starts and ends of every word of a name, `.word_starts` and
-# `.word_ends`).
-MAPPING_VERSION = 7
+# `.word_ends`; 8: the day each unkept promise to pay of an account is broken from, `promise_broken_from`).
+MAPPING_VERSION = 8
 
 # How long the slices of a value (`.slices`) are: an infix of one of these lengths is one term lookup. The value is
 # cut with a mark at its start and its end (`SLICE_START`, `SLICE_END`), so a starts-with or ends-with of up to
@@ -314,6 +316,15 @@ FIELDS: tuple[CatalogueField, ...] = (
     ),
     CatalogueField(
         "in_dispute", "In dispute", _S.ACCOUNTS_RECEIVABLE, _T.BOOLEAN, "ar_accounts.in_dispute", nested="ar_accounts"
+    ),
+    CatalogueField(
+        "promise_broken",
+        "Promise to pay broken",
+        _S.ACCOUNTS_RECEIVABLE,
+        _T.BOOLEAN,
+        "ar_accounts.promise_broken_from",
+        nested="ar_accounts",
+        daily=Daily.REACHED,
     ),
     # Subscriptions
     CatalogueField(

@@ -9,7 +9,7 @@ rules themselves are `service.receivables`', shared with the index documents.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -34,12 +34,8 @@ USED_VOUCHERS_SHOWN = 10
 PROMISES_SHOWN = 20
 
 
-def financials(
-    accounts: Sequence[ARAccount], *, today: date, promises: Mapping[int, Sequence[Promise]] | None = None
-) -> Financials:
-    """`promises`: each account's, by account id (read by the caller; none when left out)."""
-    made = promises or {}
-    shown = [_account(account, today, made.get(account.id, ())) for account in accounts]
+def financials(accounts: Sequence[ARAccount], *, today: date) -> Financials:
+    shown = [_account(account, today) for account in accounts]
     return Financials(
         as_of=today,
         credit_hold=any(a.credit_hold for a in accounts),
@@ -50,7 +46,7 @@ def financials(
     )
 
 
-def _account(account: ARAccount, today: date, promises: Sequence[Promise]) -> AccountFinancials:
+def _account(account: ARAccount, today: date) -> AccountFinancials:
     items: list[ARItem] = list(account.items)
     owed = sorted(
         (i for i in items if receivables.is_owed(i)),
@@ -91,8 +87,8 @@ def _account(account: ARAccount, today: date, promises: Sequence[Promise]) -> Ac
         wallets_total=len(account.wallets),
         used_vouchers=[VoucherRead.model_validate(v) for v in used[:USED_VOUCHERS_SHOWN]],
         used_vouchers_total=len(used),
-        promises=[_promise(p, items, today) for p in _newest_first(promises)[:PROMISES_SHOWN]],
-        promises_total=len(promises),
+        promises=[_promise(p, items, today) for p in _newest_first(account.promises)[:PROMISES_SHOWN]],
+        promises_total=len(account.promises),
     )
 
 

@@ -21,7 +21,7 @@ from service.contacts.schemas import (
 from service.context.financials import financials
 from service.context.schemas import ContactContext, ContactInformation, ContextPhone, Grouped
 from service.errors import NotFound
-from service.models import ARAccount, Communication, Promise
+from service.models import Communication
 from service.models.enums import WorkItemKind, is_completed
 
 DEFAULT_LATEST = 20
@@ -43,15 +43,6 @@ def latest_communications(session: Session, contact_id: int, limit: int) -> list
         .options(selectinload(Communication.references))
     )
     return list(session.scalars(statement))
-
-
-def promises_by_account(session: Session, accounts: list[ARAccount]) -> dict[int, list[Promise]]:
-    found: dict[int, list[Promise]] = {}
-    ids = [a.id for a in accounts]
-    if ids:
-        for promise in session.scalars(select(Promise).where(Promise.ar_account_id.in_(ids))):
-            found.setdefault(promise.ar_account_id, []).append(promise)
-    return found
 
 
 def contact_context(
@@ -94,8 +85,7 @@ def contact_context(
                 ),
             )
         elif section is ContextSection.FINANCIALS:
-            promises = promises_by_account(session, contact.ar_accounts)
-            context.financials = financials(contact.ar_accounts, today=today, promises=promises)
+            context.financials = financials(contact.ar_accounts, today=today)
         elif section is ContextSection.COMMUNICATIONS:
             limit = definition.recent_communications_limit or DEFAULT_LATEST
             context.communications = [

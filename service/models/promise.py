@@ -2,9 +2,9 @@
 account by a date, made on a call. One row per `promise_to_pay` action of a communication; the row follows the
 action (`service.communications.promises`) and goes with its communication or its account.
 
-Neither the account nor the communication holds a relationship to it (the promise names its communication, so
-both are inserted in one flush): their deletes leave it to the database's
-cascade, and nothing loads promises but the reads that show them.
+The account reads its promises (a view-only list) and the promise names its communication, so both are inserted
+in one flush. A communication's delete removes its promises first (`promises.remove`); an account's leaves them to
+the database's cascade.
 """
 
 from __future__ import annotations
