@@ -9,8 +9,10 @@ import { FieldErrors } from "./errors.js";
 const DIRECTIONS = ["incoming", "outgoing"];
 const CHANNELS = ["phone", "email", "portal", "letter"];
 const STATUSES = ["open", "in_progress", "closed"];
-const ACTIONS = ["alert", "call", "collection_action", "collection_follow_up", "credit_memo", "exclude_from_dunning", "partial_dispute"];
-const QUALIFIERS = ["invoice", "item", "transaction", "order"];
+const ACTIONS = ["alert", "call", "collection_action", "collection_follow_up", "credit_memo", "exclude_from_dunning", "partial_dispute", "promise_to_pay"];
+const QUALIFIERS = ["invoice", "item", "transaction", "order", "account"];
+const PROMISE = "promise_to_pay";
+const WITH_AMOUNT = ["partial_dispute", PROMISE];
 
 function localInput(iso) {
   if (!iso) return "";
@@ -110,7 +112,8 @@ export class CommunicationDialog {
         ["Internal", c.internal ? "Yes" : "No"],
         ["Status", humanize(c.status)],
         ["Action", c.action ? humanize(c.action) : "None"],
-        ["Amount in dispute", c.action_amount !== null ? formatMoney(c.action_amount) : ""],
+        [c.action === PROMISE ? "Amount promised" : "Amount in dispute", c.action_amount !== null ? formatMoney(c.action_amount) : ""],
+        ...(c.action === PROMISE ? [["Promised for", formatDate(c.actions[0]?.promised_on)]] : []),
         ["Customer response", c.customer_response],
         ["Keywords", c.keywords.join(", ")],
         ["Contact person", c.contact_person],
@@ -171,6 +174,7 @@ export class CommunicationDialog {
     const c = this.communication;
     const amount = h("input", { name: "action_amount", type: "number", min: "0.01", step: "0.01", inputmode: "decimal", value: c.action_amount ?? "" });
     const action = select("action", ACTIONS, c.action, { none: "None" });
+    const promisedOn = h("input", { name: "promised_on", type: "date", value: c.action === PROMISE ? (c.actions[0]?.promised_on ?? "") : "" });
     const internal = h("input", { id: "comm-edit-internal", name: "internal", type: "checkbox", checked: c.internal, "data-path": "internal" });
     const referenceRows = h("div", { class: "reference-rows" });
     const addReference = (reference = { qualifier: "invoice", reference_id: "" }) => {
@@ -195,7 +199,8 @@ export class CommunicationDialog {
         field("Follow-up date", h("input", { name: "follow_up_on", type: "date", value: c.follow_up_on ?? "" }), "follow_up_on"),
         field("Status", select("status", STATUSES, c.status), "status"),
         field("Action", action, "action"),
-        field("Amount in dispute", amount, "action_amount"),
+        field("Amount", amount, "action_amount"),
+        field("Promised for", promisedOn, "actions.0.promised_on"),
         field("Customer response", h("input", { name: "customer_response", maxlength: "64", value: c.customer_response ?? "" }), "customer_response"),
         h("div", { class: "field checkbox span-2" }, internal, h("label", { for: "comm-edit-internal" }, "Internal")),
         field("Keywords", h("input", { name: "keywords", value: c.keywords.join(", ") }), "keywords", { span: true }),
@@ -221,7 +226,9 @@ export class CommunicationDialog {
       ),
     );
     const showAmount = () => {
-      amount.closest(".field").hidden = action.value !== "partial_dispute";
+      amount.closest(".field").hidden = !WITH_AMOUNT.includes(action.value);
+      amount.closest(".field").querySelector("label").textContent = action.value === PROMISE ? "Amount promised" : "Amount in dispute";
+      promisedOn.closest(".field").hidden = action.value !== PROMISE;
     };
     action.addEventListener("change", showAmount);
     const errors = new FieldErrors(form, form.querySelector("#communication-edit-error"));
@@ -259,6 +266,15 @@ export class CommunicationDialog {
     };
     const interaction = value("interaction_at");
     if (interaction && interaction !== localInput(c.interaction_at)) body.interaction_at = new Date(interaction).toISOString();
+    if (action === PROMISE) {
+      // A promise carries its date (the shorthand cannot): the first action as edited, the others as they were.
+      const first = c.action === PROMISE ? c.actions[0] : {};
+      const amountValue = value("action_amount");
+      const promise = { action, amount: amountValue === "" ? null : amountValue, promised_on: value("promised_on") || null, reference: first.reference ?? null };
+      delete body.action;
+      delete body.action_amount;
+      body.actions = [promise, ...c.actions.slice(1)];
+    }
     return body;
   }
 

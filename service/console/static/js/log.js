@@ -5,6 +5,8 @@ import { api, ApiError } from "./api.js";
 import { byId } from "./dom.js";
 import { FieldErrors } from "./errors.js";
 
+const PROMISE = "promise_to_pay";
+
 function localNow() {
   const now = new Date();
   now.setSeconds(0, 0);
@@ -35,11 +37,17 @@ function body(form, contactId) {
     if (value !== null) data[name] = value;
   }
   const action = field("action").value;
-  if (action) data.action = action;
   const amount = field("action_amount").value;
-  if (action === "partial_dispute" && amount !== "") data.action_amount = amount;
   const referenceId = optional(field("reference_id").value);
-  data.references = referenceId ? [{ qualifier: field("reference_qualifier").value, reference_id: referenceId }] : [];
+  const reference = referenceId ? { qualifier: field("reference_qualifier").value, reference_id: referenceId } : null;
+  data.references = reference ? [reference] : [];
+  if (action === PROMISE) {
+    // A promise carries its date and names its account (or an item of it) by the reference: sent as an action.
+    data.actions = [{ action, amount: amount === "" ? null : amount, promised_on: field("promised_on").value || null, reference }];
+    return data;
+  }
+  if (action) data.action = action;
+  if (action === "partial_dispute" && amount !== "") data.action_amount = amount;
   return data;
 }
 
@@ -62,7 +70,10 @@ export class LogDialog {
   }
 
   showAmount() {
-    byId("log-amount-field").hidden = byId("log-action").value !== "partial_dispute";
+    const action = byId("log-action").value;
+    byId("log-amount-field").hidden = action !== "partial_dispute" && action !== PROMISE;
+    byId("log-amount-label").textContent = action === PROMISE ? "Amount promised" : "Amount in dispute";
+    byId("log-promised-field").hidden = action !== PROMISE;
   }
 
   open(context, { action = null } = {}) {
