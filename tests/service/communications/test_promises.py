@@ -221,3 +221,15 @@ async def test_the_financials_list_each_accounts_promises_newest_first_with_thei
     ]
     assert first["promises_total"] == 2 and first["promises"][0]["created_by"] == "agent-bu01"
     assert [(p["amount"], p["currency"], p["state"]) for p in second["promises"]] == [("80.00", "USD", "pending")]
+
+
+async def test_an_account_removed_from_its_contact_takes_its_promises_along(api):
+    contact = await create_contact(api, ar_accounts=TWO_ACCOUNTS)
+    await log(api, call(contact["id"], actions=[promise("10.00", account="AR-1"), promise("20.00", account="AR-2")]))
+    path = f"/api/contacts/{contact['id']}"
+    version = (await api.client.get(path, headers=api.as_("admin"))).json()["version"]
+    response = await api.client.patch(
+        path, json={"ar_accounts": [TWO_ACCOUNTS[0]]}, headers={**api.as_("admin"), "If-Match": f'"{version}"'}
+    )
+    assert response.status_code == 200, response.text
+    assert [(r[0], r[1]) for r in stored(api)] == [(account_ids(api)["AR-1"], Decimal("10.00"))]
