@@ -86,7 +86,15 @@ def _account(a: ARAccountRecord) -> dict[str, Any]:
         "in_dispute": receivables.in_dispute(a.items),
         "oldest_due_on": iso(receivables.oldest_due_on(a.items)),
         "past_due": _past_due(a),
+        "promise_broken_from": _promise_broken_from(a),
     }
+
+
+def _promise_broken_from(account: ARAccountRecord) -> list[str]:
+    """The day each unkept promise is broken from (`receivables.broken_from`), fixed whatever the day of the
+    search: `promise_broken` is one of them at most today. A promise kept by its date leaves none."""
+    days = {receivables.broken_from(p, account.items) for p in account.promises}
+    return sorted(d.isoformat() for d in days if d is not None)
 
 
 def _transactions(accounts: list[ARAccountRecord]) -> list[dict[str, Any]]:

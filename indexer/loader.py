@@ -26,6 +26,7 @@ from indexer.records import (
     EmailRecord,
     InstalledItemRecord,
     PhoneRecord,
+    PromiseRecord,
     ReferenceRecord,
     ServiceRecord,
     SubscriptionRecord,
@@ -34,6 +35,7 @@ from service.models.ar_account import ARAccount, ARItem
 from service.models.communication import Communication, CommunicationReference
 from service.models.contact import AccessToken, Address, Contact, Email, Phone
 from service.models.outbox import OutboxEntry
+from service.models.promise import Promise
 from service.models.subscription import InstalledItem, Subscription, SubscriptionService
 
 R = TypeVar("R")
@@ -41,7 +43,7 @@ R = TypeVar("R")
 # Record fields that hold other records; every other field is a column of the record's model, in field order.
 _CHILDREN = frozenset(
     {"phones", "emails", "addresses", "access_tokens", "ar_accounts", "subscriptions"}
-    | {"services", "installed_items", "items", "references", "contact", "collectors"}
+    | {"services", "installed_items", "items", "promises", "references", "contact", "collectors"}
 )
 
 
@@ -88,10 +90,14 @@ def _contacts(session: Session, where: ColumnElement[bool], limit: int | None = 
         .where(account.contact_id.in_(ids))
         .order_by(account.id)
     ).all()
-    ar_items = _children(session, ARItemRecord, ARItem, "ar_account_id", [row.id for row in account_rows])
+    account_ids = [row.id for row in account_rows]
+    ar_items = _children(session, ARItemRecord, ARItem, "ar_account_id", account_ids)
+    promises = _children(session, PromiseRecord, Promise, "ar_account_id", account_ids)
     accounts: dict[int, list[ARAccountRecord]] = defaultdict(list)
     for contact_id, account_id, *values in account_rows:
-        accounts[contact_id].append(ARAccountRecord(account_id, *values, items=ar_items[account_id]))
+        accounts[contact_id].append(
+            ARAccountRecord(account_id, *values, items=ar_items[account_id], promises=promises[account_id])
+        )
     subscription = _table(Subscription)
     subscription_rows = session.execute(
         select(subscription.contact_id, *_columns(SubscriptionRecord, Subscription))

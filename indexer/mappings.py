@@ -246,6 +246,8 @@ CONTACT_PROPERTIES: dict[str, Any] = {
             "oldest_due_on": DATE,
             # The past-due amount for each span of days (`documents._past_due`): one account's, nested in it.
             "past_due": _nested({"during": DATE_RANGE, "amount": AMOUNT}),
+            # The day each unkept promise to pay is broken from: `promise_broken` is one at most today.
+            "promise_broken_from": DATE,
         }
     ),
     "subscriptions": _nested(

@@ -68,10 +68,21 @@ class AccessTokenRecord:
 class ARItemRecord:
     item_type: str
     number: str
+    issued_on: date | None
     due_on: date | None
+    amount: Decimal
     open_amount: Decimal
     status: str
     disputed_amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseRecord:
+    """What a promise's broken day is read from (`service.receivables.broken_from`), with the account's payments."""
+
+    amount: Decimal
+    promised_on: date
+    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +98,7 @@ class ARAccountRecord:
     collector: str | None
     is_primary: bool
     items: list[ARItemRecord] = field(default_factory=list)
+    promises: list[PromiseRecord] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,6 +62,8 @@ class Daily(StrEnum):
     STEPS = "steps"
     # Days since a stored date: N days or more is the date at most today - N (a plain value is a minimum).
     DAYS_SINCE = "days_since"
+    # Yes/no: one of the stored dates has come (is at most today); no: none has.
+    REACHED = "reached"
 
 
 class Index(StrEnum):
@@ -97,8 +99,9 @@ ADDRESS_TYPE = "type"
 # so `/ready` refuses an index an older release built; 6: AR items, `transaction_numbers` and the accounts' past-due
 # steps, oldest due date and dispute flag; 7: the starts and ends of every word of a name, `.word_starts` and
 # `.word_ends`; 8: the communications' customer response folded like the topic, and the collectors of the contact's
-# accounts on every communication).
-MAPPING_VERSION = 8
+# accounts on every communication; 9: the day each unkept promise to pay of an account is broken from,
+# `promise_broken_from`).
+MAPPING_VERSION = 9
 
 # How long the slices of a value (`.slices`) are: an infix of one of these lengths is one term lookup. The value is
 # cut with a mark at its start and its end (`SLICE_START`, `SLICE_END`), so a starts-with or ends-with of up to
@@ -317,6 +320,15 @@ FIELDS: tuple[CatalogueField, ...] = (
     ),
     CatalogueField(
         "in_dispute", "In dispute", _S.ACCOUNTS_RECEIVABLE, _T.BOOLEAN, "ar_accounts.in_dispute", nested="ar_accounts"
+    ),
+    CatalogueField(
+        "promise_broken",
+        "Promise to pay broken",
+        _S.ACCOUNTS_RECEIVABLE,
+        _T.BOOLEAN,
+        "ar_accounts.promise_broken_from",
+        nested="ar_accounts",
+        daily=Daily.REACHED,
     ),
     # Subscriptions
     CatalogueField(

@@ -1,4 +1,5 @@
-"""PURE: what a collector reads off an account's items on a given day: past due, days past due, aging, disputes.
+"""PURE: what a collector reads off an account's items on a given day: past due, days past due, aging, disputes,
+and whether its promises to pay are pending, kept or broken.
 
 One home for these rules, used by the index documents (which store what a query needs to answer them for any
 day: see `past_due_steps`) and by the context's financials section (which computes them for today). `today` is
@@ -10,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 
-from service.models.enums import AR_DEBIT_TYPES, ARItemStatus
+from service.models.enums import AR_DEBIT_TYPES, ARItemStatus, ARItemType, PromiseState
 
 # Aging buckets by days past due: (name, first day, last day or None for no end). "current" is not yet due.
 BUCKETS: tuple[tuple[str, int, int | None], ...] = (
@@ -103,3 +104,50 @@ def past_due_amount(items: Iterable[Item], today: date) -> Decimal:
 
 def disputed_amount(items: Iterable[Item]) -> Decimal:
     return sum((i.disputed_amount for i in items if i.status != ARItemStatus.CLOSED), ZERO)
+
+
+class Payment(Protocol):
+    item_type: str
+    issued_on: date | None
+    amount: Decimal
+
+
+class PromiseTerms(Protocol):
+    """What a promise's state is read from: an ORM `Promise` or an indexer record."""
+
+    amount: Decimal
+    promised_on: date
+    created_at: datetime
+
+
+def paid_towards(promise: PromiseTerms, items: Iterable[Payment]) -> Decimal:
+    """The payments dated from the promise's creation day through its date, summed (a payment is stored with
+    either sign; what it pays is its size). A payment after the date keeps nothing: the promise was broken."""
+    start = promise.created_at.date()
+    return sum(
+        (
+            abs(i.amount)
+            for i in items
+            if i.item_type == ARItemType.PAYMENT
+            and i.issued_on is not None
+            and start <= i.issued_on <= promise.promised_on
+        ),
+        ZERO,
+    )
+
+
+def broken_from(promise: PromiseTerms, items: Iterable[Payment]) -> date | None:
+    """The first day the promise is broken (the day after its date), None when the payments by then keep it: what
+    the index stores, since it does not depend on the day of the search."""
+    if paid_towards(promise, items) >= promise.amount:
+        return None
+    return promise.promised_on + timedelta(days=1)
+
+
+def promise_state(promise: PromiseTerms, items: Iterable[Payment], today: date) -> PromiseState:
+    """Kept once the payments from its creation through its date cover it (even before the date); broken from the
+    day after its date otherwise; pending until then."""
+    broken = broken_from(promise, items)
+    if broken is None:
+        return PromiseState.KEPT
+    return PromiseState.BROKEN if today >= broken else PromiseState.PENDING

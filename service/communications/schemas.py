@@ -39,20 +39,22 @@ class ReferenceIn(Closed):
 
 
 class ActionIn(Closed):
-    """One call action (Oracle Customer Calls: several per call), with its effect (`communications.effects`)."""
+    """One call action (Oracle Customer Calls: several per call), with its effect (`communications.effects`);
+    `promise_to_pay` needs `amount` and `promised_on` (not before the interaction date)."""
 
     action: ActionName
     amount: Money | None = Field(
         None,
         description="The amount in dispute for `partial_dispute` (0 ends the dispute), the amount to credit for "
-        "`credit_memo`; no other action carries one.",
+        "`credit_memo`, the amount promised for `promise_to_pay`; no other action carries one.",
     )
     reference: ReferenceIn | None = Field(
         None,
         description="What the action is about: `transaction` (an item's number) for `partial_dispute` and "
-        "`credit_memo`; `account` (an account number) or `transaction` for the dunning actions.",
+        "`credit_memo`; `account` (an account number) or `transaction` for the dunning actions and "
+        "`promise_to_pay` (required when the contact has several accounts).",
     )
-    promised_on: date | None = None
+    promised_on: date | None = Field(None, description="The date the payment is promised for (`promise_to_pay`).")
 
 
 Actions = Annotated[list[ActionIn], Field(max_length=20, description="The call actions, in order.")]

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from search_definitions.schema import Definition
 from service.auth.service import Principal
-from service.communications import effects, repository
+from service.communications import effects, promises, repository
 from service.communications.schemas import (
     ActionIn,
     AlertItem,
@@ -42,7 +42,8 @@ ACTIONS = ("actions",)
 
 def action_errors(action: str | None, amount: Decimal | None) -> list[FieldError]:
     """Oracle's Partial Dispute places an amount in dispute (0 ends the dispute); a Credit Memo may say how much to
-    credit; no other call action carries an amount."""
+    credit; a promise to pay carries the amount promised (its own rules: `promises.errors`); no other call action
+    carries an amount."""
     if action == CallAction.PARTIAL_DISPUTE:
         if amount is None:
             return [(AMOUNT, "required when action is partial_dispute")]
@@ -51,8 +52,13 @@ def action_errors(action: str | None, amount: Decimal | None) -> list[FieldError
     elif action == CallAction.CREDIT_MEMO:
         if amount is not None and amount <= 0:
             return [(AMOUNT, "must be greater than 0, or left out")]
-    elif amount is not None:
-        return [(AMOUNT, "only allowed when action is partial_dispute or credit_memo; leave it out or send null")]
+    elif amount is not None and action != CallAction.PROMISE_TO_PAY:
+        return [
+            (
+                AMOUNT,
+                "only allowed when action is partial_dispute, credit_memo or promise_to_pay; leave it out or send null",
+            )
+        ]
     return []
 
 
@@ -180,13 +186,15 @@ class CommunicationsService:
             errors = actions_errors(data.actions)
             actions = stored_actions(data.actions)
         else:
-            errors = action_errors(plain(data.action), data.action_amount)
+            errors = action_errors(plain(data.action), data.action_amount) + promises.shorthand_errors(data.action)
             actions = shorthand(plain(data.action), data.action_amount)
         errors += vocabulary_errors(
             vocabulary,
             {"topic": data.topic, "customer_response": data.customer_response},
             _action_places(actions, shorthand_used=data.actions is None),
         )
+        interaction_at = data.interaction_at or utcnow()
+        errors += promises.errors(actions, interaction_on=interaction_at.date())
         if errors:
             raise invalid(errors)
         if not repository.contact_visible(self._session, data.contact_id, business_unit=principal.business_unit):
@@ -197,18 +205,20 @@ class CommunicationsService:
             if with_effects
             else []
         )
+        promised = promises.plan(self._session, data.contact_id, actions) if with_effects else []
         self._check_external_id(data.external_id, communication_id=None)
         fields = data.model_dump(exclude={"references", "interaction_at", "actions", "action", "action_amount"})
         communication = Communication(
             **{name: plain(value) for name, value in fields.items()},
             created_by=principal.name,
-            interaction_at=data.interaction_at or utcnow(),
+            interaction_at=interaction_at,
             references=_references(data.references),
         )
         _mirror(communication, actions)
         repository.add(self._session, communication)
+        promises.apply(self._session, communication, promised, created_by=principal.name)
         self._flush("the new communication")
-        return Written(communication, self._apply(planned, communication))
+        return Written(communication, promises.effects(promised) + self._apply(planned, communication))
 
     def update(
         self,
@@ -244,6 +254,7 @@ class CommunicationsService:
             amount = changes.pop("action_amount", communication.action_amount)
             errors = action_errors(action, amount)
             if (action, amount) != (communication.action, communication.action_amount):
+                errors += promises.shorthand_errors(action)
                 actions = shorthand(action, amount)
         first = (actions if actions is not None else communication.actions)[:1]
         errors += done_errors(
@@ -264,6 +275,10 @@ class CommunicationsService:
                 if name in changes and changes[name] != getattr(communication, name)
             },
             [(loc, name) for loc, name in places if name not in stored_names],
+        )
+        interaction_at = changes.get("interaction_at") or communication.interaction_at
+        errors += promises.errors(
+            actions if actions is not None else communication.actions, interaction_on=interaction_at.date()
         )
         if errors:
             raise invalid(errors)
@@ -286,14 +301,21 @@ class CommunicationsService:
                 follow_ups = [(i, a) for i, a in kept if a["action"] == CallAction.COLLECTION_FOLLOW_UP]
                 self._plan(communication.contact_id, follow_ups, follow_up_on=None, principal=principal)
         self._check_external_id(changes.get("external_id"), communication_id=communication.id)
+        promised = (
+            None
+            if actions is None or not with_effects
+            else promises.plan(self._session, communication.contact_id, actions)
+        )
         for name, value in changes.items():
             setattr(communication, name, value)
         if actions is not None:
             _mirror(communication, actions)
+        if promised is not None:
+            promises.apply(self._session, communication, promised, created_by=principal.name)
         if data.references is not None:
             communication.references = _references(data.references)
         self._flush(f"communication {communication.id}")
-        return Written(communication, self._apply(planned, communication))
+        return Written(communication, promises.effects(promised or []) + self._apply(planned, communication))
 
     def delete(self, communication_id: int, principal: Principal, *, expected_version: int | None) -> Written:
         """Allowed whatever the status; visibility first (404), then authorship (403), then the version (409). The
@@ -303,6 +325,7 @@ class CommunicationsService:
             raise Forbidden("only its author or an admin may delete a communication")
         check_version(communication, expected_version, entity="communication")
         planned = self._withdraw(communication.contact_id, communication.actions, kept=(), principal=principal)
+        promises.remove(self._session, communication)
         repository.delete(self._session, communication)
         self._flush(f"communication {communication.id}")
         return Written(communication, self._apply(planned, communication))

@@ -21,6 +21,7 @@ def _aggregate() -> list[LoaderOption]:
         selectinload(Contact.ar_accounts).selectinload(ARAccount.items),
         selectinload(Contact.ar_accounts).selectinload(ARAccount.wallets),
         selectinload(Contact.ar_accounts).selectinload(ARAccount.vouchers),
+        selectinload(Contact.ar_accounts).selectinload(ARAccount.promises),
         selectinload(Contact.subscriptions).selectinload(Subscription.services),
         selectinload(Contact.subscriptions).selectinload(Subscription.installed_items),
         selectinload(Contact.work_items),

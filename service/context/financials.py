@@ -1,7 +1,8 @@
 """PURE: the Financials section of the context (the Communication Centre's "Bills, Financial Transactions,
 Payments, Used Vouchers, Wallets"), for a given day: per account the items still owed with their days past due, the
-aging buckets, what is past due and in dispute, the latest payments, the wallets and the used vouchers (never
-their secret code), the credit memos asked for against each item; credit hold and dunning at the top.
+aging buckets, what is past due and in dispute, the latest payments, the promises to pay with their state, the
+wallets and the used vouchers (never their secret code), the credit memos asked for against each item; credit hold
+and dunning at the top.
 
 `today` is passed in (the router's UTC date), so the boundaries of every bucket are tested with fixed dates; the
 rules themselves are `service.receivables`', shared with the index documents.
@@ -22,8 +23,9 @@ from service.context.schemas import (
     CurrencyAmount,
     Financials,
     OpenItem,
+    PromiseRead,
 )
-from service.models import ARAccount, ARItem, CreditMemoRequest
+from service.models import ARAccount, ARItem, CreditMemoRequest, Promise
 from service.models.enums import ARItemType, VoucherStatus
 
 # A long account is paged: the oldest items owed first (what a collector works first), the newest payments first.
@@ -34,6 +36,7 @@ USED_VOUCHERS_SHOWN = 10
 CREDIT_MEMO_REQUESTS_SHOWN = 20
 
 CreditMemos = Mapping[int, Sequence[CreditMemoRequest]]
+PROMISES_SHOWN = 20
 
 
 def financials(accounts: Sequence[ARAccount], *, today: date, credit_memos: CreditMemos | None = None) -> Financials:
@@ -94,6 +97,26 @@ def _account(account: ARAccount, today: date, credit_memos: CreditMemos) -> Acco
         used_vouchers=[VoucherRead.model_validate(v) for v in used[:USED_VOUCHERS_SHOWN]],
         used_vouchers_total=len(used),
         credit_memo_requests=every[:CREDIT_MEMO_REQUESTS_SHOWN],
+        promises=[_promise(p, items, today) for p in _newest_first(account.promises)[:PROMISES_SHOWN]],
+        promises_total=len(account.promises),
+    )
+
+
+def _newest_first(promises: Sequence[Promise]) -> list[Promise]:
+    return sorted(promises, key=lambda p: (p.created_at, p.id or 0), reverse=True)
+
+
+def _promise(promise: Promise, items: Sequence[ARItem], today: date) -> PromiseRead:
+    state = receivables.promise_state(promise, items, today)
+    return PromiseRead(
+        id=promise.id,
+        communication_id=promise.communication_id,
+        amount=promise.amount,
+        currency=promise.currency,
+        promised_on=promise.promised_on,
+        state=state.value,
+        created_by=promise.created_by,
+        created_at=promise.created_at,
     )
 
 

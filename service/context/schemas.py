@@ -99,6 +99,24 @@ class CurrencyAmount(BaseModel):
     amount: Decimal
 
 
+class PromiseRead(BaseModel):
+    """A promise to pay made on a call, and its state on the day of the answer (`service.receivables`)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    communication_id: int
+    amount: Decimal
+    currency: str
+    promised_on: date
+    state: str = Field(
+        description="pending (its date not passed, not yet covered), kept (payments from the day it was made "
+        "through its date cover it) or broken (its date passed and not kept)."
+    )
+    created_by: str
+    created_at: UtcDatetime
+
+
 class AccountFinancials(BaseModel):
     number: str
     name: str
@@ -127,6 +145,10 @@ class AccountFinancials(BaseModel):
         description="Every credit memo asked for against an item of the account (closed items too), newest first "
         "(at most 20).",
     )
+    promises: list[PromiseRead] = Field(
+        default_factory=list, description="Promises to pay on the account, newest first (at most 20), with their state."
+    )
+    promises_total: int = 0
 
 
 class Financials(BaseModel):

@@ -10,6 +10,7 @@ from service.models.credit_memo import CreditMemoRequest
 from service.models.definition import DefinitionActivation, DefinitionRecord, DefinitionVersion
 from service.models.import_checkpoint import ImportCheckpoint
 from service.models.outbox import OutboxEntry
+from service.models.promise import Promise
 from service.models.subscription import InstalledItem, Subscription, SubscriptionService
 from service.models.sync_pass import SyncPass
 from service.models.tombstone import IndexTombstone
@@ -35,6 +36,7 @@ __all__ = [
     "InstalledItem",
     "OutboxEntry",
     "Phone",
+    "Promise",
     "Subscription",
     "SubscriptionService",
     "SyncPass",

@@ -13,6 +13,7 @@ from service.db.base import Base, Timestamps
 
 if TYPE_CHECKING:
     from service.models.contact import Contact
+    from service.models.promise import Promise
 
 
 class ARAccount(Timestamps, Base):
@@ -47,6 +48,9 @@ class ARAccount(Timestamps, Base):
     vouchers: Mapped[list[Voucher]] = relationship(
         back_populates="account", lazy="raise", cascade="all, delete-orphan", order_by="Voucher.id"
     )
+    # Read only: promises are written by their call action (`service.communications.promises`) and go with the
+    # account by the database's cascade.
+    promises: Mapped[list[Promise]] = relationship(viewonly=True, lazy="raise", order_by="Promise.id")
 
 
 class ARItem(Base):

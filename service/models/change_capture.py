@@ -1,11 +1,11 @@
 """Feeds the outbox from every ORM flush, so no write path that uses the models can forget it.
 
 Before a flush, any change inside a contact's aggregate (an address, a phone, an account, a service, a
-communication and its references…) marks the owning contact (and communication) as modified, and a change to
-what the contact's communication documents copy from it (business unit, name) marks those too, so the
-ORM bumps its `version` column in the same transaction: the index's external version then follows the
-row's commit order, and the optimistic check of the version protects the whole aggregate. After the
-flush, when ids exist, one outbox row per touched document is inserted on the same connection, and each
+communication and its references, a promise to pay…) marks the owning contact (and communication) as
+modified, and a change to what the contact's communication documents copy from it (business unit, name)
+marks those too, so the ORM bumps its `version` column in the same transaction: the index's external version
+then follows the row's commit order, and the optimistic check of the version protects the whole aggregate.
+After the flush, when ids exist, one outbox row per touched document is inserted on the same connection, and each
 deleted document leaves a tombstone of its last version (`service.models.tombstone`) above which a row that
 takes its id again starts. Every step is linear in the flush's objects (bench/flush.py).
 """
@@ -26,6 +26,7 @@ from service.models.ar_account import ARAccount, ARItem, Voucher, Wallet
 from service.models.communication import Communication, CommunicationReference
 from service.models.contact import Contact
 from service.models.outbox import COMMUNICATION, CONTACT, OutboxEntry
+from service.models.promise import Promise
 from service.models.subscription import InstalledItem, Subscription, SubscriptionService
 from service.models.tombstone import IndexTombstone
 
@@ -56,7 +57,7 @@ def _touched(session: Session, new: IdentitySet, dirty: IdentitySet, deleted: Id
             of_communications.update(_owner_ids(obj, "communication_id", "communication"))
         elif isinstance(obj, SubscriptionService | InstalledItem):
             of_subscriptions.update(_owner_ids(obj, "subscription_id", "subscription"))
-        elif isinstance(obj, ARItem | Wallet | Voucher):
+        elif isinstance(obj, ARItem | Wallet | Voucher | Promise):
             of_accounts.update(_owner_ids(obj, "ar_account_id", "account"))
         elif hasattr(obj, "contact_id"):
             contacts.update(_owner_ids(obj, "contact_id", "contact"))

@@ -76,6 +76,14 @@ class ARItemStatus(StrEnum):
     IN_DISPUTE = "in_dispute"
 
 
+class PromiseState(StrEnum):
+    """A promise to pay on a given day (`service.receivables.promise_state`)."""
+
+    PENDING = "pending"
+    KEPT = "kept"
+    BROKEN = "broken"
+
+
 class VoucherStatus(StrEnum):
     """A voucher's life cycle (CRM.COM): the Financials section lists the used ones."""
 
@@ -121,6 +129,7 @@ class CallAction(StrEnum):
     EXCLUDE_FROM_DUNNING = "exclude_from_dunning"
     INCLUDE_IN_DUNNING = "include_in_dunning"
     PARTIAL_DISPUTE = "partial_dispute"
+    PROMISE_TO_PAY = "promise_to_pay"
 
 
 class WorkItemKind(StrEnum):

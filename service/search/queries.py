@@ -226,10 +226,15 @@ def daily_clause(criterion: Criterion, *, today: date | None) -> dict[str, Any]:
     """A criterion whose answer changes with the day, for `today` (the caller's date, passed in: nothing here reads
     the clock). A value that grows as due dates pass is stored as steps, each a span of days and the value during
     it (`indexer.documents._past_due`): the step that holds today must be in range, within the same parent. Days
-    past due of at least N are a stored date of at most today - N (and of at most M: at least today - M)."""
+    past due of at least N are a stored date of at most today - N (and of at most M: at least today - M). A promise
+    is broken on the days from the one after its date (`indexer.documents._promise_broken_from`): yes is one such day
+    at most today, no is none, within the same account."""
     field = criterion.field
     if today is None:
         raise CriteriaError(f"'{field.key}' depends on the day of the search, and none was given")
+    if field.daily is Daily.REACHED:
+        reached = {"range": {field.path: {"lte": today.isoformat()}}}
+        return reached if criterion.value else {"bool": {"must_not": [reached]}}
     if field.daily is Daily.STEPS:
         bounds = {k: v for k, v in (("gte", criterion.low), ("lte", criterion.high)) if v is not None}
         steps = [{"term": {f"{field.path}.during": today.isoformat()}}, {"range": {f"{field.path}.amount": bounds}}]

@@ -77,6 +77,8 @@ def test_every_catalogue_field_is_mapped_with_a_compatible_type(field):
         assert mapping["properties"]["amount"]["type"] in TYPES[field.type]
     elif field.daily is Daily.DAYS_SINCE:
         assert mapping["type"] == "date", "days since a stored date, counted from the day of the search"
+    elif field.daily is Daily.REACHED:
+        assert mapping["type"] == "date", "whether a stored date has come, on the day of the search"
     else:
         assert mapping["type"] in TYPES[field.type], field.key
 

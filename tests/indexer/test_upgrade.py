@@ -38,13 +38,21 @@ MAX_REQUESTS = 2000
 THINK_S = 0.02
 
 
+def previous_properties(properties):
+    """This release's properties without what it added: the digest, and each account's `promise_broken_from`."""
+    previous = {k: copy.deepcopy(v) for k, v in properties.items() if k != mappings.DIGEST_FIELD}
+    if "ar_accounts" in previous:
+        previous["ar_accounts"]["properties"].pop("promise_broken_from")
+    return previous
+
+
 def previous_body(body):
     """The previous release's body, derived from this release's by taking off what it added: the content digest
     of every document, the two-character slices and the start and end marks of `.slices` (version 4 cut three-
-    and four-character slices, unmarked), stamped with the previous version. A `like` this release asks of those
-    slices (`%ar%`, `Mar%`) finds nothing there."""
+    and four-character slices, unmarked), the accounts' promise-broken days, stamped with the previous version. A
+    `like` this release asks of those slices (`%ar%`, `Mar%`) finds nothing there."""
     body["mappings"]["_meta"] = {"mapping_version": PREVIOUS}
-    body["mappings"]["properties"].pop(mappings.DIGEST_FIELD)
+    body["mappings"]["properties"] = previous_properties(body["mappings"]["properties"])
     index = body["settings"]["index"]
     index["max_ngram_diff"] = 1
     analysis = body["settings"]["analysis"] = copy.deepcopy(body["settings"]["analysis"])
@@ -56,8 +64,8 @@ def previous_body(body):
     return body
 
 
-PREVIOUS_CONTACT = {k: v for k, v in mappings.CONTACT_PROPERTIES.items() if k != mappings.DIGEST_FIELD}
-PREVIOUS_COMMUNICATION = {k: v for k, v in mappings.COMMUNICATION_PROPERTIES.items() if k != mappings.DIGEST_FIELD}
+PREVIOUS_CONTACT = previous_properties(mappings.CONTACT_PROPERTIES)
+PREVIOUS_COMMUNICATION = previous_properties(mappings.COMMUNICATION_PROPERTIES)
 
 
 def build_previous_release(monkeypatch, settings, engine, client):

@@ -70,7 +70,7 @@ async def test_the_amount_rule_applies_to_each_action_at_its_position(api):
     errors = errors_at(response)
     assert errors["actions", 1, "amount"].endswith("required when action is partial_dispute")
     assert errors["actions", 2, "amount"].endswith(
-        "only allowed when action is partial_dispute or credit_memo; leave it out or send null"
+        "only allowed when action is partial_dispute, credit_memo or promise_to_pay; leave it out or send null"
     )
     assert stored_count(api) == 0
 

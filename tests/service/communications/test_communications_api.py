@@ -83,8 +83,8 @@ async def test_server_owned_fields_cannot_be_sent(api, contact, field):
         ("partial_dispute", None, "action_amount: required when action is partial_dispute"),
         ("partial_dispute", "-5", "action_amount: must be 0 or more (0 ends the dispute)"),
         ("credit_memo", "0", "action_amount: must be greater than 0, or left out"),
-        ("call", "40.00", "action_amount: only allowed when action is partial_dispute or credit_memo"),
-        (None, "40.00", "action_amount: only allowed when action is partial_dispute or credit_memo"),
+        ("call", "40.00", "action_amount: only allowed when action is partial_dispute, credit_memo or promise_to_pay"),
+        (None, "40.00", "action_amount: only allowed when action is partial_dispute, credit_memo or promise_to_pay"),
     ],
 )
 async def test_the_amount_belongs_to_a_partial_dispute_only(api, contact, action, amount, message):

@@ -36,7 +36,7 @@ def account_clauses(built):
 
 def test_the_shipped_default_offers_the_receivables_criteria_and_the_transaction_number():
     ar = DEFAULT.advanced_search_fields.for_section(Section.ACCOUNTS_RECEIVABLE)
-    assert {"past_due_amount", "days_past_due", "in_dispute"} <= set(ar)
+    assert {"past_due_amount", "days_past_due", "in_dispute", "promise_broken"} <= set(ar)
     assert "transaction_number" in DEFAULT.quick_search_fields
     assert catalogue.BY_KEY["transaction_number"].quick_path == "transaction_numbers"
 
@@ -86,3 +86,16 @@ def test_a_daily_criterion_without_a_day_is_refused():
 def test_days_past_due_needs_whole_days(bad):
     with pytest.raises(CriteriaError, match=r"accounts_receivable\.days_past_due"):
         body({"days_past_due": bad})
+
+
+def test_promise_broken_asks_whether_a_stored_broken_day_has_come_within_the_account():
+    reached = {"range": {"ar_accounts.promise_broken_from": {"lte": "2026-12-03"}}}
+    assert account_clauses(body({"promise_broken": True})) == [reached]
+    assert account_clauses(body({"promise_broken": False})) == [{"bool": {"must_not": [reached]}}]
+    later = account_clauses(body({"promise_broken": True}, today=date(2026, 12, 10)))
+    assert later == [{"range": {"ar_accounts.promise_broken_from": {"lte": "2026-12-10"}}}]
+
+
+def test_promise_broken_needs_yes_or_no():
+    with pytest.raises(CriteriaError, match=r"accounts_receivable\.promise_broken: needs true or false"):
+        body({"promise_broken": "yes"})

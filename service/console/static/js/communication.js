@@ -10,8 +10,10 @@ import { actionOptions, chooser, labelOf } from "./vocabulary.js";
 const DIRECTIONS = ["incoming", "outgoing"];
 const CHANNELS = ["phone", "email", "portal", "letter"];
 const STATUSES = ["open", "in_progress", "closed"];
-const ACTIONS = ["alert", "call", "collection_action", "collection_follow_up", "credit_memo", "exclude_from_dunning", "include_in_dunning", "partial_dispute"];
-const QUALIFIERS = ["invoice", "item", "transaction", "order"];
+const ACTIONS = ["alert", "call", "collection_action", "collection_follow_up", "credit_memo", "exclude_from_dunning", "include_in_dunning", "partial_dispute", "promise_to_pay"];
+const QUALIFIERS = ["invoice", "item", "transaction", "order", "account"];
+const PROMISE = "promise_to_pay";
+const WITH_AMOUNT = ["partial_dispute", "credit_memo", PROMISE];
 
 function localInput(iso) {
   if (!iso) return "";
@@ -29,6 +31,14 @@ export function staleText(failure) {
   const match = /at version (\d+), not (\d+)/.exec(failure.message);
   const versions = match ? ` (it is now at version ${match[1]}; you opened version ${match[2]})` : "";
   return `Not saved: someone else changed this communication after you opened it${versions}. Reload it to see their changes, then make yours again.`;
+}
+
+function amountLabel(action) {
+  return { [PROMISE]: "Amount promised", credit_memo: "Credit memo amount" }[action] ?? "Amount in dispute";
+}
+
+function sameAmount(a, b) {
+  return a === null || a === undefined ? b === null || b === undefined : b !== null && b !== undefined && Number(a) === Number(b);
 }
 
 function field(label, control, path, { span = false } = {}) {
@@ -112,7 +122,8 @@ export class CommunicationDialog {
         ["Internal", c.internal ? "Yes" : "No"],
         ["Status", humanize(c.status)],
         ["Action", c.action ? labelOf(this.definition.additional_actions, c.action) : "None"],
-        ["Amount in dispute", c.action_amount !== null ? formatMoney(c.action_amount) : ""],
+        [amountLabel(c.action), c.action_amount !== null ? formatMoney(c.action_amount) : ""],
+        ...(c.action === PROMISE ? [["Promised for", formatDate(c.actions[0]?.promised_on)]] : []),
         ["Customer response", c.customer_response ? labelOf(this.definition.customer_responses, c.customer_response, String) : ""],
         ["Keywords", c.keywords.join(", ")],
         ["Contact person", c.contact_person],
@@ -171,11 +182,12 @@ export class CommunicationDialog {
 
   edit() {
     const c = this.communication;
-    const amount = h("input", { name: "action_amount", type: "number", min: "0.01", step: "0.01", inputmode: "decimal", value: c.action_amount ?? "" });
+    const amount = h("input", { name: "action_amount", type: "number", min: "0", step: "0.01", inputmode: "decimal", value: c.action_amount ?? "" });
     const action = h("select", { id: "comm-edit-action", name: "action" }, actionOptions(ACTIONS, this.definition.additional_actions, c.action));
     const d = this.definition;
     const topic = chooser(h("input", { name: "topic", maxlength: "100", required: true, value: c.topic }), d.topics, c.topic, { none: "Choose a topic" });
     const response = chooser(h("input", { name: "customer_response", maxlength: "64", value: c.customer_response ?? "" }), d.customer_responses, c.customer_response, { none: "None" });
+    const promisedOn = h("input", { name: "promised_on", type: "date", value: c.action === PROMISE ? (c.actions[0]?.promised_on ?? "") : "" });
     const internal = h("input", { id: "comm-edit-internal", name: "internal", type: "checkbox", checked: c.internal, "data-path": "internal" });
     const referenceRows = h("div", { class: "reference-rows" });
     const addReference = (reference = { qualifier: "invoice", reference_id: "" }) => {
@@ -200,7 +212,8 @@ export class CommunicationDialog {
         field("Follow-up date", h("input", { name: "follow_up_on", type: "date", value: c.follow_up_on ?? "" }), "follow_up_on"),
         field("Status", select("status", STATUSES, c.status), "status"),
         field("Action", action, "action"),
-        field("Amount in dispute", amount, "action_amount"),
+        field("Amount", amount, "actions.0.amount"),
+        field("Promised for", promisedOn, "actions.0.promised_on"),
         field("Customer response", response, "customer_response"),
         h("div", { class: "field checkbox span-2" }, internal, h("label", { for: "comm-edit-internal" }, "Internal")),
         field("Keywords", h("input", { name: "keywords", value: c.keywords.join(", ") }), "keywords", { span: true }),
@@ -226,7 +239,9 @@ export class CommunicationDialog {
       ),
     );
     const showAmount = () => {
-      amount.closest(".field").hidden = action.value !== "partial_dispute";
+      amount.closest(".field").hidden = !WITH_AMOUNT.includes(action.value);
+      amount.closest(".field").querySelector("label").textContent = amountLabel(action.value);
+      promisedOn.closest(".field").hidden = action.value !== PROMISE;
     };
     action.addEventListener("change", showAmount);
     const errors = new FieldErrors(form, form.querySelector("#communication-edit-error"));
@@ -250,7 +265,6 @@ export class CommunicationDialog {
       channel: value("channel"),
       status: value("status"),
       action,
-      action_amount: action === "partial_dispute" && value("action_amount") !== "" ? value("action_amount") : null,
       follow_up_on: value("follow_up_on") || null,
       customer_response: optional(value("customer_response")),
       internal: form.elements.namedItem("internal").checked,
@@ -264,7 +278,32 @@ export class CommunicationDialog {
     };
     const interaction = value("interaction_at");
     if (interaction && interaction !== localInput(c.interaction_at)) body.interaction_at = new Date(interaction).toISOString();
+    const actions = this.editedActions(action, value("action_amount"), value("promised_on"));
+    delete body.action;
+    delete body.action_amount;
+    if (actions) body.actions = actions;
     return body;
+  }
+
+  // The actions as edited, or null when the first one (the one the dialog shows) is as stored: the first action
+  // changed in place keeps what the dialog does not show (its item or account reference), so changing a dispute's
+  // amount changes that item's dispute; the others stay as they were.
+  editedActions(action, amountValue, promisedValue) {
+    const stored = this.communication.actions.map(({ action: name, amount, reference, promised_on }) => ({
+      action: name,
+      amount,
+      reference: reference ? { qualifier: reference.qualifier, reference_id: reference.reference_id } : null,
+      promised_on,
+    }));
+    if (!action) return stored.length ? [] : null;
+    const amount = WITH_AMOUNT.includes(action) && amountValue !== "" ? amountValue : null;
+    const promisedOn = action === PROMISE ? promisedValue || null : null;
+    const first = stored[0];
+    if (first?.action === action) {
+      if (sameAmount(first.amount, amount) && (first.promised_on ?? null) === promisedOn) return null;
+      return [{ ...first, amount, promised_on: promisedOn }, ...stored.slice(1)];
+    }
+    return [{ action, amount, reference: null, promised_on: promisedOn }, ...stored.slice(1)];
   }
 
   async save(form, errors) {

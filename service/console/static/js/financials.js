@@ -1,11 +1,12 @@
 // The Financials section as a collector reads it (the context's `financials`): credit hold and dunning at the top,
 // then per account what is past due and in dispute, the aging, the items owed (those past due marked in words, not
-// by colour alone), the latest payments, the wallets and the used vouchers with "Retrieve Voucher Secret Code".
+// by colour alone), the latest payments, the promises to pay with their state in words, the wallets and the used
+// vouchers with "Retrieve Voucher Secret Code".
 //
 // Each item is one row, `tr[data-item="<number>"]`, so a row can carry more (its own buttons) without changing here.
 
 import { api, ApiError } from "./api.js";
-import { announce, definitionList, formatDate, formatMoney, h, humanize } from "./dom.js";
+import { announce, definitionList, formatDate, formatDateTime, formatMoney, h, humanize } from "./dom.js";
 
 export const RETRIEVE_VOUCHER_SECRET = "retrieve_voucher_secret_code";
 const PLACE_IN_DISPUTE = "place_in_dispute";
@@ -19,7 +20,13 @@ const AGING = [
   ["over_90", "Over 90 days"],
 ];
 // Rows drawn at first and added by each "Show more": long accounts stay readable, the oldest items owed first.
-const PAGE = { items: 20, payments: 5, wallets: 5, vouchers: 5 };
+const PAGE = { items: 20, payments: 5, promises: 5, wallets: 5, vouchers: 5 };
+// A promise's state (the API's, for the day of the answer) as the collector reads it.
+const PROMISE_STATES = {
+  pending: ["Pending", "Not yet due, not yet paid", "badge"],
+  kept: ["Kept", "Paid by its date", "badge badge-closed"],
+  broken: ["Broken", "Its date passed without the payment", "badge badge-hold"],
+};
 const REFUSED = { 403: "Not allowed", 404: "Not found", 422: "Cannot tell which voucher", 503: "Unavailable" };
 
 function totals(amounts) {
@@ -98,6 +105,20 @@ function itemCells(item, onDispute) {
       humanize(item.status),
       Number(item.disputed_amount) ? formatMoney(item.disputed_amount, item.currency) : "",
       ...(onDispute ? [DISPUTABLE.has(item.type) ? disputeButton(item, onDispute) : ""] : []),
+    ],
+  };
+}
+
+function promiseRow(p) {
+  const [word, meaning, badge] = PROMISE_STATES[p.state] ?? [humanize(p.state), "", "badge"];
+  return {
+    props: { class: `promise promise-${p.state}`, dataset: { promise: String(p.id), state: p.state } },
+    cells: [
+      formatMoney(p.amount, p.currency),
+      formatDate(p.promised_on),
+      h("span", { class: `${badge} promise-state`, title: meaning }, word),
+      meaning,
+      `${formatDateTime(p.created_at)} by ${p.created_by}`,
     ],
   };
 }
@@ -190,6 +211,13 @@ function accountFinancials(a, { contactId, canRetrieve, onDispute }) {
       size: PAGE.payments,
       emptyText: "No payments.",
       more: beyond(a.latest_payments.length, a.payments_total, "latest payments"),
+    }),
+    h("h5", {}, "Promises to pay"),
+    pagedTable("Promises", ["Amount", "Promised for", "State", "Meaning", "Made"], a.promises ?? [], {
+      row: promiseRow,
+      size: PAGE.promises,
+      emptyText: "No promises to pay.",
+      more: beyond((a.promises ?? []).length, a.promises_total ?? 0, "latest promises"),
     }),
     h("h5", {}, "Wallets"),
     pagedTable("Wallets", ["Number", "Balance"], a.wallets, {

@@ -11,6 +11,7 @@ const AMOUNT_LABELS = { partial_dispute: "Amount in dispute", promise_to_pay: "A
 const ON_ITEM = new Set(["partial_dispute", "credit_memo"]);
 const ON_ACCOUNT = new Set(["exclude_from_dunning", "include_in_dunning", "promise_to_pay"]);
 
+
 function localNow() {
   const now = new Date();
   now.setSeconds(0, 0);
