@@ -3,6 +3,7 @@ dialog prefilled with the item) and the dispute ended at 0, and the admins' aler
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import httpx
@@ -94,3 +95,61 @@ async def test_an_agent_has_no_alerts_tab(site, new_page):
     await sign_in(page, site.scenario.tokens["agent"])
     await expect(page.get_by_role("tab", name="Follow-ups")).to_be_visible()
     await expect(page.get_by_role("tab", name="Alerts")).to_have_count(0)
+
+
+async def until_found(api: httpx.AsyncClient, communication_id: int, *, timeout_s: float = 15) -> None:
+    """The sync worker indexes a write within about two seconds; wait until the search lists it."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    body = {"criteria": {"transaction_reference": INVOICE}, "size": 100}
+    while True:
+        hits = (await api.post("/api/communications/search", json=body)).json()["items"]
+        if any(h["communication_id"] == communication_id for h in hits):
+            return
+        assert asyncio.get_running_loop().time() < deadline, "the engine did not catch up"
+        await asyncio.sleep(0.2)
+
+
+async def invoice_of(api: httpx.AsyncClient, contact_id: int) -> dict:
+    contact = (await api.get(f"/api/contacts/{contact_id}")).json()
+    return next(i for a in contact["ar_accounts"] for i in a["items"] if i["number"] == INVOICE)
+
+
+async def test_editing_a_disputes_amount_changes_that_items_dispute_and_keeps_its_reference(site, new_page):
+    """The edit dialog shows the first action's amount, not its item: a changed amount must stay on the item."""
+    marie = site.scenario.ids["marie"]
+    topic = "Dispute to be lowered"
+    agent = {"Authorization": f"Bearer {site.scenario.tokens['agent']}"}
+    action = {
+        "action": "partial_dispute",
+        "amount": "60.00",
+        "reference": {"qualifier": "transaction", "reference_id": INVOICE},
+    }
+    async with active_with(site, "place_in_dispute"), httpx.AsyncClient(base_url=site.url, headers=agent) as api:
+        body = {"contact_id": marie, "direction": "incoming", "channel": "phone", "topic": topic, "actions": [action]}
+        body["references"] = [action["reference"]]  # as the console logs it: found by the item's number
+        logged = await api.post("/api/communications", json=body)
+        assert logged.status_code == 201, logged.text
+        assert (await invoice_of(api, marie))["disputed_amount"] == "60.00"
+        try:
+            await until_found(api, logged.json()["id"])
+            page = await new_page()
+            await sign_in(page, site.scenario.tokens["agent"])
+            await page.get_by_role("tab", name="Find communications").click()
+            await page.get_by_label("Transaction number").fill(INVOICE)
+            await page.get_by_role("button", name="Find communications").click()
+            hit = page.locator("#pane-communications .communication-hits li").filter(has_text=topic)
+            await hit.get_by_role("button").first.click()
+            dialog = page.get_by_role("dialog")
+            await expect(dialog.get_by_role("heading", level=2)).to_have_text(topic)
+            await dialog.get_by_role("button", name="Edit").click()
+            await dialog.get_by_label(re.compile("^Amount")).fill("25.00")
+            await dialog.get_by_role("button", name="Save changes").click()
+            await expect(dialog.get_by_role("status")).to_have_text("Changes saved.")
+
+            item = await invoice_of(api, marie)
+            assert (item["status"], item["disputed_amount"]) == ("in_dispute", "25.00")
+            stored = (await api.get(f"/api/communications/{logged.json()['id']}")).json()
+            assert stored["actions"][0]["reference"] == {"qualifier": "transaction", "reference_id": INVOICE}
+        finally:
+            assert (await api.delete(f"/api/communications/{logged.json()['id']}")).status_code == 204
+        assert (await invoice_of(api, marie))["status"] == "open"
