@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+import httpx
 import pytest
 from sqlalchemy.orm import Session
 
@@ -130,3 +132,19 @@ async def sign_in(page, token: str, path: str = "/console") -> None:
 async def settle(page) -> None:
     """Gives the page 200 ms to act on an answer just received, before asserting that it did nothing."""
     await page.evaluate("() => new Promise((resolve) => setTimeout(resolve, 200))")
+
+
+@asynccontextmanager
+async def activated(site: Site, definition: dict) -> AsyncIterator[None]:
+    """`definition` stored by the admin and active for the test only, then deactivated and deleted."""
+    admin = {"Authorization": f"Bearer {site.scenario.tokens['admin']}"}
+    async with httpx.AsyncClient(base_url=site.url, headers=admin) as api:
+        created = await api.post("/api/definitions", json=definition)
+        assert created.status_code == 201, created.text
+        path = f"/api/definitions/{created.json()['id']}"
+        assert (await api.post(f"{path}/activate")).status_code == 200
+        try:
+            yield
+        finally:
+            assert (await api.post(f"{path}/deactivate")).status_code == 200
+            assert (await api.delete(path)).status_code == 204

@@ -4,12 +4,11 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import httpx
 import pytest
 from playwright.async_api import expect
 
 from search_definitions.loader import load_shipped
-from tests.service.console.conftest import settle, sign_in
+from tests.service.console.conftest import activated, settle, sign_in
 from tests.service.console.test_work_browser import as_user, remove, until
 from tests.support.browser import SCREENSHOTS, requires_chromium
 
@@ -120,17 +119,8 @@ async def active_with(site, *actions: str, **overrides: object) -> AsyncIterator
     dispute needs `place_in_dispute`, which the shipped definition does not enable)."""
     shipped = load_shipped("default").model_dump(mode="json")
     data = shipped | {"name": "Customer care with disputes", "actions": [*shipped["actions"], *actions]} | overrides
-    admin = {"Authorization": f"Bearer {site.scenario.tokens['admin']}"}
-    async with httpx.AsyncClient(base_url=site.url, headers=admin) as api:
-        created = await api.post("/api/definitions", json=data)
-        assert created.status_code == 201, created.text
-        path = f"/api/definitions/{created.json()['id']}"
-        assert (await api.post(f"{path}/activate")).status_code == 200
-        try:
-            yield
-        finally:
-            assert (await api.post(f"{path}/deactivate")).status_code == 200
-            assert (await api.delete(path)).status_code == 204
+    async with activated(site, data):
+        yield
 
 
 async def test_logging_a_communication_adds_it_to_the_context(site, new_page):

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from search_definitions.loader import load_shipped
 from service.contacts.secrets import VoucherCipher
 from service.models import ARAccount, ARItem, Voucher, Wallet
-from tests.service.console.conftest import Site, served_site, sign_in
+from tests.service.console.conftest import Site, activated, served_site, sign_in
 from tests.service.console.test_console_browser import context_title, quick_search, results
 from tests.support.browser import SCREENSHOTS, requires_chromium
 from tests.support.scenario import person
@@ -121,16 +121,8 @@ async def active_without(site: Site, *actions: str) -> AsyncIterator[None]:
     """The shipped definition less `actions`, active for the test only."""
     shipped = load_shipped("default").model_dump(mode="json")
     data = shipped | {"name": "Without vouchers", "actions": [a for a in shipped["actions"] if a not in actions]}
-    async with admin(site) as api:
-        created = await api.post("/api/definitions", json=data)
-        assert created.status_code == 201, created.text
-        path = f"/api/definitions/{created.json()['id']}"
-        assert (await api.post(f"{path}/activate")).status_code == 200
-        try:
-            yield
-        finally:
-            assert (await api.post(f"{path}/deactivate")).status_code == 200
-            assert (await api.delete(path)).status_code == 204
+    async with activated(site, data):
+        yield
 
 
 async def until_active_lacks(site: Site, action: str, *, timeout_s: float = 10) -> None:

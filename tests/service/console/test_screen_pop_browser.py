@@ -3,14 +3,13 @@ running service on the real engine. A site of its own: the scenario and a landli
 
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from playwright.async_api import expect
 from sqlalchemy.orm import Session
 
 from search_definitions.loader import load_shipped
 from service.models import Contact
-from tests.service.console.conftest import Site, served_site, sign_in
+from tests.service.console.conftest import Site, activated, served_site, sign_in
 from tests.support.browser import SCREENSHOTS, requires_chromium
 from tests.support.scenario import phone
 
@@ -160,21 +159,12 @@ async def test_the_console_preselects_the_operator_the_active_definition_names(s
     await expect(page.get_by_label("Operator")).to_have_value("=")
 
     data = load_shipped("default").model_dump(mode="json") | {"name": "Like first", "default_operator": "like"}
-    admin = {"Authorization": f"Bearer {site.scenario.tokens['admin']}"}
-    async with httpx.AsyncClient(base_url=site.url, headers=admin) as api:
-        created = await api.post("/api/definitions", json=data)
-        assert created.status_code == 201, created.text
-        path = f"/api/definitions/{created.json()['id']}"
-        assert (await api.post(f"{path}/activate")).status_code == 200
-        try:
-            await page.evaluate("() => new Promise((resolve) => setTimeout(resolve, 500))")
-            await page.reload()
-            await expect(page.get_by_label("Operator")).to_have_value("like")
-            await page.get_by_label("Search by").select_option(label="Phone")
-            await expect(page.get_by_label("Operator")).to_have_value("like")
-        finally:
-            assert (await api.post(f"{path}/deactivate")).status_code == 200
-            assert (await api.delete(path)).status_code == 204
+    async with activated(site, data):
+        await page.evaluate("() => new Promise((resolve) => setTimeout(resolve, 500))")
+        await page.reload()
+        await expect(page.get_by_label("Operator")).to_have_value("like")
+        await page.get_by_label("Search by").select_option(label="Phone")
+        await expect(page.get_by_label("Operator")).to_have_value("like")
 
 
 async def test_a_call_opened_in_a_new_tab_takes_the_sign_in_of_a_console_tab_already_open(site, new_page):
