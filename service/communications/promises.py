@@ -122,9 +122,12 @@ def _account(
     return next(a for a in accounts if a.id == owner), None
 
 
-def apply(session: Session, communication: Communication, planned: Sequence[Planned], *, created_by: str) -> None:
+def apply(
+    session: Session, communication: Communication, planned: Sequence[Planned], *, created_by: str
+) -> list[Planned]:
     """Make the communication's promises those planned: an unchanged one stays as it is (its creation day too), a
-    changed one is updated in place, one no action asks for any more goes. Nothing is flushed here."""
+    changed one is updated in place, one no action asks for any more goes. Nothing is flushed here. Returns the
+    promises written (new or changed), which the write names among its effects."""
     with session.no_autoflush:  # one flush writes the communication and its promises (one outbox row each)
         existing = [] if communication.id is None else of_communication(session, communication.id)
     left: list[Promise] = []
@@ -153,6 +156,7 @@ def apply(session: Session, communication: Communication, planned: Sequence[Plan
                 created_by=created_by,
             )
         )
+    return changed
 
 
 def effects(planned: Sequence[Planned]) -> list[dict[str, Any]]:
@@ -163,7 +167,6 @@ def effects(planned: Sequence[Planned]) -> list[dict[str, Any]]:
             "effect": "promise_recorded",
             "account": p.account.number,
             "amount": str(p.amount),
-            "promised_on": p.promised_on.isoformat(),
         }
         for p in planned
     ]

@@ -141,7 +141,7 @@ class ActionRead(BaseModel):
 
 class EffectRead(BaseModel):
     """What one call action did: `dunning_excluded`, `dunning_included`, `dispute_placed`, `dispute_ended`,
-    `credit_memo_requested`, `follow_up_scheduled`, `alert_listed`."""
+    `credit_memo_requested`, `follow_up_scheduled`, `alert_listed`, `promise_recorded`."""
 
     action: str
     effect: str

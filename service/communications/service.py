@@ -216,9 +216,9 @@ class CommunicationsService:
         )
         _mirror(communication, actions)
         repository.add(self._session, communication)
-        promises.apply(self._session, communication, promised, created_by=principal.name)
+        recorded = promises.apply(self._session, communication, promised, created_by=principal.name)
         self._flush("the new communication")
-        return Written(communication, promises.effects(promised) + self._apply(planned, communication))
+        return Written(communication, promises.effects(recorded) + self._apply(planned, communication))
 
     def update(
         self,
@@ -310,12 +310,15 @@ class CommunicationsService:
             setattr(communication, name, value)
         if actions is not None:
             _mirror(communication, actions)
-        if promised is not None:
-            promises.apply(self._session, communication, promised, created_by=principal.name)
+        recorded = (
+            []
+            if promised is None
+            else promises.apply(self._session, communication, promised, created_by=principal.name)
+        )
         if data.references is not None:
             communication.references = _references(data.references)
         self._flush(f"communication {communication.id}")
-        return Written(communication, promises.effects(promised or []) + self._apply(planned, communication))
+        return Written(communication, promises.effects(recorded) + self._apply(planned, communication))
 
     def delete(self, communication_id: int, principal: Principal, *, expected_version: int | None) -> Written:
         """Allowed whatever the status; visibility first (404), then authorship (403), then the version (409). The

@@ -68,6 +68,21 @@ async def test_a_promise_on_the_contacts_only_account_is_created_with_the_commun
     assert any(r.entity_id == contact["id"] for r in contact_rows), "the contact's document follows the promise"
 
 
+async def test_the_answer_names_the_promise_among_the_writes_effects(api):
+    contact = await create_contact(api)
+    created = await log(api, call(contact["id"], actions=[promise()]))
+    assert created["effects"] == [
+        {
+            "action": "promise_to_pay",
+            "effect": "promise_recorded",
+            "account": "AR-0042",
+            "item": None,
+            "amount": "150.00",
+            "follow_up_on": None,
+        }
+    ]
+
+
 async def test_the_account_reference_names_the_account_and_its_currency_is_the_promises(api):
     contact = await create_contact(api, ar_accounts=TWO_ACCOUNTS)
     await log(api, call(contact["id"], actions=[promise(account="AR-2"), promise("20.00", account="AR-1")]))
@@ -154,6 +169,9 @@ async def test_a_patch_of_the_amount_or_date_changes_the_promise_and_keeps_its_c
     later = (TODAY + timedelta(days=20)).isoformat()
     response = await patch(api, created, {"actions": [promise("75.00", promised_on=later)]})
     assert response.status_code == 200, response.text
+    assert [(e["effect"], e["amount"]) for e in response.json()["effects"]] == [("promise_recorded", "75.00")]
+    again = await patch(api, response.json(), {"actions": [promise("75.00", promised_on=later)], "notes": "Called"})
+    assert again.status_code == 200 and again.json()["effects"] == [], "an unchanged promise is not recorded again"
     with api.sessions() as session:
         [row] = session.scalars(select(Promise)).all()
         assert (row.id, row.amount, row.promised_on, row.created_at) == (
